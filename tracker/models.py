@@ -1,0 +1,119 @@
+"""Plain frozen dataclasses that flow between the pipeline stages.
+
+source -> fetch -> parse -> extract -> store -> cluster -> query. Each stage takes and returns
+these, never database rows or loose dicts. Nothing here does I/O.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Literal
+
+# How exactly a date is known. "reported" is not a calendar unit: it marks an event told without
+# any date, placed at its article's publication day so it is neither lost nor passed off as known.
+Precision = Literal[
+    "time", "day", "week", "month", "quarter", "season", "year", "decade", "century", "reported"
+]
+PRECISIONS: tuple[Precision, ...] = (
+    "time", "day", "week", "month", "quarter", "season", "year", "decade", "century", "reported"
+)
+
+TimexType = Literal["DATE", "TIME", "DURATION", "SET"]
+EntityKind = Literal["person", "place", "org"]
+EventKind = Literal["diplomacy", "conflict", "politics", "economy", "disaster", "legal", "health", "other"]
+SourceKind = Literal["feed", "page", "dir", "jsonl", "file"]
+
+
+@dataclass(frozen=True)
+class Timex:
+    """A temporal expression found in a text, with TIMEX3 normalization.
+
+    ``start``/``end`` are character offsets into the text it was found in
+    (``text[start:end] == self.text``). ``date_start``/``date_end`` are the inclusive calendar
+    interval the timeline uses; they are ``None`` when the expression names no anchorable
+    period (durations, sets, ``PAST_REF``, "March" of an unknown year).
+    """
+
+    start: int
+    end: int
+    text: str
+    type: TimexType
+    value: str
+    date_start: date | None = None
+    date_end: date | None = None
+    precision: Precision | None = None
+    mod: str | None = None  # TIMEX3 mod: START, MID, END, APPROX, BEFORE, AFTER, ON_OR_AFTER...
+
+
+@dataclass(frozen=True)
+class Article:
+    """One news article, parsed to plain text, with where it came from and when it appeared.
+
+    ``published_basis`` says how ``published_at`` was learned: "given" (command line),
+    "feed", "meta" (HTML metadata), "jsonl", or "fetched" when only the fetch time was known.
+    """
+
+    id: str
+    title: str
+    text: str
+    url: str | None = None
+    canonical_url: str | None = None
+    published_at: datetime | None = None
+    published_basis: str = "unknown"
+    fetched_at: datetime | None = None
+    language: str = "en"
+    source_name: str | None = None
+
+    @property
+    def reference_date(self) -> date | None:
+        """The date relative expressions ("last Friday") resolve against."""
+        when = self.published_at or self.fetched_at
+        return when.date() if when else None
+
+
+@dataclass(frozen=True)
+class EntityMention:
+    """A person, place or organization named in a text, resolved to its canonical name."""
+
+    start: int
+    end: int
+    text: str
+    name: str
+    kind: EntityKind
+    role: str | None = None
+    lat: float | None = None
+    lon: float | None = None
+
+    @property
+    def key(self) -> str:
+        """The entity's deterministic identity across articles: kind plus folded name."""
+        from tracker.ids import entity_key
+
+        return entity_key(self.kind, self.name)
+
+
+@dataclass(frozen=True)
+class Mention:
+    """One statement in one article that reports an event, with the date the text gives it.
+
+    This is the provenance of an event: clustering merges mentions of the same happening from
+    many articles into one event, and every event can show the sentences behind it.
+    """
+
+    article_id: str
+    sentence: str
+    sentence_start: int
+    sentence_end: int
+    trigger: str
+    kind: EventKind
+    title: str
+    date_start: date
+    date_end: date
+    precision: Precision
+    date_text: str
+    confidence: float
+    timex: Timex | None = None
+    entities: tuple[EntityMention, ...] = field(default_factory=tuple)
+    # Words that anchor the event for clustering: the trigger's group and its main participant.
+    cluster_key: str = ""
