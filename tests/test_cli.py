@@ -1,0 +1,217 @@
+"""The `tracker` command as scripts call it: ingest every kind of target, export, clear errors."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.conftest import EXAMPLES
+from tests.httpserver import LocalServer, closed_port, local_server  # noqa: F401
+
+ARTICLE = (
+    "Harbour Workers Strike in Valparaiso\n\n"
+    "Dock workers in Valparaiso began a strike on Monday, March 3, 2025, halting cargo traffic. "
+    "The union said talks with port operators had failed last week. "
+    "Protests spread to Santiago on Wednesday.\n"
+)
+FEED = """<?xml version="1.0" encoding="utf-8"?>
+<rss version="2.0"><channel><title>Port News</title><link>{base}/</link>
+<description>News from the port</description>
+<item><title>Strike halts harbour</title><link>{base}/strike</link>
+<pubDate>Tue, 04 Mar 2025 09:00:00 GMT</pubDate>
+<description>Dock workers in Valparaiso began a strike on Monday. The strike halted cargo traffic
+across the harbour and talks with port operators are planned for Friday.</description></item>
+<item><title>Talks planned</title><link>{base}/talks</link>
+<pubDate>Wed, 05 Mar 2025 09:00:00 GMT</pubDate>
+<description>Union leaders and port operators will hold talks in Valparaiso on Friday, the
+union said on Wednesday.</description></item>
+</channel></rss>"""
+PAGE = """<!doctype html><html><head><title>Harbour strike ends</title>
+<meta property="article:published_time" content="2025-03-10T08:00:00Z"></head>
+<body><article><h1>Harbour strike ends</h1>
+<p>The dock strike in Valparaiso ended on Sunday after talks between the union and port
+operators produced an agreement on wages.</p>
+<p>Cargo traffic resumed on Monday morning, the port authority said in a statement.</p>
+</article></body></html>"""
+
+
+def tracker(db: Path, *args: str, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "tracker.cli", "--db", str(db), *args],
+        capture_output=True, text=True, timeout=120, input=stdin,
+    )
+
+
+def export(db: Path) -> dict[str, Any]:
+    result = tracker(db, "export", "--format", "json")
+    assert result.returncode == 0, result.stderr
+    document: dict[str, Any] = json.loads(result.stdout)
+    return document
+
+
+def assert_one_line_error(result: subprocess.CompletedProcess[str], fragment: str) -> None:
+    assert result.returncode != 0
+    assert "Traceback" not in result.stderr
+    errors = [line for line in result.stderr.splitlines() if line.startswith("tracker: error:")]
+    assert errors and fragment in errors[0], result.stderr
+
+
+def test_ingest_a_text_file_with_a_given_publication_date(tmp_path: Path, db_path: Path) -> None:
+    path = tmp_path / "strike.txt"
+    path.write_text(ARTICLE, encoding="utf-8")
+    result = tracker(db_path, "ingest", str(path), "--published", "2025-03-05")
+    assert result.returncode == 0, result.stderr
+    assert "1 new" in result.stderr.splitlines()[-1]
+    events = export(db_path)["events"]
+    strike = [e for e in events if e["date_start"] == "2025-03-03"]
+    assert strike and strike[0]["precision"] == "day"
+
+
+def test_export_events_carry_the_promised_fields(tmp_path: Path, db_path: Path) -> None:
+    path = tmp_path / "strike.txt"
+    path.write_text(ARTICLE, encoding="utf-8")
+    tracker(db_path, "ingest", str(path), "--published", "2025-03-05")
+    events = export(db_path)["events"]
+    assert events
+    for event in events:
+        assert {"id", "title", "kind", "date_start", "date_end", "precision", "date_text",
+                "entities", "n_articles", "n_sources", "mentions"} <= set(event)
+        for entity in event["entities"]:
+            assert entity["kind"] in ("person", "place", "org") and entity["name"]
+        for m in event["mentions"]:
+            assert {"sentence", "start", "end"} <= set(m)
+            assert m.get("article_url") or m.get("article_id")
+            assert ARTICLE[m["start"]:m["end"]] == m["sentence"]
+
+
+def test_ingest_a_folder_and_then_nothing_changes_the_second_time(
+        tmp_path: Path, db_path: Path) -> None:
+    folder = tmp_path / "inbox"
+    folder.mkdir()
+    (folder / "one.txt").write_text(ARTICLE, encoding="utf-8")
+    (folder / "two.html").write_text(PAGE, encoding="utf-8")
+    first = tracker(db_path, "ingest", str(folder), "--published", "2025-03-11")
+    assert first.returncode == 0, first.stderr
+    assert "2 new" in first.stderr
+    before = export(db_path)["events"]
+    second = tracker(db_path, "ingest", str(folder), "--published", "2025-03-11")
+    assert "0 new" in second.stderr and "2 unchanged" in second.stderr
+    assert export(db_path)["events"] == before
+
+
+def test_ingest_json_lines_keeps_outlets_as_sources(db_path: Path) -> None:
+    result = tracker(db_path, "ingest", str(EXAMPLES))
+    assert result.returncode == 0, result.stderr
+    events = export(db_path)["events"]
+    assert max(e["n_sources"] for e in events) >= 3
+
+
+def test_ingest_a_feed_url_dates_entries_from_the_feed(
+        local_server: LocalServer, db_path: Path) -> None:  # noqa: F811
+    local_server.add("/rss.xml", body=FEED.format(base=local_server.base_url).encode(),
+                     headers={"Content-Type": "application/rss+xml"})
+    result = tracker(db_path, "ingest", local_server.url("/rss.xml"))
+    assert result.returncode == 0, result.stderr
+    assert "2 new" in result.stderr
+    articles = {m["article_url"]: m["published_at"] for e in export(db_path)["events"]
+                for m in e["mentions"]}
+    assert articles[local_server.url("/strike")].startswith("2025-03-04")
+
+
+def test_ingest_a_page_url_dates_it_from_its_metadata(
+        local_server: LocalServer, db_path: Path) -> None:  # noqa: F811
+    local_server.add("/strike-ends", body=PAGE.encode(),
+                     headers={"Content-Type": "text/html; charset=utf-8"})
+    result = tracker(db_path, "ingest", local_server.url("/strike-ends"))
+    assert result.returncode == 0, result.stderr
+    events = export(db_path)["events"]
+    assert any(e["date_start"] == "2025-03-09" for e in events)  # "on Sunday" before 10 March
+
+
+def test_a_missing_file_is_a_one_line_error(db_path: Path) -> None:
+    assert_one_line_error(tracker(db_path, "ingest", "/nonexistent/article.txt"),
+                          "no such file")
+
+
+def test_a_file_that_is_not_utf8_is_a_one_line_error(tmp_path: Path, db_path: Path) -> None:
+    path = tmp_path / "latin1.txt"
+    path.write_bytes("Caf\xe9 talks in S\xe3o Paulo on Monday.".encode("latin-1"))
+    assert_one_line_error(tracker(db_path, "ingest", str(path), "--published", "2025-01-01"),
+                          "UTF-8")
+
+
+def test_a_text_file_without_a_date_asks_for_published(tmp_path: Path, db_path: Path) -> None:
+    path = tmp_path / "undated.txt"
+    path.write_text(ARTICLE, encoding="utf-8")
+    assert_one_line_error(tracker(db_path, "ingest", str(path)), "--published")
+
+
+def test_a_bad_published_date_is_a_one_line_error(tmp_path: Path, db_path: Path) -> None:
+    path = tmp_path / "a.txt"
+    path.write_text(ARTICLE, encoding="utf-8")
+    assert_one_line_error(tracker(db_path, "ingest", str(path), "--published", "2025-02-30"),
+                          "--published")
+
+
+def test_a_feed_url_that_returns_html_is_a_one_line_error(
+        local_server: LocalServer, db_path: Path) -> None:  # noqa: F811
+    local_server.add("/feed", body=b"<html><body>Subscribe!</body></html>",
+                     headers={"Content-Type": "text/html"})
+    source = tracker(db_path, "source", "add", local_server.url("/feed"), "--kind", "feed")
+    assert source.returncode == 0, source.stderr
+    result = tracker(db_path, "worker", "--once")
+    assert result.returncode == 0, result.stderr
+    listing = json.loads(tracker(db_path, "source", "list", "--format", "json").stdout)
+    assert "not an RSS or Atom feed" in listing[0]["last_error"] or \
+        "expected an RSS or Atom feed" in listing[0]["last_error"]
+
+
+def test_a_url_answering_500_is_a_one_line_error(
+        local_server: LocalServer, db_path: Path) -> None:  # noqa: F811
+    local_server.add("/broken.xml", status=500, body=b"oops")
+    assert_one_line_error(tracker(db_path, "ingest", local_server.url("/broken.xml")), "500")
+
+
+def test_an_unreachable_host_is_a_one_line_error(db_path: Path) -> None:
+    url = f"http://127.0.0.1:{closed_port()}/feed.xml"
+    assert_one_line_error(tracker(db_path, "ingest", url), "127.0.0.1")
+
+
+def test_one_bad_target_does_not_stop_the_others(tmp_path: Path, db_path: Path) -> None:
+    good = tmp_path / "good.txt"
+    good.write_text(ARTICLE, encoding="utf-8")
+    result = tracker(db_path, "ingest", "/nonexistent.txt", str(good), "--published",
+                     "2025-03-05")
+    assert result.returncode == 1
+    assert "1 new" in result.stderr
+    runs = tracker(db_path, "source", "list")  # the database is usable afterwards
+    assert runs.returncode == 0
+
+
+def test_timeline_top_lists_the_most_important_days_best_first(db_path: Path) -> None:
+    tracker(db_path, "ingest", str(EXAMPLES))
+    result = tracker(db_path, "timeline", "--top", "3", "--format", "json")
+    assert result.returncode == 0, result.stderr
+    top = json.loads(result.stdout)
+    assert 1 <= len(top) <= 3
+    assert [t["score"] for t in top] == sorted((t["score"] for t in top), reverse=True)
+    assert len({t["date"] for t in top}) == len(top)
+    assert {"date", "title", "score", "event_id"} <= set(top[0])
+
+
+def test_db_defaults_to_the_tracker_db_variable(tmp_path: Path) -> None:
+    db = tmp_path / "from-env.db"
+    result = subprocess.run([sys.executable, "-m", "tracker.cli", "init"], capture_output=True,
+                            text=True, timeout=60, env={"TRACKER_DB": str(db), "PATH": ""})
+    assert result.returncode == 0, result.stderr
+    assert db.exists()
+
+
+@pytest.mark.parametrize("args", [["export", "--format", "xml"], ["nonsense"]])
+def test_usage_errors_exit_2(db_path: Path, args: list[str]) -> None:
+    assert tracker(db_path, *args).returncode == 2

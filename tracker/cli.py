@@ -1,0 +1,369 @@
+"""The `tracker` command: ingest, export, serve, worker, sources, annotate, timeline, run.
+
+Scripts outside the project call these commands, so their options and outputs are a contract
+(see README). Every user error is one line on stderr and a non-zero exit, never a traceback.
+The web server and the worker live in ``web`` and ``jobs``; they are imported lazily here, only
+by the commands that start them, so the core never depends on them.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import os
+import sys
+import time
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any, TextIO
+
+from tracker import __version__
+from tracker.dates import parse_iso_date
+from tracker.errors import InputError, TrackerError
+from tracker.ingest import IngestReport, Ingestor
+from tracker.store import Store
+
+DEFAULT_DB = "tracker.db"
+EXIT_USAGE = 2
+
+
+def default_db() -> str:
+    return os.environ.get("TRACKER_DB") or DEFAULT_DB
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="tracker",
+        description="Follow news stories over time: ingest articles, find dated events, "
+                    "serve a timeline.",
+    )
+    parser.add_argument("--version", action="version", version=f"tracker {__version__}")
+    parser.add_argument("--db", default=None, metavar="PATH",
+                        help=f"database file (default: $TRACKER_DB, else ./{DEFAULT_DB})")
+    parser.add_argument("-v", "--verbose", action="store_true", help="log debug details")
+    parser.add_argument("--debug", action="store_true", help="show tracebacks of errors")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    p = sub.add_parser("init", help="create or upgrade the database")
+    p.set_defaults(func=cmd_init)
+
+    p = sub.add_parser("ingest", help="ingest files, folders, JSON lines, feeds or pages")
+    p.add_argument("targets", nargs="+", metavar="TARGET",
+                   help="a .txt/.html file, a folder, a .jsonl file, a feed URL or a page URL")
+    p.add_argument("--published", metavar="YYYY-MM-DD",
+                   help="publication date for files that carry none")
+    p.add_argument("--source", metavar="NAME", help="outlet name to record for these articles")
+    p.add_argument("--no-progress", action="store_true", help="no progress line on a terminal")
+    p.set_defaults(func=cmd_ingest)
+
+    p = sub.add_parser("export", help="write the whole timeline to stdout")
+    p.add_argument("--format", choices=["json"], default="json")
+    p.add_argument("--from", dest="date_from", metavar="YYYY-MM-DD")
+    p.add_argument("--to", dest="date_to", metavar="YYYY-MM-DD")
+    p.add_argument("--kind")
+    p.set_defaults(func=cmd_export)
+
+    p = sub.add_parser("timeline", help="the most important dated events, best first")
+    p.add_argument("--top", type=int, default=10, metavar="K")
+    p.add_argument("--format", choices=["json", "text"], default="text")
+    p.set_defaults(func=cmd_timeline)
+
+    p = sub.add_parser("serve", help="serve the dashboard and API (web only)")
+    p.add_argument("--host", default="127.0.0.1")
+    p.add_argument("--port", type=int, default=8000)
+    p.add_argument("--threads", type=int, default=4)
+    p.set_defaults(func=cmd_serve)
+
+    p = sub.add_parser("worker", help="poll enabled sources on their schedules")
+    p.add_argument("--once", action="store_true",
+                   help="poll every enabled source once, then exit")
+    p.set_defaults(func=cmd_worker)
+
+    p = sub.add_parser("run", help="start the worker process and the web server together")
+    p.add_argument("--host", default="127.0.0.1")
+    p.add_argument("--port", type=int, default=8000)
+    p.set_defaults(func=cmd_run)
+
+    p = sub.add_parser("annotate", help="tag temporal expressions (TIMEX3) as JSON lines")
+    group = p.add_mutually_exclusive_group(required=True)
+    group.add_argument("--dct", metavar="YYYY-MM-DD", help="reference date; text on stdin")
+    group.add_argument("--batch", metavar="FILE", help='JSON lines {"id", "dct", "text"}')
+    p.set_defaults(func=cmd_annotate)
+
+    src = sub.add_parser("source", help="manage the sources the worker polls")
+    ssub = src.add_subparsers(dest="source_command", required=True, metavar="ACTION")
+    p = ssub.add_parser("add", help="add a feed, page, folder or JSON-lines file")
+    p.add_argument("target", metavar="URL_OR_PATH")
+    p.add_argument("--kind", choices=["feed", "page", "dir", "jsonl"])
+    p.add_argument("--name")
+    p.add_argument("--interval", type=int, default=3600, metavar="SECONDS")
+    p.add_argument("--language", default="en")
+    p.add_argument("--no-fetch-pages", action="store_true",
+                   help="keep feed summaries instead of fetching article pages")
+    p.set_defaults(func=cmd_source_add)
+    p = ssub.add_parser("list", help="list sources")
+    p.add_argument("--format", choices=["json", "text"], default="text")
+    p.set_defaults(func=cmd_source_list)
+    for action, help_text in (("show", "show one source"), ("remove", "remove a source"),
+                              ("enable", "enable a source"), ("disable", "disable a source")):
+        p = ssub.add_parser(action, help=help_text)
+        p.add_argument("ref", metavar="ID_URL_OR_NAME")
+        p.set_defaults(func=cmd_source_action, action=action)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    args.db = args.db or default_db()
+    logging.basicConfig(
+        level=logging.DEBUG if args.verbose else logging.INFO,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+        stream=sys.stderr,
+    )
+    if not args.verbose:
+        for noisy in ("httpx", "httpcore", "trafilatura", "htmldate", "waitress.queue"):
+            logging.getLogger(noisy).setLevel(logging.WARNING)
+    try:
+        result: int = args.func(args)
+        return result
+    except TrackerError as exc:
+        return _fail(str(exc), args.debug)
+    except KeyboardInterrupt:
+        print("tracker: interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        return 0
+    except Exception as exc:  # a bug: still one line, unless asked for the traceback
+        if args.debug:
+            raise
+        return _fail(f"internal error: {type(exc).__name__}: {exc} (rerun with --debug)", False)
+
+
+def _fail(message: str, debug: bool) -> int:
+    if debug:
+        import traceback
+
+        traceback.print_exc()
+    print(f"tracker: error: {message.splitlines()[0] if message else 'failed'}", file=sys.stderr)
+    return 1
+
+
+def _open(args: argparse.Namespace) -> Store:
+    return Store(Path(args.db))
+
+
+def _date_arg(value: str | None, option: str) -> Any:
+    if value is None:
+        return None
+    try:
+        return parse_iso_date(value)
+    except ValueError as exc:
+        raise InputError(f"{option}: {exc}") from None
+
+
+# ---------------------------------------------------------------- commands
+
+def cmd_init(args: argparse.Namespace) -> int:
+    with _open(args) as store:
+        print(f"{args.db}: schema version {store.schema_version}, "
+              f"{store.counts()['articles']} articles")
+    return 0
+
+
+class _ProgressLine:
+    """A one-line progress display on a terminal, redrawn at most five times a second."""
+
+    def __init__(self, stream: TextIO, enabled: bool) -> None:
+        self.stream = stream
+        self.enabled = enabled and stream.isatty()
+        self.last = 0.0
+        self.base = IngestReport()
+
+    def __call__(self, report: IngestReport) -> None:
+        now = time.monotonic()
+        if not self.enabled or now - self.last < 0.2:
+            return
+        self.last = now
+        seen = self.base.seen + report.seen
+        rate = report.seen / report.seconds if report.seconds > 0 else 0.0
+        self.stream.write(f"\r{seen} articles: {self.base.new + report.new} new, "
+                          f"{self.base.unchanged + report.unchanged} unchanged, "
+                          f"{self.base.failed + report.failed} failed ({rate:.1f}/s)   ")
+        self.stream.flush()
+
+    def done(self) -> None:
+        if self.enabled:
+            self.stream.write("\r\033[K")
+            self.stream.flush()
+
+
+def cmd_ingest(args: argparse.Namespace) -> int:
+    from tracker.fetch import Fetcher
+    from tracker.sources import articles_from_path, articles_from_url, is_url
+
+    published = _date_arg(args.published, "--published")
+    progress = _ProgressLine(sys.stderr, not args.no_progress)
+    total = IngestReport()
+    started = time.monotonic()
+    errors: list[str] = []
+    with _open(args) as store:
+        run_id = store.start_run("ingest")
+        ingestor = Ingestor(store, progress=progress)
+        fetcher: Fetcher | None = None
+        try:
+            for target in args.targets:
+                progress.base = total
+                try:
+                    if is_url(target):
+                        fetcher = fetcher or Fetcher()
+                        fetched = articles_from_url(fetcher, target, published=published,
+                                                    source_name=args.source)
+                        report = ingestor.ingest(fetched.items)
+                    else:
+                        path = Path(target)
+                        if not path.exists():
+                            raise InputError(f"{target}: no such file or directory")
+                        report = ingestor.ingest(articles_from_path(
+                            path, published=published, source_name=args.source))
+                except TrackerError as exc:
+                    errors.append(str(exc))
+                    continue
+                total.add(report)
+        finally:
+            if fetcher:
+                fetcher.close()
+            progress.done()
+            total.seconds = time.monotonic() - started
+            failed_targets = len(errors)
+            status = "failed" if failed_targets == len(args.targets) else (
+                "partial" if errors or total.failed else "ok")
+            store.finish_run(run_id, status=status, n_new=total.new + total.changed,
+                             n_unchanged=total.unchanged, n_failed=total.failed + failed_targets,
+                             n_events=total.events, error=errors[0] if errors else None,
+                             detail=(errors + total.failures)[:100])
+    for failure in total.failures:
+        print(f"tracker: skipped: {failure}", file=sys.stderr)
+    for error in errors:
+        print(f"tracker: error: {error}", file=sys.stderr)
+    print(total.summary(), file=sys.stderr)
+    return 1 if errors or (total.failed and not (total.new or total.changed or total.unchanged)) \
+        else 0
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    from tracker.query import EventFilter, export_timeline
+
+    f = EventFilter(date_from=_date_arg(args.date_from, "--from"),
+                    date_to=_date_arg(args.date_to, "--to"), kind=args.kind)
+    with _open(args) as store:
+        document = export_timeline(store, f)
+    json.dump(document, sys.stdout, ensure_ascii=False, indent=1)
+    sys.stdout.write("\n")
+    return 0
+
+
+def cmd_timeline(args: argparse.Namespace) -> int:
+    from tracker.query import top_events
+
+    if args.top < 1:
+        raise InputError("--top must be at least 1")
+    with _open(args) as store:
+        events = top_events(store, args.top)
+    if args.format == "json":
+        json.dump(events, sys.stdout, ensure_ascii=False, indent=1)
+        sys.stdout.write("\n")
+    else:
+        for e in events:
+            print(f"{e['date']}  {e['score']:7.2f}  {e['title']}")
+    return 0
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    from waitress import serve
+
+    from web import create_app
+
+    with _open(args):
+        pass  # create or migrate the database before the first request
+    app = create_app({"DATABASE": str(Path(args.db).resolve())})
+    print(f"serving on http://{args.host}:{args.port}/", file=sys.stderr, flush=True)
+    serve(app, host=args.host, port=args.port, threads=args.threads, ident="tracker")
+    return 0
+
+
+def cmd_worker(args: argparse.Namespace) -> int:
+    from jobs.worker import run_forever, run_once
+
+    db = str(Path(args.db).resolve())
+    with _open(args):
+        pass
+    if args.once:
+        return run_once(db)
+    return run_forever(db)
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    from jobs.supervisor import run_both
+
+    return run_both(str(Path(args.db).resolve()), args.host, args.port)
+
+
+def cmd_annotate(args: argparse.Namespace) -> int:
+    from tracker.timex.annotate import run_annotate
+
+    return run_annotate(args.dct, args.batch, sys.stdin, sys.stdout, sys.stderr)
+
+
+def cmd_source_add(args: argparse.Namespace) -> int:
+    from tracker.sources import add_source
+
+    with _open(args) as store:
+        source = add_source(store, args.target, kind=args.kind, name=args.name,
+                            interval=args.interval, language=args.language,
+                            fetch_pages=not args.no_fetch_pages)
+    print(f"{source.id}\t{source.kind}\t{source.name}\t{source.url}")
+    return 0
+
+
+def cmd_source_list(args: argparse.Namespace) -> int:
+    from tracker.query import list_sources
+
+    with _open(args) as store:
+        sources = list_sources(store)
+    if args.format == "json":
+        json.dump(sources, sys.stdout, ensure_ascii=False, indent=1)
+        sys.stdout.write("\n")
+        return 0
+    for s in sources:
+        state = "enabled" if s["enabled"] else "disabled"
+        health = f"error: {s['last_error']}" if s["consecutive_failures"] else (
+            f"ok {s['last_ok_at']}" if s["last_ok_at"] else "never polled")
+        print(f"{s['id']}  {s['kind']:5}  {state:8}  every {s['interval']}s  "
+              f"{s['articles']} articles  {s['name']}  ({health})")
+    return 0
+
+
+def cmd_source_action(args: argparse.Namespace) -> int:
+    from tracker import sources as src
+    from tracker.query import list_sources
+
+    with _open(args) as store:
+        if args.action == "remove":
+            removed = src.remove_source(store, args.ref)
+            print(f"removed {removed.id} {removed.name}")
+            return 0
+        if args.action in ("enable", "disable"):
+            source = src.set_enabled(store, args.ref, args.action == "enable")
+            print(f"{source.id} {'enabled' if source.enabled else 'disabled'}")
+            return 0
+        source = src.get_source(store, args.ref)
+        row = next(s for s in list_sources(store) if s["id"] == source.id)
+    json.dump(row, sys.stdout, ensure_ascii=False, indent=1)
+    sys.stdout.write("\n")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

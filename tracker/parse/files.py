@@ -1,0 +1,126 @@
+"""Read one local file (plain text or a saved HTML page) as an ``Article``.
+
+HTML is recognized by extension (.html, .htm, .xhtml) or by its first bytes and goes through
+``parse_html``. Anything else is plain text: strict UTF-8 (a BOM is fine), title = first
+non-empty line, text = the whole file with line endings normalized. A plain-text file has no
+date of its own, so ``published`` is required. Every problem is an ``InputError`` naming the file.
+
+It does not walk directories, guess encodings other than UTF-8 for plain text, or read files
+larger than ``MAX_FILE_BYTES``.
+"""
+
+from __future__ import annotations
+
+import codecs
+import re
+from dataclasses import replace
+from datetime import date
+from pathlib import Path
+
+from tracker.clock import now
+from tracker.errors import InputError, ParseError
+from tracker.ids import article_id
+from tracker.models import Article
+from tracker.parse.charset import strip_bom
+from tracker.parse.html import date_to_utc, parse_html
+
+MAX_FILE_BYTES = 20_000_000
+HTML_SUFFIXES = frozenset({".html", ".htm", ".xhtml"})
+_HTML_SNIFF = re.compile(rb"^\s*(?:<\?xml[^>]*>\s*)?(?:<!--.*?-->\s*)*<(!doctype\s+html|html)[\s>]",
+                         re.I | re.S)
+_TITLE_MAX = 300
+
+
+def read_limited(path: Path, limit: int | None = None) -> bytes:
+    """The bytes of a file, or ``InputError`` when it is missing, unreadable or too large."""
+    limit = MAX_FILE_BYTES if limit is None else limit
+    try:
+        if path.is_dir():
+            raise InputError(f"{path}: is a directory, not a file")
+        with path.open("rb") as handle:
+            data = handle.read(limit + 1)
+    except FileNotFoundError:
+        raise InputError(f"{path}: no such file") from None
+    except PermissionError:
+        raise InputError(f"{path}: permission denied") from None
+    except IsADirectoryError:
+        raise InputError(f"{path}: is a directory, not a file") from None
+    except OSError as exc:
+        raise InputError(f"{path}: cannot read ({exc.strerror or exc})") from None
+    if len(data) > limit:
+        raise InputError(f"{path}: file is larger than the {limit // 1_000_000} MB limit")
+    return data
+
+
+def is_html_file(path: Path, data: bytes) -> bool:
+    """HTML by extension, or by a leading ``<!doctype html>`` / ``<html>``."""
+    if path.suffix.lower() in HTML_SUFFIXES:
+        return True
+    head, _ = strip_bom(data[:4096])
+    return bool(_HTML_SNIFF.match(head))
+
+
+def decode_utf8_strict(path: Path, data: bytes) -> str:
+    """UTF-8 text (BOM dropped), or ``InputError`` pointing at the first bad byte."""
+    if data.startswith(codecs.BOM_UTF8):
+        data, offset = data[len(codecs.BOM_UTF8) :], len(codecs.BOM_UTF8)
+    else:
+        offset = 0
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        bad = data[exc.start]
+        raise InputError(
+            f"{path}: not UTF-8 text (invalid byte 0x{bad:02x} at offset {exc.start + offset})"
+        ) from None
+
+
+def parse_text_file(
+    path: Path,
+    *,
+    published: date | None,
+    source_name: str | None = None,
+    language: str = "en",
+) -> Article:
+    """An ``Article`` from a local .txt or .html file. Raises ``InputError`` on any problem."""
+    data = read_limited(path)
+    if is_html_file(path, data):
+        try:
+            article = parse_html(
+                data,
+                None,
+                fetched_at=None,
+                published=published,
+                source_name=source_name,
+                language=None,
+            )
+        except ParseError as exc:
+            raise InputError(f"{path}: {exc}") from None
+        if article.published_at is None:
+            raise InputError(
+                f"{path}: no publication date in the page; pass --published YYYY-MM-DD"
+            )
+        return replace(article, fetched_at=now())
+    text = decode_utf8_strict(path, data)
+    if "\x00" in text:
+        raise InputError(f"{path}: looks like a binary file (contains NUL bytes), not text")
+    text = text.replace("\r\n", "\n").replace("\r", "\n").strip()
+    if not text:
+        raise InputError(f"{path}: the file is empty")
+    if published is None:
+        raise InputError(f"{path}: no publication date; pass --published YYYY-MM-DD")
+    title = next(line.strip() for line in text.split("\n") if line.strip())
+    if len(title) > _TITLE_MAX:
+        title = title[: _TITLE_MAX - 1].rstrip() + "…"
+    return Article(
+        id=article_id(None, text),
+        title=title,
+        text=text,
+        url=None,
+        canonical_url=None,
+        published_at=date_to_utc(published),
+        published_basis="given",
+        fetched_at=now(),
+        language=language,
+        source_name=source_name,
+    )

@@ -1,0 +1,149 @@
+"""Read articles from a JSON Lines file, one object per line.
+
+Each line: ``{"url": ... or "id": ..., "title": ..., "published": "YYYY-MM-DD" or an ISO
+datetime, "text": ..., "source": ..., "language": ... (optional)}``. A bad line becomes an
+``InputError`` naming its line number, yielded in place of the article so the other lines still
+load. A missing or unreadable file raises ``InputError`` at once (when ``read_jsonl`` is called).
+
+It does not fetch URLs named in the lines, and it reads the file line by line (bounded per line),
+never whole.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from datetime import datetime
+from pathlib import Path
+from typing import IO, Any
+
+from tracker.clock import now
+from tracker.errors import InputError
+from tracker.ids import article_id, canonical_url, short_hash
+from tracker.models import Article
+from tracker.parse.html import parse_datetime
+
+MAX_LINE_BYTES = 20_000_000
+_CHUNK = 1 << 20
+
+
+def explicit_article_id(explicit: str) -> str:
+    """Deterministic article id for a record that has its own id and no URL."""
+    return "a" + short_hash("id", explicit.strip())
+
+
+def read_jsonl(path: Path) -> Iterator[Article | InputError]:
+    """Articles (or one ``InputError`` per bad line) from a JSON Lines file, in file order."""
+    try:
+        if path.is_dir():
+            raise InputError(f"{path}: is a directory, not a file")
+        handle = path.open("rb")
+    except FileNotFoundError:
+        raise InputError(f"{path}: no such file") from None
+    except PermissionError:
+        raise InputError(f"{path}: permission denied") from None
+    except OSError as exc:
+        raise InputError(f"{path}: cannot read ({exc.strerror or exc})") from None
+    return _records(path, handle)
+
+
+def _lines(handle: IO[bytes]) -> Iterator[tuple[bytes, bool]]:
+    """(line, too_long) pairs; an over-long line is skipped without holding it in memory."""
+    while True:
+        line = handle.readline(MAX_LINE_BYTES + 1)
+        if not line:
+            return
+        if len(line) > MAX_LINE_BYTES and not line.endswith(b"\n"):
+            while True:  # discard the rest of this line
+                rest = handle.readline(_CHUNK)
+                if not rest or rest.endswith(b"\n"):
+                    break
+            yield b"", True
+        else:
+            yield line, False
+
+
+def _records(path: Path, handle: IO[bytes]) -> Iterator[Article | InputError]:
+    fetched_at = now()
+    with handle:
+        for number, (raw, too_long) in enumerate(_lines(handle), start=1):
+            where = f"{path}, line {number}"
+            if too_long:
+                yield InputError(f"{where}: line is longer than {MAX_LINE_BYTES // 1_000_000} MB")
+                continue
+            if number == 1 and raw.startswith(b"\xef\xbb\xbf"):
+                raw = raw[3:]
+            if not raw.strip():
+                continue
+            try:
+                line = raw.decode("utf-8")
+            except UnicodeDecodeError as exc:
+                yield InputError(
+                    f"{where}: not UTF-8 (invalid byte 0x{raw[exc.start]:02x} at column "
+                    f"{exc.start + 1})"
+                )
+                continue
+            try:
+                yield _article(json.loads(line), fetched_at)
+            except json.JSONDecodeError as exc:
+                yield InputError(f"{where}: invalid JSON ({exc.msg} at column {exc.colno})")
+            except (InputError, RecursionError) as exc:
+                yield InputError(f"{where}: {exc}")
+
+
+def _string(record: dict[str, Any], key: str, *, required: bool) -> str | None:
+    value = record.get(key)
+    if value is None:
+        if required:
+            raise InputError(f'missing "{key}"')
+        return None
+    if not isinstance(value, str):
+        raise InputError(f'"{key}" must be a string, not {type(value).__name__}')
+    return value
+
+
+def _published(value: str) -> datetime:
+    parsed = parse_datetime(value)
+    if parsed is None:
+        raise InputError(f'"published" is not an ISO date or datetime: {value[:40]!r}')
+    return parsed
+
+
+def _article(record: Any, fetched_at: datetime) -> Article:
+    if not isinstance(record, dict):
+        raise InputError(f"expected a JSON object, got {type(record).__name__}")
+    url = (_string(record, "url", required=False) or "").strip() or None
+    raw_id = record.get("id")
+    if isinstance(raw_id, int) and not isinstance(raw_id, bool):
+        raw_id = str(raw_id)  # numeric ids from a database export are fine
+        record = {**record, "id": raw_id}
+    explicit = (_string(record, "id", required=False) or "").strip() or None
+    if url is None and explicit is None:
+        raise InputError('needs a "url" or an "id"')
+    text = (_string(record, "text", required=True) or "").replace("\r\n", "\n").strip()
+    if not text:
+        raise InputError('"text" is empty')
+    title = (_string(record, "title", required=False) or "").strip()
+    if not title:
+        title = next(line.strip() for line in text.split("\n") if line.strip())[:200]
+    published = _string(record, "published", required=True) or ""
+    language = (_string(record, "language", required=False) or "en").strip() or "en"
+    source = _string(record, "source", required=False)
+    if url is not None:
+        if not url.lower().startswith(("http://", "https://")):
+            raise InputError(f'"url" is not an http(s) URL: {url[:60]!r}')
+        ident = article_id(url, text)
+    else:
+        ident = explicit_article_id(explicit or "")
+    return Article(
+        id=ident,
+        title=title,
+        text=text,
+        url=url,
+        canonical_url=canonical_url(url) if url else None,
+        published_at=_published(published),
+        published_basis="jsonl",
+        fetched_at=fetched_at,
+        language=language,
+        source_name=(source.strip() or None) if source else None,
+    )

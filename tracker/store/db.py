@@ -1,0 +1,435 @@
+"""The store: the only code that speaks SQL. Wraps one SQLite file through sqlite-utils.
+
+It opens the file (WAL, busy timeout, foreign keys), applies migrations, and offers typed
+methods for articles, mentions, entities, events, sources and runs. It does not decide what
+an event is (``tracker.extract``) or how mentions merge (``tracker.cluster``), and returns plain
+dicts only to ``tracker.query``, which shapes them for the API.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any, Literal
+from urllib.parse import urlsplit
+
+import sqlite_utils
+
+from tracker import clock
+from tracker.cluster import ClusterInput, EventDraft
+from tracker.errors import StoreError
+from tracker.ids import entity_key, short_hash, text_hash
+from tracker.models import Article, EntityMention, Mention, Precision
+from tracker.store.migrations import migrate
+
+ArticleStatus = Literal["new", "unchanged", "changed"]
+BUSY_TIMEOUT_MS = 10_000
+
+
+def iso(when: datetime | date | None) -> str | None:
+    """ISO-8601 text for the database; datetimes in UTC with seconds."""
+    if when is None:
+        return None
+    if isinstance(when, datetime):
+        return when.isoformat(timespec="seconds")
+    return when.isoformat()
+
+
+@dataclass(frozen=True)
+class SavedArticle:
+    """What saving an article changed: its status and the trigger groups to re-cluster."""
+
+    article_id: str
+    status: ArticleStatus
+    groups: frozenset[str]
+
+
+class Store:
+    """One open tracker database. Not shared between threads: open one per thread/request."""
+
+    def __init__(self, path: str | Path) -> None:
+        self.path = Path(path)
+        if self.path.is_dir():
+            raise StoreError(f"{self.path}: is a directory, not a database file")
+        if not self.path.parent.exists():
+            raise StoreError(f"{self.path}: folder {self.path.parent} does not exist")
+        try:
+            conn = sqlite3.connect(str(self.path), timeout=BUSY_TIMEOUT_MS / 1000)
+            self.db = sqlite_utils.Database(conn)
+            self.db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+            self.db.execute("PRAGMA foreign_keys = ON")
+            if self.db.journal_mode != "wal":
+                self.db.enable_wal()
+            self.db.execute("PRAGMA synchronous = NORMAL")
+            self.schema_version = migrate(self.db)
+        except sqlite3.DatabaseError as exc:
+            raise StoreError(f"{self.path}: cannot open database: {exc}") from exc
+
+    def close(self) -> None:
+        self.db.close()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    @contextmanager
+    def transaction(self) -> Iterator[None]:
+        """One atomic unit of work; nested calls become savepoints."""
+        with self.db.atomic():
+            yield
+
+    def _one(self, sql: str, params: Sequence[Any] | dict[str, Any] = ()) -> dict[str, Any] | None:
+        return next(iter(self.db.query(sql, params)), None)
+
+    def _scalar(self, sql: str, params: Sequence[Any] = ()) -> Any:
+        row = self.db.execute(sql, params).fetchone()
+        return row[0] if row else None
+
+    # ------------------------------------------------------------------ articles
+
+    def article_status(self, article: Article) -> tuple[ArticleStatus, str]:
+        """Whether the article is new, stored unchanged, or stored with other text.
+
+        Returns the id it is (or would be) stored under: a syndicated copy with another URL
+        but the same text is the same article.
+        """
+        digest = text_hash(article.text)
+        row = self._one("SELECT id, text_hash FROM articles WHERE id = ?", [article.id])
+        if row is None and article.canonical_url:
+            row = self._one(
+                "SELECT id, text_hash FROM articles WHERE canonical_url = ?", [article.canonical_url]
+            )
+        if row is None:
+            row = self._one("SELECT id, text_hash FROM articles WHERE text_hash = ?", [digest])
+        if row is None:
+            return "new", article.id
+        return ("unchanged" if row["text_hash"] == digest else "changed"), str(row["id"])
+
+    def save_article(
+        self,
+        article: Article,
+        mentions: Sequence[Mention],
+        *,
+        extractor_version: int,
+        source_id: str | None = None,
+    ) -> SavedArticle:
+        """Store the article and its mentions in one transaction; the same input twice is a no-op.
+
+        Mentions of a changed article replace its old ones. Events are not touched here: the
+        returned trigger groups must be re-clustered (``recluster``) afterwards.
+        """
+        status, stored_id = self.article_status(article)
+        if status == "unchanged":
+            return SavedArticle(stored_id, "unchanged", frozenset())
+        now = clock.now()
+        groups: set[str] = set()
+        with self.transaction():
+            if status == "changed":
+                groups |= self._groups_of_article(stored_id)
+                self.db.execute("DELETE FROM mentions WHERE article_id = ?", [stored_id])
+            row = {
+                "id": stored_id,
+                "source_id": source_id,
+                "source_name": article.source_name,
+                "url": article.url,
+                "canonical_url": article.canonical_url,
+                "title": article.title,
+                "published_at": iso(article.published_at),
+                "published_basis": article.published_basis,
+                "fetched_at": iso(article.fetched_at),
+                "language": article.language,
+                "text": article.text,
+                "text_hash": text_hash(article.text),
+                "extractor_version": extractor_version,
+                "ingested_at": iso(now),
+            }
+            self.db["articles"].upsert(row, pk="id")
+            for mention in mentions:
+                groups.add(mention.cluster_key.split("|", 1)[0])
+                self._insert_mention(stored_id, mention)
+        return SavedArticle(stored_id, status, frozenset(groups))
+
+    def _groups_of_article(self, article_id: str) -> set[str]:
+        rows = self.db.execute(
+            "SELECT DISTINCT cluster_key FROM mentions WHERE article_id = ?", [article_id]
+        ).fetchall()
+        return {str(r[0]).split("|", 1)[0] for r in rows}
+
+    def _insert_mention(self, article_id: str, m: Mention) -> None:
+        timex = m.timex
+        mention_id = "m" + short_hash(
+            article_id, str(m.sentence_start), m.trigger, str(timex.start if timex else -1)
+        )
+        self.db["mentions"].upsert(
+            {
+                "id": mention_id,
+                "article_id": article_id,
+                "event_id": None,
+                "sentence": m.sentence,
+                "sentence_start": m.sentence_start,
+                "sentence_end": m.sentence_end,
+                "timex_text": timex.text if timex else None,
+                "timex_type": timex.type if timex else None,
+                "timex_value": timex.value if timex else None,
+                "timex_start": timex.start if timex else None,
+                "timex_end": timex.end if timex else None,
+                "date_start": m.date_start.isoformat(),
+                "date_end": m.date_end.isoformat(),
+                "precision": m.precision,
+                "date_text": m.date_text,
+                "trigger": m.trigger,
+                "kind": m.kind,
+                "title": m.title,
+                "confidence": m.confidence,
+                "cluster_key": m.cluster_key,
+            },
+            pk="id",
+        )
+        for ent in m.entities:
+            entity_id = self._upsert_entity(ent)
+            self.db.execute(
+                "INSERT OR IGNORE INTO mention_entities (mention_id, entity_id, surface) "
+                "VALUES (?, ?, ?)",
+                [mention_id, entity_id, ent.text],
+            )
+
+    # ------------------------------------------------------------------ entities
+
+    def _upsert_entity(self, ent: EntityMention) -> str:
+        """The id of the entity this mention names, creating or enriching it as needed.
+
+        A person named by surname alone joins the one stored person with that surname's
+        spelling key when there is exactly one; a full name absorbs an earlier surname-only
+        entity, so the result does not depend on which article came first.
+        """
+        from tracker.extract.entities import person_match_key
+
+        name = ent.name
+        match_key = None
+        if ent.kind == "person":
+            match_key = person_match_key(name.split()[-1])
+            if len(name.split()) == 1:
+                full = self.db.execute(
+                    "SELECT id FROM entities WHERE kind = 'person' AND match_key = ? "
+                    "AND name LIKE '% %'",
+                    [match_key],
+                ).fetchall()
+                if len(full) == 1:
+                    self._add_alias(str(full[0][0]), ent.text)
+                    return str(full[0][0])
+        eid = entity_key(ent.kind, name)
+        existing = self._one("SELECT id, aliases, role FROM entities WHERE id = ?", [eid])
+        if existing is None:
+            self.db["entities"].insert(
+                {
+                    "id": eid, "name": name, "kind": ent.kind,
+                    "aliases": json.dumps(sorted({ent.text, name})),
+                    "role": ent.role, "match_key": match_key, "lat": ent.lat, "lon": ent.lon,
+                },
+                pk="id",
+            )
+            if ent.kind == "person" and len(name.split()) > 1:
+                self._absorb_surname_entities(eid, match_key)
+        else:
+            self._add_alias(eid, ent.text)
+            if ent.role and not existing["role"]:
+                self.db.execute("UPDATE entities SET role = ? WHERE id = ?", [ent.role, eid])
+        return eid
+
+    def _add_alias(self, eid: str, alias: str) -> None:
+        row = self._one("SELECT aliases FROM entities WHERE id = ?", [eid])
+        if row is None:
+            return
+        aliases = set(json.loads(row["aliases"]))
+        if alias not in aliases:
+            aliases.add(alias)
+            self.db.execute(
+                "UPDATE entities SET aliases = ? WHERE id = ?", [json.dumps(sorted(aliases)), eid]
+            )
+
+    def _absorb_surname_entities(self, full_id: str, match_key: str | None) -> None:
+        if match_key is None:
+            return
+        fulls = self.db.execute(
+            "SELECT COUNT(*) FROM entities WHERE kind = 'person' AND match_key = ? "
+            "AND name LIKE '% %'",
+            [match_key],
+        ).fetchone()[0]
+        if fulls != 1:
+            return  # two people share the surname: leave bare surnames alone
+        for row in list(self.db.query(
+            "SELECT id, aliases FROM entities WHERE kind = 'person' AND match_key = ? "
+            "AND name NOT LIKE '% %'",
+            [match_key],
+        )):
+            for alias in json.loads(row["aliases"]):
+                self._add_alias(full_id, alias)
+            self.db.execute(
+                "UPDATE OR IGNORE mention_entities SET entity_id = ? WHERE entity_id = ?",
+                [full_id, row["id"]],
+            )
+            self.db.execute("DELETE FROM mention_entities WHERE entity_id = ?", [row["id"]])
+            self.db.execute("DELETE FROM event_entities WHERE entity_id = ?", [row["id"]])
+            self.db.execute("DELETE FROM entities WHERE id = ?", [row["id"]])
+
+    # ------------------------------------------------------------------ clustering
+
+    def groups(self) -> list[str]:
+        rows = self.db.execute(
+            "SELECT DISTINCT substr(cluster_key, 1, instr(cluster_key, '|') - 1) FROM mentions"
+        ).fetchall()
+        return sorted(str(r[0]) for r in rows)
+
+    def cluster_inputs(self, group: str) -> list[ClusterInput]:
+        """Every stored mention of one trigger group, as clustering needs it."""
+        rows = self.db.execute(
+            """
+            SELECT m.id, m.article_id, a.source_name, a.source_id, a.url,
+                   COALESCE(a.published_at, a.fetched_at, a.ingested_at),
+                   m.cluster_key, m.date_start, m.date_end, m.precision, m.date_text,
+                   m.title, m.kind, m.confidence, m.timex_text IS NOT NULL,
+                   (SELECT group_concat(entity_id, ' ') FROM mention_entities
+                     WHERE mention_id = m.id)
+            FROM mentions m JOIN articles a ON a.id = m.article_id
+            WHERE m.cluster_key >= ? AND m.cluster_key < ?
+            ORDER BY m.id
+            """,
+            [group + "|", group + "}"],
+        ).fetchall()
+        inputs = []
+        for (mid, aid, source_name, source_id, url, published, key, ds, de, precision,
+             date_text, title, kind, confidence, written, entity_ids) in rows:
+            anchor = str(key).split("|", 1)[1] or None
+            inputs.append(ClusterInput(
+                id=mid, article_id=aid,
+                source=source_name or source_id or (urlsplit(url).netloc if url else aid),
+                published=date.fromisoformat(str(published)[:10]),
+                group=group, anchor=anchor,
+                date_start=date.fromisoformat(ds), date_end=date.fromisoformat(de),
+                precision=precision, date_text=date_text, title=title, kind=kind,
+                confidence=float(confidence),
+                entity_ids=frozenset(str(entity_ids).split()) if entity_ids else frozenset(),
+                date_written=bool(written),
+            ))
+        return inputs
+
+    def replace_events(self, group: str, drafts: Sequence[EventDraft]) -> int:
+        """Make the group's events exactly ``drafts``; returns how many events changed.
+
+        An event that disappears because its mentions now belong elsewhere is kept as
+        ``merged`` with a pointer to its successor, so links to it keep working.
+        """
+        now = iso(clock.now())
+        lo, hi = group + "|", group + "}"
+        with self.transaction():
+            old_assignment = dict(self.db.execute(
+                "SELECT id, event_id FROM mentions WHERE cluster_key >= ? AND cluster_key < ? "
+                "AND event_id IS NOT NULL", [lo, hi]
+            ).fetchall())
+            old_events = {
+                r["id"]: r for r in self.db.query(
+                    "SELECT * FROM events WHERE cluster_key >= ? AND cluster_key < ?", [lo, hi]
+                )
+            }
+            new_of_mention = {mid: d.id for d in drafts for mid in d.mention_ids}
+            changed = 0
+            for d in drafts:
+                previous = old_events.get(d.id)
+                row = {
+                    "id": d.id, "cluster_key": d.cluster_key, "title": d.title, "kind": d.kind,
+                    "date_start": d.date_start.isoformat(), "date_end": d.date_end.isoformat(),
+                    "precision": d.precision, "date_text": d.date_text,
+                    "n_mentions": d.n_mentions, "n_articles": d.n_articles,
+                    "n_sources": d.n_sources, "score": d.score,
+                    "first_seen_at": previous["first_seen_at"] if previous else now,
+                    "updated_at": now, "status": "active", "merged_into": None,
+                }
+                if previous is not None and all(
+                    previous[k] == v for k, v in row.items() if k not in ("updated_at",)
+                ) and set(d.mention_ids) == {m for m, e in old_assignment.items() if e == d.id}:
+                    continue
+                changed += 1
+                self.db["events"].upsert(row, pk="id")
+                self.db.execute("DELETE FROM event_entities WHERE event_id = ?", [d.id])
+                self.db.execute(
+                    "UPDATE mentions SET event_id = NULL WHERE event_id = ?", [d.id]
+                )
+                for mid in d.mention_ids:
+                    self.db.execute("UPDATE mentions SET event_id = ? WHERE id = ?", [d.id, mid])
+                for entity_id, count in d.entity_counts:
+                    self.db.execute(
+                        "INSERT INTO event_entities (event_id, entity_id, n_mentions) "
+                        "VALUES (?, ?, ?)", [d.id, entity_id, count],
+                    )
+            new_ids = {d.id for d in drafts}
+            for old_id in sorted(set(old_events) - new_ids):
+                successors = [new_of_mention[m] for m, e in old_assignment.items()
+                              if e == old_id and m in new_of_mention]
+                if old_events[old_id]["status"] == "merged" and not successors:
+                    continue
+                changed += 1
+                if successors:
+                    target = max(sorted(set(successors)), key=successors.count)
+                    self.db.execute(
+                        "UPDATE events SET status = 'merged', merged_into = ?, updated_at = ? "
+                        "WHERE id = ?", [target, now, old_id],
+                    )
+                    self.db.execute("DELETE FROM event_entities WHERE event_id = ?", [old_id])
+                else:
+                    self.db.execute("DELETE FROM event_entities WHERE event_id = ?", [old_id])
+                    self.db.execute("DELETE FROM events WHERE id = ?", [old_id])
+        return changed
+
+    # ------------------------------------------------------------------ runs
+
+    def start_run(self, job: str, source_id: str | None = None) -> int:
+        cursor = self.db.execute(
+            "INSERT INTO runs (job, source_id, started_at) VALUES (?, ?, ?)",
+            [job, source_id, iso(clock.now())],
+        )
+        return int(cursor.lastrowid or 0)
+
+    def finish_run(
+        self, run_id: int, *, status: str, n_new: int = 0, n_unchanged: int = 0,
+        n_failed: int = 0, n_events: int = 0, error: str | None = None,
+        detail: Iterable[str] = (),
+    ) -> None:
+        self.db.execute(
+            "UPDATE runs SET finished_at = ?, status = ?, n_new = ?, n_unchanged = ?, "
+            "n_failed = ?, n_events = ?, error = ?, detail = ? WHERE id = ?",
+            [iso(clock.now()), status, n_new, n_unchanged, n_failed, n_events, error,
+             json.dumps(list(detail)), run_id],
+        )
+
+    # ------------------------------------------------------------------ reads for queries
+
+    def query(self, sql: str, params: Sequence[Any] | dict[str, Any] = ()) -> list[dict[str, Any]]:
+        """Rows as dicts; for ``tracker.query`` and ``tracker.sources`` only."""
+        return list(self.db.query(sql, params))
+
+    def execute(self, sql: str, params: Sequence[Any] | dict[str, Any] = ()) -> int:
+        """A write statement (committed unless inside ``transaction``); returns rows changed."""
+        return int(self.db.execute(sql, params).rowcount)
+
+    def counts(self) -> dict[str, int]:
+        return {
+            table: int(self._scalar(f"SELECT COUNT(*) FROM {table}") or 0)
+            for table in ("sources", "articles", "mentions", "entities", "runs")
+        } | {"events": int(self._scalar(
+            "SELECT COUNT(*) FROM events WHERE status = 'active'") or 0)}
+
+
+def precision_of(value: str) -> Precision:
+    """Checked cast of a stored precision."""
+    from tracker.models import PRECISIONS
+
+    if value not in PRECISIONS:
+        raise StoreError(f"unknown precision {value!r} in database")
+    return value  # type: ignore[return-value]

@@ -1,0 +1,183 @@
+"""Schema migrations: an ordered list of SQL steps, applied once each, tracked by user_version.
+
+A database written by a newer version of the tracker (user_version above what we know) is
+refused rather than guessed at. This module holds DDL only; reading and writing rows is in
+``tracker.store.db``.
+"""
+
+from __future__ import annotations
+
+import sqlite_utils
+
+from tracker.errors import StoreError
+
+# Each step is applied in one transaction. Never edit a step that has shipped: add a new one.
+MIGRATIONS: tuple[str, ...] = (
+    # 1: the data model of the design guide.
+    """
+    CREATE TABLE sources (
+        id TEXT PRIMARY KEY,
+        kind TEXT NOT NULL CHECK (kind IN ('feed', 'page', 'dir', 'jsonl', 'file')),
+        url TEXT NOT NULL,
+        name TEXT NOT NULL,
+        language TEXT NOT NULL DEFAULT 'en',
+        interval INTEGER NOT NULL DEFAULT 3600,
+        enabled INTEGER NOT NULL DEFAULT 1,
+        fetch_pages INTEGER NOT NULL DEFAULT 1,
+        etag TEXT,
+        last_modified TEXT,
+        next_due_at TEXT,
+        last_run_at TEXT,
+        last_ok_at TEXT,
+        last_error TEXT,
+        last_error_at TEXT,
+        consecutive_failures INTEGER NOT NULL DEFAULT 0,
+        created_at TEXT NOT NULL
+    );
+    CREATE TABLE articles (
+        id TEXT PRIMARY KEY,
+        source_id TEXT REFERENCES sources(id) ON DELETE SET NULL,
+        source_name TEXT,
+        url TEXT,
+        canonical_url TEXT,
+        title TEXT NOT NULL,
+        published_at TEXT,
+        published_basis TEXT NOT NULL,
+        fetched_at TEXT,
+        language TEXT NOT NULL DEFAULT 'en',
+        text TEXT NOT NULL,
+        text_hash TEXT NOT NULL,
+        extractor_version INTEGER NOT NULL,
+        ingested_at TEXT NOT NULL
+    );
+    CREATE UNIQUE INDEX articles_canonical_url ON articles(canonical_url)
+        WHERE canonical_url IS NOT NULL;
+    CREATE INDEX articles_text_hash ON articles(text_hash);
+    CREATE INDEX articles_published_at ON articles(published_at);
+    CREATE TABLE events (
+        id TEXT PRIMARY KEY,
+        cluster_key TEXT NOT NULL,
+        title TEXT NOT NULL,
+        kind TEXT NOT NULL,
+        date_start TEXT NOT NULL,
+        date_end TEXT NOT NULL,
+        precision TEXT NOT NULL,
+        date_text TEXT NOT NULL,
+        n_mentions INTEGER NOT NULL DEFAULT 0,
+        n_articles INTEGER NOT NULL DEFAULT 0,
+        n_sources INTEGER NOT NULL DEFAULT 0,
+        score REAL NOT NULL DEFAULT 0,
+        first_seen_at TEXT NOT NULL,
+        updated_at TEXT NOT NULL,
+        status TEXT NOT NULL DEFAULT 'active' CHECK (status IN ('active', 'merged')),
+        merged_into TEXT
+    );
+    CREATE INDEX events_dates ON events(status, date_start, id);
+    CREATE INDEX events_cluster_key ON events(cluster_key);
+    CREATE TABLE mentions (
+        id TEXT PRIMARY KEY,
+        article_id TEXT NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
+        event_id TEXT REFERENCES events(id),
+        sentence TEXT NOT NULL,
+        sentence_start INTEGER NOT NULL,
+        sentence_end INTEGER NOT NULL,
+        timex_text TEXT,
+        timex_type TEXT,
+        timex_value TEXT,
+        timex_start INTEGER,
+        timex_end INTEGER,
+        date_start TEXT NOT NULL,
+        date_end TEXT NOT NULL,
+        precision TEXT NOT NULL,
+        date_text TEXT NOT NULL,
+        trigger TEXT NOT NULL,
+        kind TEXT NOT NULL,
+        title TEXT NOT NULL,
+        confidence REAL NOT NULL,
+        cluster_key TEXT NOT NULL
+    );
+    CREATE INDEX mentions_article ON mentions(article_id);
+    CREATE INDEX mentions_event ON mentions(event_id);
+    CREATE INDEX mentions_cluster_key ON mentions(cluster_key);
+    CREATE TABLE entities (
+        id TEXT PRIMARY KEY,
+        name TEXT NOT NULL,
+        kind TEXT NOT NULL CHECK (kind IN ('person', 'place', 'org')),
+        aliases TEXT NOT NULL DEFAULT '[]',
+        role TEXT,
+        match_key TEXT,
+        lat REAL,
+        lon REAL
+    );
+    CREATE INDEX entities_match_key ON entities(kind, match_key);
+    CREATE TABLE mention_entities (
+        mention_id TEXT NOT NULL REFERENCES mentions(id) ON DELETE CASCADE,
+        entity_id TEXT NOT NULL REFERENCES entities(id),
+        surface TEXT NOT NULL,
+        PRIMARY KEY (mention_id, entity_id)
+    );
+    CREATE INDEX mention_entities_entity ON mention_entities(entity_id);
+    CREATE TABLE event_entities (
+        event_id TEXT NOT NULL REFERENCES events(id) ON DELETE CASCADE,
+        entity_id TEXT NOT NULL REFERENCES entities(id),
+        n_mentions INTEGER NOT NULL,
+        PRIMARY KEY (event_id, entity_id)
+    );
+    CREATE INDEX event_entities_entity ON event_entities(entity_id);
+    CREATE TABLE runs (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        job TEXT NOT NULL,
+        source_id TEXT,
+        started_at TEXT NOT NULL,
+        finished_at TEXT,
+        status TEXT NOT NULL DEFAULT 'running'
+            CHECK (status IN ('running', 'ok', 'partial', 'failed')),
+        n_new INTEGER NOT NULL DEFAULT 0,
+        n_unchanged INTEGER NOT NULL DEFAULT 0,
+        n_failed INTEGER NOT NULL DEFAULT 0,
+        n_events INTEGER NOT NULL DEFAULT 0,
+        error TEXT,
+        detail TEXT
+    );
+    CREATE INDEX runs_source ON runs(source_id, started_at);
+    CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+    """,
+)
+
+FTS_TABLES: dict[str, tuple[str, ...]] = {
+    "events": ("title", "date_text"),
+    "articles": ("title", "text"),
+}
+
+
+def migrate(db: sqlite_utils.Database) -> int:
+    """Bring the schema up to date; returns the schema version now in force."""
+    version = int(next(iter(db.execute("PRAGMA user_version").fetchone())))
+    if version > len(MIGRATIONS):
+        raise StoreError(
+            f"database schema version {version} is newer than this tracker knows "
+            f"({len(MIGRATIONS)}); upgrade the tracker"
+        )
+    for number, script in enumerate(MIGRATIONS[version:], start=version + 1):
+        with db.atomic():
+            for statement in _statements(script):
+                db.execute(statement)
+            db.execute(f"PRAGMA user_version = {number}")
+    _ensure_fts(db)
+    return len(MIGRATIONS)
+
+
+def _ensure_fts(db: sqlite_utils.Database) -> None:
+    """Create the full-text indexes and their triggers where missing.
+
+    sqlite-utils builds them with ``executescript``, which commits, so this cannot share the
+    migration's transaction; it is idempotent instead.
+    """
+    for table, columns in FTS_TABLES.items():
+        if not db[f"{table}_fts"].exists():
+            db[table].enable_fts(list(columns), create_triggers=True, tokenize="porter")
+
+
+def _statements(script: str) -> list[str]:
+    """Split a DDL script on semicolons (our DDL never has semicolons inside literals)."""
+    return [s.strip() for s in script.split(";") if s.strip()]

@@ -1,0 +1,241 @@
+"""Candidate temporal-expression spans, found with compiled regular expressions over raw text.
+
+Each rule is a (name, pattern) pair; ``find_candidates`` returns every match of every rule with
+its character offsets. It does not decide which candidates are real or what they mean (that is
+``normalize.py``) and it does not resolve overlaps (that is ``tagger.py``). Month and weekday
+names are matched case-sensitively (capitalized or upper case) so the modal "may" or the verb
+"march" never start a date; everything else is case-insensitive.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from tracker.timex.lexicon import MONTH_ABBREVIATIONS, MONTH_FULL_NAMES, WEEKDAY_NAMES
+
+
+def _alts(words: tuple[str, ...] | list[str]) -> str:
+    return "|".join(sorted(words, key=len, reverse=True))
+
+
+def _cased(words: tuple[str, ...]) -> list[str]:
+    return [*words, *(w.upper() for w in words)]
+
+
+WD = rf"(?:{_alts(_cased(WEEKDAY_NAMES))})"
+MONTH_FULL = rf"(?:{_alts(_cased(MONTH_FULL_NAMES))})"
+MONTH_ANY = rf"(?:{MONTH_FULL}|(?:{_alts(_cased(MONTH_ABBREVIATIONS))})\.?)(?![A-Za-z])"
+DAYNUM = r"(?:3[01]|[12][0-9]|0?[1-9])(?:st|nd|rd|th)?(?![\d])"
+YEAR = r"(?:1[0-9]{3}|20[0-9]{2})(?![\d])"
+_ONES = "one|two|three|four|five|six|seven|eight|nine"
+NUMW = (
+    r"(?:\d{1,3}(?:\s+|-)1/2(?![\d/])|\d{1,4}(?:\.\d+)?(?![\d,/])|(?:twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety)"
+    rf"(?:[- ](?:{_ONES}))?|zero|{_ONES}|ten|eleven|twelve|thirteen|fourteen|fifteen|sixteen"
+    r"|seventeen|eighteen|nineteen|(?:a|one)\s+hundred|a|an|half\s+a|a\s+half)"
+)
+VAGUE = r"(?:several|a\s+few|few|many|a\s+couple\s+of|a\s+couple|couple\s+of|a\s+number\s+of|numerous)"
+QUANT = rf"(?:{VAGUE}|{NUMW}(?:\s+(?:to|or|and\s+a\s+half)(?:\s+{NUMW})?)?)"
+UNIT = (
+    r"(?:seconds?|minutes?|hours?|days?|nights?|weeks?|fortnights?|months?|quarters?|years?"
+    r"|decades?|century|centuries|weekends?)"
+)
+SEASON = r"(?:spring|summer|fall|autumn|winter)"
+ORD = r"(?:first|second|third|fourth|1st|2nd|3rd|4th|final)"
+
+_RULES: list[tuple[str, str]] = [
+    ("iso", r"(?<![\d/.-])(?P<y>\d{4})-(?P<m>0[1-9]|1[0-2])-(?P<d>0[1-9]|[12]\d|3[01])"
+            r"(?:T(?P<hh>[01]\d|2[0-3]):(?P<mi>[0-5]\d)(?::[0-5]\d(?:\.\d+)?)?"
+            r"(?:Z|[+-]\d\d:?\d\d)?)?(?![\d])"),
+    ("slash", r"(?<![\d/.-])(?P<a>\d{1,2})/(?P<b>\d{1,2})/(?P<y>\d{4}|\d{2})(?![\d/])"),
+    ("ymd_slash", r"(?<![\d/.-])(?P<y>\d{4})/(?P<m>\d{1,2})/(?P<d>\d{1,2})(?![\d/])"),
+    ("dotted", r"(?<![\d/.-])(?P<a>\d{1,2})\.(?P<b>\d{1,2})\.(?P<y>\d{4})(?![\d.])"),
+    ("mdy", rf"(?:(?P<wd>{WD})\s*,?\s+)?(?P<mon>{MONTH_ANY})\s*(?P<d>{DAYNUM})"
+            rf"(?:(?:\s*,\s*|\s+)(?P<y>{YEAR}))?"),
+    ("dmy", rf"(?:(?P<wd>{WD})\s*,?\s+)?(?:(?i:the)\s+)?(?<![\d.,$])(?P<d>{DAYNUM})"
+            rf"(?:\s+(?i:of))?\s+(?P<mon>{MONTH_ANY})(?:(?:\s*,\s*|\s+)(?P<y>{YEAR}))?"),
+    ("month_year", rf"(?P<mon>{MONTH_ANY})\s*,?\s+(?:(?i:of)\s+)?(?P<y>{YEAR})"),
+    ("month", rf"(?<![\w])(?P<mon>{MONTH_FULL})(?![\w-])"),
+    ("year", r"(?<![\w$£€#.,/:'])(?<!\d-)(?P<y>1[0-9]{3}|20[0-9]{2})(?![\w%]|[.,:/]\d|-\d)"),
+    ("fiscal_year", rf"\b(?i:fiscal)(?:\s+(?i:year))?[\s-]+(?P<y>{YEAR})"
+                    r"|\bFY\s?(?P<y2>\d{4}|\d{2})\b|\b(?i:the\s+year)\s+(?P<y3>" + YEAR + ")"),
+    ("decade", r"(?:(?P<the>(?i:the))\s+)?(?:(?P<dec>(?:1[0-9]|20)[0-9]0)'?s"
+               r"|['\u2019](?P<d2>[0-9]0)'?s|(?P<dw>(?i:twenties|thirties|forties|fifties|sixties"
+               r"|seventies|eighties|nineties)))\b"),
+    ("century", r"\b(?i:(?:the\s+)?(?P<ord>\d{1,2}(?:st|nd|rd|th)|first|second|third|fourth"
+                r"|fifth|sixth|seventh|eighth|ninth|tenth|eleventh|twelfth|thirteenth"
+                r"|fourteenth|fifteenth|sixteenth|seventeenth|eighteenth|nineteenth|twentieth"
+                r"|twenty-first)[\s-]+century)\b"),
+    ("century_rel", r"\b(?i:(?P<det>this|last|next|the\s+(?:last|past|next|previous|current)"
+                    r"|the)\s+century)\b(?!-)"),
+    ("season", rf"\b(?i:(?:(?P<det>this\s+past|this\s+coming|this|last|next|the|that|the\s+coming"
+               rf"|the\s+past|the\s+previous|the\s+following|early|late|mid)[\s-]+)?"
+               rf"(?P<s>{SEASON})(?:\s*,?\s+(?:of\s+)?(?P<y>{YEAR}))?)\b(?!-)"),
+    ("quarter", rf"\b(?i:(?:(?P<det>the|its|their|this|that|last|next|a|(?P<ry2>this|last|next)"
+                rf"\s+year's)\s+)?"
+                rf"(?:(?P<adj>latest|current|previous|same|comparable|corresponding|year-earlier"
+                rf"|year-ago|fiscal|calendar|{YEAR})[\s-]+)?(?:(?:fiscal|calendar)[\s-]+)?"
+                rf"(?P<ord>{ORD}|last|latter)[\s-]+(?:fiscal\s+)?(?P<unit>quarter|half)"
+                rf"(?:\s+(?:of\s+)?(?:(?:fiscal|calendar)\s+)?(?:(?P<y>{YEAR})"
+                rf"|(?P<ry>this|last|next)\s+year))?)\b(?![-\w])"),
+    ("q_abbr", rf"\b(?P<q>Q[1-4])(?:\s*(?:of\s+)?(?P<y>{YEAR})|\s*(?:FY|')(?P<yy>\d\d)\b)?\b"
+               rf"|\b(?P<y0>{YEAR})\s*(?P<q0>Q[1-4])\b"),
+    ("quarter_rel", r"\b(?i:(?P<det>the|this|last|next|that|its|their)\s+(?:(?P<adj>latest|current"
+                    rf"|corresponding|{YEAR}"
+                    r"|previous|past|last|next|same|coming|recent|most\s+recent|just-ended"
+                    r"|year-earlier|year-ago|comparable|fiscal|june|september|december|march)"
+                    r"[\s-]+)?(?P<unit>quarter|period))\b(?![-\w])"),
+    ("year_ago", r"\b(?i:(?:the\s+)?(?:comparable\s+|same\s+)?year-(?:earlier|ago)"
+                 r"(?:\s+(?P<what>period|quarter|(?P<months>nine|six|three)\s+months))?)\b(?!-)"),
+    ("week_of", rf"\b(?i:the\s+week\s+of)\s+(?P<mon>{MONTH_ANY})\s*(?P<d>{DAYNUM})"
+                rf"(?:(?:\s*,\s*|\s+)(?P<y>{YEAR}))?"),
+    ("year_end", r"\b(?i:(?:the\s+)?(?:year[-\s]end|year's\s+end|end-of-year))\b(?!-)"),
+    ("spoken_year", r"\b(?i:(?P<c>nineteen|twenty)[\s-]+(?P<rest>(?:twenty|thirty|forty|fifty"
+                    r"|sixty|seventy|eighty|ninety)(?:[\s-](?:one|two|three|four|five|six|seven"
+                    r"|eight|nine))?|ten|eleven|twelve|thirteen|fourteen|fifteen|sixteen|seventeen"
+                    r"|eighteen|nineteen|hundred)|(?P<tt>two\s+thousand)(?:\s+and\s+(?P<tr>one|two"
+                    r"|three|four|five|six|seven|eight|nine|ten))?)\b(?![\s-]+(?:years?|days?"
+                    r"|people|dollars|percent|months|weeks|hours|times|thousand|million|billion))"),
+    ("rel_unit", r"\b(?i:(?P<det>this|last|next|past|the\s+past|the\s+last|the\s+next|the\s+coming"
+                 r"|the\s+previous|the\s+following|the\s+current|current|the\s+same|that|coming"
+                 r"|previous|following|the|this\s+past|this\s+coming)"
+                 r"\s+(?P<unit>week|weekend|month|year|decade|fortnight))\b(?![-\w]|'(?!s\b))"),
+    ("rel_unit_the", r"\b(?i:(?P<pre>(?:the\s+)?(?:end|beginning|start|middle|close|rest|remainder"
+                     r"|balance)\s+of|(?:earlier|later)\s+in)\s+the\s+(?P<unit>year|month|week"
+                     r"|quarter|decade))\b(?![-\w])"),
+    ("rel_named", rf"\b(?i:(?P<det>last|next|this\s+past|this\s+coming|this|the\s+coming"
+                  rf"|the\s+previous|the\s+following|coming|past))\s+(?P<name>{WD}|{MONTH_FULL})\b"),
+    ("named_rel_year", rf"(?P<mon>{MONTH_FULL})\s+(?i:(?P<ry>this|last|next)\s+year)\b"),
+    ("weekday", rf"(?<![\w-])(?P<wd>{WD})(?P<pl>s)?(?![\w-])"),
+    ("pod", rf"\b(?:(?P<day>(?i:this|last|yesterday|tomorrow|today|tonight))|(?P<wd>{WD}))"
+            r"\s+(?i:(?P<pod>morning|afternoon|evening|night))\b"),
+    ("deictic", r"\b(?i:(?P<w>the\s+day\s+before\s+yesterday|the\s+day\s+after\s+tomorrow|today"
+                r"|yesterday|tomorrow|tonight|overnight))\b(?!-)"),
+    ("refs", r"\b(?i:(?P<w>right\s+now|just\s+now|now|currently|nowadays|these\s+days|at\s+present"
+             r"|the\s+present\s+day|the\s+present|recently|lately|previously|soon"
+             r"|the\s+(?:near|distant|foreseeable|immediate)\s+(?:future|term)|the\s+future"
+             r"|the\s+past|in\s+the\s+short\s+term|current|recent|future))\b(?!-|'(?!s\b))"),
+    ("ago", rf"(?<![\d$.,])\b(?i:(?P<q>{QUANT})(?:\s+(?:more|full|long))?[\s-]+(?P<unit>{UNIT})"
+            r"(?:\s+or\s+(?:so|more|two|three))?"
+            r"\s+(?P<dir>ago|earlier|later|from\s+now|hence|back))\b"),
+    ("duration", rf"(?<![\d$.,])\b(?i:(?:(?P<det>the|these|those|its|their|his|her|our|a|an)\s+)?"
+                 r"(?:(?P<rel>past|last|next|first|coming|previous|following|final|latest"
+                 r"|remaining|initial|ensuing|preceding|subsequent|additional|extra|further"
+                 r"|other)\s+)?"
+                 rf"(?P<q>{QUANT})(?:\s+(?:more|additional|extra|full|straight|consecutive"
+                 rf"|long|successive|whole|entire))?[\s-]+(?P<unit>{UNIT})"
+                 r"(?P<adj>-long|-old)?)\b(?!-|'(?!s\b))"),
+    ("vague_dur", rf"\b(?i:(?:(?P<det>recent|coming|past|the\s+past|the\s+coming|the\s+next"
+                  r"|the\s+last|the\s+following|the\s+ensuing|for|in|over)\s+)"
+                  r"(?P<unit>years|months|weeks|days|decades|hours|minutes|centuries))\b(?!-|'(?!s\b))"),
+    ("set_every", rf"\b(?i:(?P<w>every|each|per)\s+(?:(?P<q>{QUANT}|other)\s+)?"
+                  rf"(?P<unit>{UNIT}|morning|afternoon|evening|night|{SEASON}))\b"),
+    ("set_named", rf"\b(?i:every|each)\s+(?P<name>{WD}|{MONTH_FULL})\b"),
+    ("set_adverb", r"\b(?i:(?P<w>hourly|daily|nightly|weekly|biweekly|monthly|quarterly|yearly"
+                   r"|annually))\b(?!-)"),
+    ("set_times", rf"\b(?i:(?P<n>once|twice|thrice|(?:{NUMW})\s+times)\s+(?:a|an|per|each|every)"
+                  rf"\s+(?P<unit>{UNIT}))\b"),
+    ("time", r"(?<![\d:.$,])\b(?:(?P<h>1[0-2]|0?[1-9])(?:[:.](?P<mi>[0-5]\d))?\s*"
+             r"(?P<ap>(?i:a\.m\.|p\.m\.|a\.m|p\.m|am|pm))(?![A-Za-z])"
+             r"|(?P<h24>[01]?\d|2[0-3]):(?P<m24>[0-5]\d)(?![\d:]|\.\d)"
+             r"|(?P<oc>1[0-2]|[1-9]|(?i:one|two|three|four|five|six|seven|eight|nine|ten|eleven"
+             r"|twelve))\s+o'clock|(?P<w>(?i:noon|midnight|midday)))"
+             r"(?:\s+(?P<tz>[ECMP][SD]T|GMT|UTC|[ECMP]T)\b)?"),
+    ("holiday", r"\b(?P<h>Christmas\s+Eve|Christmas\s+Day|Christmas|New\s+Year's\s+Eve"
+                r"|New\s+Year's\s+Day|New\s+Year's|Independence\s+Day|Halloween|Valentine's\s+Day"
+                r"|Thanksgiving\s+Day|Thanksgiving|Labor\s+Day|Memorial\s+Day|Easter\s+Sunday"
+                r"|Easter|Veterans\s+Day|Boxing\s+Day)\b(?:\s+(?P<y>" + YEAR + "))?"),
+]
+
+RULES: list[tuple[str, re.Pattern[str]]] = [(name, re.compile(p)) for name, p in _RULES]
+RULE_RANK: dict[str, int] = {name: i for i, (name, _) in enumerate(_RULES)}
+
+# Each rule only runs near its anchors: lower-case literals (or "#" for any digit) that every
+# match of the rule contains. Scanning the lower-cased text once for all anchors and running
+# each rule in windows around its own anchors is several times faster than running every rule
+# over the whole text, and gives the same matches (a match is far shorter than a window).
+_D = "#"
+_UNIT = ("second", "minute", "hour", "day", "night", "week", "fortnight", "month", "quarter",
+         "year", "decade", "centur")
+_MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
+_RULE_ANCHORS: dict[str, tuple[str, ...]] = {
+    "iso": (_D,), "slash": (_D,), "ymd_slash": (_D,), "dotted": (_D,),
+    "mdy": _MONTHS, "dmy": _MONTHS, "month_year": _MONTHS, "month": _MONTHS,
+    "week_of": _MONTHS, "named_rel_year": _MONTHS,
+    "year": (_D,), "fiscal_year": (_D,), "decade": (_D, "ties"), "q_abbr": (_D,),
+    "century": ("centur",), "century_rel": ("centur",),
+    "season": ("spring", "summer", "fall", "autumn", "winter"),
+    "quarter": ("quarter", "half"), "quarter_rel": ("quarter", "period"),
+    "year_ago": ("year",), "year_end": ("year",), "rel_unit": _UNIT + ("weekend",), "rel_unit_the": _UNIT,
+    "rel_named": _MONTHS + ("day",), "weekday": ("day",),
+    "pod": ("morning", "afternoon", "evening", "night"),
+    "deictic": ("day", "tonight", "overnight", "tomorrow"),
+    "refs": ("now", "current", "recent", "lately", "previous", "future", "past", "present",
+             "these days", "short term", "near term"),
+    "ago": _UNIT, "duration": _UNIT, "vague_dur": _UNIT,
+    "set_every": ("every", "each", "per"), "set_named": ("every", "each"),
+    "set_adverb": ("hourly", "daily", "nightly", "weekly", "monthly", "quarterly", "yearly",
+                   "annually"),
+    "set_times": ("once", "twice", "thrice", "times"),
+    "time": (_D, "noon", "midnight", "midday", "o'clock"),
+    "holiday": ("christmas", "new year", "independence", "halloween", "valentine",
+                "thanksgiving", "labor day", "memorial day", "easter", "veterans", "boxing"),
+    "spoken_year": ("nineteen", "twenty", "two thousand"),
+}
+_LITERAL_RULES: dict[str, list[str]] = {}
+for _rule, _lits in _RULE_ANCHORS.items():
+    for _lit in _lits:
+        _LITERAL_RULES.setdefault(_lit, []).append(_rule)
+_ANCHOR = re.compile(
+    r"\d+|" + "|".join(re.escape(w) for w in sorted(_LITERAL_RULES, key=len, reverse=True)
+                       if w != _D)
+)
+_ANCHOR_CI = re.compile(_ANCHOR.pattern, re.IGNORECASE)
+WINDOW = 100  # characters either side of an anchor; longer than any candidate
+
+assert set(_RULE_ANCHORS) == {name for name, _ in _RULES}
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """One rule's match: the rule name, the span, and the regex match for its groups."""
+
+    rule: str
+    start: int
+    end: int
+    match: re.Match[str]
+
+
+def _windows(text: str) -> dict[str, list[tuple[int, int]]]:
+    """For each rule, the merged character windows around its anchors."""
+    low = text.lower()
+    if len(low) == len(text):
+        matches = _ANCHOR.finditer(low)
+    else:  # lower() changed lengths (rare Unicode): match case-insensitively on the original
+        matches = _ANCHOR_CI.finditer(text)
+    out: dict[str, list[tuple[int, int]]] = {}
+    n = len(text)
+    for m in matches:
+        lit = m.group().lower()
+        rules = _LITERAL_RULES[_D] if lit[0].isdigit() else _LITERAL_RULES.get(lit, ())
+        lo, hi = max(0, m.start() - WINDOW), min(n, m.end() + WINDOW)
+        for rule in rules:
+            spans = out.setdefault(rule, [])
+            if spans and lo <= spans[-1][1]:
+                if hi > spans[-1][1]:
+                    spans[-1] = (spans[-1][0], hi)
+            else:
+                spans.append((lo, hi))
+    return out
+
+
+def find_candidates(text: str) -> list[Candidate]:
+    """Every match of every rule in ``text``, unordered and possibly overlapping."""
+    windows = _windows(text)
+    out: list[Candidate] = []
+    for name, pattern in RULES:
+        for lo, hi in windows.get(name, ()):
+            for m in pattern.finditer(text, lo, hi):
+                if m.end() > m.start():
+                    out.append(Candidate(name, m.start(), m.end(), m))
+    return out

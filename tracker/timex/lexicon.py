@@ -1,0 +1,112 @@
+"""Word tables for English temporal expressions: months, weekdays, units, numbers, seasons.
+
+Only data and tiny pure lookups live here (no regexes over text, no date arithmetic). The
+regex fragments built from these tables are in ``finder.py``.
+"""
+
+from __future__ import annotations
+
+MONTHS: dict[str, int] = {
+    "january": 1, "february": 2, "march": 3, "april": 4, "may": 5, "june": 6,
+    "july": 7, "august": 8, "september": 9, "october": 10, "november": 11, "december": 12,
+    "jan": 1, "feb": 2, "mar": 3, "apr": 4, "jun": 6, "jul": 7, "aug": 8,
+    "sep": 9, "sept": 9, "oct": 10, "nov": 11, "dec": 12,
+}
+MONTH_FULL_NAMES: tuple[str, ...] = (
+    "January", "February", "March", "April", "May", "June", "July", "August",
+    "September", "October", "November", "December",
+)
+MONTH_ABBREVIATIONS: tuple[str, ...] = (
+    "Jan", "Feb", "Mar", "Apr", "Jun", "Jul", "Aug", "Sept", "Sep", "Oct", "Nov", "Dec",
+)
+
+WEEKDAYS: dict[str, int] = {  # ISO weekday numbers, Monday = 1
+    "monday": 1, "tuesday": 2, "wednesday": 3, "thursday": 4, "friday": 5,
+    "saturday": 6, "sunday": 7,
+}
+WEEKDAY_NAMES: tuple[str, ...] = (
+    "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday",
+)
+
+SEASONS: dict[str, str] = {
+    "spring": "SP", "summer": "SU", "fall": "FA", "autumn": "FA", "winter": "WI",
+}
+
+PARTS_OF_DAY: dict[str, str] = {
+    "morning": "MO", "afternoon": "AF", "evening": "EV", "night": "NI",
+    "overnight": "NI", "tonight": "NI", "midday": "MI", "mid-afternoon": "AF",
+}
+
+# Unit word -> (ISO-8601 duration letter, needs the "T" time designator).
+UNITS: dict[str, tuple[str, bool]] = {
+    "second": ("S", True), "minute": ("M", True), "hour": ("H", True),
+    "day": ("D", False), "night": ("D", False), "week": ("W", False),
+    "fortnight": ("W", False), "month": ("M", False), "quarter": ("Q", False),
+    "year": ("Y", False), "decade": ("Y", False), "century": ("Y", False),
+    "weekend": ("WE", False),
+}
+UNIT_MULTIPLIER: dict[str, int] = {"decade": 10, "century": 100, "fortnight": 2}
+
+ONES: dict[str, int] = {
+    "zero": 0, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
+    "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13,
+    "fourteen": 14, "fifteen": 15, "sixteen": 16, "seventeen": 17, "eighteen": 18,
+    "nineteen": 19,
+}
+TENS: dict[str, int] = {
+    "twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60, "seventy": 70,
+    "eighty": 80, "ninety": 90,
+}
+ORDINALS: dict[str, int] = {
+    "first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5, "sixth": 6, "seventh": 7,
+    "eighth": 8, "ninth": 9, "tenth": 10, "eleventh": 11, "twelfth": 12, "thirteenth": 13,
+    "fourteenth": 14, "fifteenth": 15, "sixteenth": 16, "seventeenth": 17, "eighteenth": 18,
+    "nineteenth": 19, "twentieth": 20, "twenty-first": 21, "last": 4, "final": 4,
+}
+DECADE_WORDS: dict[str, int] = {
+    "twenties": 2, "thirties": 3, "forties": 4, "fifties": 5, "sixties": 6, "seventies": 7,
+    "eighties": 8, "nineties": 9,
+}
+VAGUE_QUANTITIES = frozenset(
+    {"several", "a few", "few", "many", "some", "a couple of", "couple of", "a number of",
+     "numerous", "a handful of"}
+)
+
+# "every"-style adverbs that are TIMEX3 SETs.
+SET_ADVERBS: dict[str, str] = {
+    "hourly": "PT1H", "daily": "P1D", "nightly": "P1D", "weekly": "P1W", "biweekly": "P2W",
+    "monthly": "P1M", "quarterly": "P3M", "yearly": "P1Y", "annually": "P1Y",
+}
+
+# Words before a bare number that make it a count, not a year.
+COUNT_NOUNS = frozenset(
+    """people persons men women children troops soldiers police officers workers employees jobs
+    units votes cases deaths dead tons tonnes barrels miles km kilometers kilometres meters metres
+    feet foot yards acres hectares dollars euros pounds yen shares points residents members homes
+    houses cars vehicles students passengers copies calories families patients pages words
+    rooms seats beds flights sites stores customers users items pieces rounds shots
+    years months days weeks hours minutes seconds""".split()
+)
+
+
+def number_value(word: str) -> int | None:
+    """The integer a number word or digit string names ("twenty-four" -> 24), else None."""
+    w = word.lower().replace("\u2010", "-").strip()
+    if w.isdigit():
+        return int(w)
+    if w in ("a", "an", "one", "single"):
+        return 1
+    if w in ONES:
+        return ONES[w]
+    if w in TENS:
+        return TENS[w]
+    if w in ("hundred", "a hundred", "one hundred"):
+        return 100
+    for sep in ("-", " "):
+        if sep in w:
+            head, _, tail = w.partition(sep)
+            if head in TENS and tail in ONES and 0 < ONES[tail] < 10:
+                return TENS[head] + ONES[tail]
+    if w in ("a couple of", "couple of", "a couple"):
+        return 2
+    return None

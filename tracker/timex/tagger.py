@@ -1,0 +1,180 @@
+"""``tag(text, dct)``: the temporal tagger's pipeline, from raw text to sorted ``Timex`` objects.
+
+Steps: find candidates (``finder``), normalize each (``normalize``), keep the longest
+non-overlapping ones, re-normalize the kept ones in reading order with anaphoric context
+("the quarter" -> the last quarter named), widen spans with modifiers ("mid-", "early",
+"nearly", "more than"), glue a clock time to its day ("3 p.m. Tuesday"), and attach the
+calendar interval. It does no I/O and never calls dateparser.
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+from datetime import date
+
+from tracker.models import Timex
+from tracker.timex.finder import RULE_RANK, Candidate, find_candidates
+from tracker.timex.normalize import Context, Norm, normalize
+from tracker.timex.periods import interval
+
+MAX_TEXT = 2_000_000  # characters; longer texts are tagged in windows of this size
+
+_DATE_MOD = re.compile(
+    r"(?i)(?:\b(?:the\s+)?(?:very\s+)?(?P<m>early|late|mid|earlier|later)(?:\s+in)?"
+    r"|\b(?:the|at\s+the)\s+(?P<m2>end|beginning|start|middle|close|outset|first\s+half"
+    r"|second\s+half|latter\s+part|early\s+part)\s+of(?:\s+the)?"
+    r"|\b(?P<m3>around|about|approximately|roughly|sometime|some\s+time))(?:\s*-\s*|\s+)$"
+)
+_DUR_MOD = re.compile(
+    r"(?i)\b(?P<a>about|around|approximately|roughly|nearly|almost|some|more\s+than|less\s+than"
+    r"|fewer\s+than|over|under|at\s+least|at\s+most|up\s+to|just\s+over|just\s+under|well\s+over"
+    r"|no\s+more\s+than|no\s+less\s+than|upwards\s+of|within|a\s+little\s+over"
+    r"|a\s+little\s+more\s+than|only|just|barely)\s+$"
+)
+_MODS = {
+    "early": "START", "beginning": "START", "start": "START", "outset": "START",
+    "early part": "START", "first half": "START",
+    "late": "END", "end": "END", "close": "END", "second half": "END", "latter part": "END",
+    "mid": "MID", "middle": "MID",
+    "around": "APPROX", "about": "APPROX", "approximately": "APPROX", "roughly": "APPROX",
+    "some": "APPROX",
+    "nearly": "LESS_THAN", "almost": "LESS_THAN", "less than": "LESS_THAN",
+    "fewer than": "LESS_THAN", "under": "LESS_THAN", "just under": "LESS_THAN",
+    "within": "EQUAL_OR_LESS", "up to": "EQUAL_OR_LESS", "at most": "EQUAL_OR_LESS",
+    "no more than": "EQUAL_OR_LESS",
+    "more than": "MORE_THAN", "over": "MORE_THAN", "just over": "MORE_THAN",
+    "well over": "MORE_THAN", "upwards of": "MORE_THAN", "a little over": "MORE_THAN",
+    "a little more than": "MORE_THAN",
+    "at least": "EQUAL_OR_MORE", "no less than": "EQUAL_OR_MORE",
+}
+_TIME_DAY_GAP = re.compile(r"(?i)\s*(?:,\s*|\s+on\s+)?$")
+
+
+class _Kept:
+    __slots__ = ("cand", "end", "mod", "norm", "start")
+
+    def __init__(self, cand: Candidate, norm: Norm) -> None:
+        self.cand = cand
+        self.norm = norm
+        self.start = norm.start if norm.start is not None else cand.start
+        self.end = norm.end if norm.end is not None else cand.end
+        self.mod = norm.mod
+
+
+def _select(items: list[_Kept]) -> list[_Kept]:
+    """Longest first (then earlier rule, then earlier start); drop anything overlapping."""
+    items.sort(key=lambda k: (-(k.end - k.start), RULE_RANK[k.cand.rule], k.start))
+    starts: list[int] = []
+    ends: list[int] = []
+    kept: list[_Kept] = []
+    for k in items:
+        i = bisect.bisect_left(starts, k.start)
+        if i > 0 and ends[i - 1] > k.start:
+            continue
+        if i < len(starts) and starts[i] < k.end:
+            continue
+        starts.insert(i, k.start)
+        ends.insert(i, k.end)
+        kept.append(k)
+    kept.sort(key=lambda k: k.start)
+    return kept
+
+
+def _update_context(ctx: Context, k: _Kept) -> None:
+    v = k.norm.value
+    rule = k.cand.rule
+    if re.fullmatch(r"\d{4}-Q[1-4]", v) and rule in ("quarter", "q_abbr"):
+        ctx.ref_quarter = v
+    if re.match(r"\d{4}", v) and k.norm.type in ("DATE", "TIME"):
+        if rule in ("year", "month_year", "fiscal_year", "iso", "slash", "mdy", "dmy"):
+            ctx.ref_year = int(v[:4])
+        m = re.match(r"(\d{4})-(\d{2})-(\d{2})", v)
+        if m:
+            ctx.ref_day = date(int(m[1]), int(m[2]), int(m[3]))
+
+
+def _widen(text: str, kept: list[_Kept]) -> None:
+    prev_end = 0
+    for k in kept:
+        before = text[max(prev_end, k.start - 40) : k.start]
+        if k.norm.type in ("DATE", "TIME") and k.norm.value[:1].isdigit():
+            m = _DATE_MOD.search(before)
+            if m:
+                word = re.sub(r"\s+", " ", (m["m"] or m["m2"] or m["m3"]).lower())
+                k.start -= len(before) - m.start()
+                k.mod = k.mod or _MODS.get(word)
+        elif k.norm.type == "DURATION" or k.cand.rule == "ago":
+            m = _DUR_MOD.search(before)
+            starts_with_the = text[k.start : k.start + 4].lower() == "the "
+            if m:
+                word = re.sub(r"\s+", " ", m["a"].lower())
+                if not (starts_with_the and word in ("over", "within", "under", "only", "just")):
+                    k.start -= len(before) - m.start()
+                    k.mod = k.mod or _MODS.get(word)
+        prev_end = k.end
+
+
+def _merge_times(text: str, kept: list[_Kept]) -> list[_Kept]:
+    """ "3 p.m. Tuesday" -> one TIME on Tuesday; "Tuesday at 3 p.m." -> the time gets its day."""
+    out: list[_Kept] = []
+    i = 0
+    while i < len(kept):
+        k = kept[i]
+        nxt = kept[i + 1] if i + 1 < len(kept) else None
+        is_clock = k.cand.rule == "time"
+        if is_clock and nxt and re.fullmatch(r"\d{4}-\d{2}-\d{2}", nxt.norm.value) and \
+                _TIME_DAY_GAP.fullmatch(text[k.end : nxt.start]) and nxt.start - k.end <= 5:
+            value = nxt.norm.value + k.norm.value[10:]
+            merged = _Kept(k.cand, Norm("TIME", value, k.mod))
+            merged.start, merged.end = k.start, nxt.end
+            out.append(merged)
+            i += 2
+            continue
+        if is_clock and out and re.fullmatch(r"\d{4}-\d{2}-\d{2}", out[-1].norm.value) and \
+                re.fullmatch(r"(?i)\s*(?:,|at|,\s*at)?\s*", text[out[-1].end : k.start]):
+            k.norm = Norm("TIME", out[-1].norm.value + k.norm.value[10:], k.norm.mod)
+        out.append(k)
+        i += 1
+    return out
+
+
+def tag(text: str, dct: date) -> list[Timex]:
+    """Temporal expressions in ``text`` normalized against ``dct``, sorted, non-overlapping."""
+    if len(text) > MAX_TEXT:
+        out: list[Timex] = []
+        for off in range(0, len(text), MAX_TEXT):
+            for t in tag(text[off : off + MAX_TEXT], dct):
+                out.append(Timex(t.start + off, t.end + off, t.text, t.type, t.value,
+                                 t.date_start, t.date_end, t.precision, t.mod))
+        return out
+    cands = find_candidates(text)
+    if not cands:
+        return []
+    ctx0 = Context(text, dct, anaphora=False)
+    first: list[_Kept] = []
+    for c in cands:
+        n = normalize(c, ctx0)
+        if n is not None:
+            first.append(_Kept(c, n))
+    ctx = Context(text, dct)
+    kept: list[_Kept] = []
+    for k in _select(first):
+        n = normalize(k.cand, ctx)
+        if n is None:
+            continue
+        k2 = _Kept(k.cand, n)
+        kept.append(k2)
+        _update_context(ctx, k2)
+    _widen(text, kept)
+    kept = _merge_times(text, kept)
+    result: list[Timex] = []
+    for k in kept:
+        value = k.norm.value
+        span = interval(value, dct) if k.norm.type in ("DATE", "TIME") else None
+        result.append(Timex(
+            start=k.start, end=k.end, text=text[k.start : k.end], type=k.norm.type, value=value,
+            date_start=span[0] if span else None, date_end=span[1] if span else None,
+            precision=span[2] if span else None, mod=k.mod,
+        ))
+    return result

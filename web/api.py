@@ -1,0 +1,115 @@
+"""The JSON API under ``/api``: events (filtered, keyset-paginated), one event, export, sources.
+
+Shapes follow Datasette: ``{"ok": true, "events": [...], "next": cursor}`` and, for every
+error, ``{"ok": false, "error": "...", "status": N}``. Parameters are validated here (a bad
+date, cursor or limit is a 400 that says which parameter is wrong); the data itself comes
+unchanged from ``tracker.query``. It does not render HTML and never writes to the database.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from flask import Blueprint, Response, jsonify, request
+
+from tracker import query
+from tracker.dates import parse_iso_date
+from web import get_store, json_error
+
+bp = Blueprint("api", __name__, url_prefix="/api")
+
+KEY_EVENT_MIN_SOURCES = 2  # "key events": told by at least two independent sources
+
+
+class BadParameter(ValueError):
+    """A query-string parameter a user got wrong; the message names it."""
+
+
+def _int_param(args: Mapping[str, str], name: str, default: int, lo: int, hi: int) -> int:
+    raw = args.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise BadParameter(f"{name} must be a whole number, got {raw!r}") from None
+    if not lo <= value <= hi:
+        raise BadParameter(f"{name} must be between {lo} and {hi}, got {value}")
+    return value
+
+
+def parse_filter(args: Mapping[str, str]) -> query.EventFilter:
+    """The ``EventFilter`` a query string asks for (shared by the API and the dashboard page)."""
+    dates = {}
+    for name in ("from", "to"):
+        raw = (args.get(name) or "").strip()
+        if raw:
+            try:
+                dates[name] = parse_iso_date(raw)
+            except ValueError as exc:
+                raise BadParameter(f"{name}: {exc}") from None
+    if "from" in dates and "to" in dates and dates["from"] > dates["to"]:
+        raise BadParameter("from must not be after to")
+    min_sources = _int_param(args, "min_sources", 0, 0, 1_000_000)
+    if args.get("key") in ("1", "true", "on", "yes"):
+        min_sources = max(min_sources, KEY_EVENT_MIN_SOURCES)
+    return query.EventFilter(
+        date_from=dates.get("from"),
+        date_to=dates.get("to"),
+        q=(args.get("q") or "").strip() or None,
+        kind=(args.get("kind") or "").strip() or None,
+        entity=(args.get("entity") or "").strip() or None,
+        min_sources=min_sources,
+    )
+
+
+@bp.errorhandler(BadParameter)
+def _bad_parameter(exc: BadParameter) -> tuple[Response, int]:
+    return json_error(400, str(exc))
+
+
+@bp.get("/events")
+def events() -> Any:
+    f = parse_filter(request.args)
+    limit = _int_param(request.args, "limit", query.DEFAULT_PAGE, 1, query.MAX_PAGE)
+    after = request.args.get("after") or None
+    if after is not None:
+        try:
+            query.decode_cursor(after)
+        except ValueError as exc:
+            raise BadParameter(f"after: {exc}; use the next value of a previous page") from None
+    return jsonify(query.list_events(get_store(), f, limit=limit, after=after))
+
+
+@bp.get("/events/<event_id>")
+def event(event_id: str) -> Any:
+    found = query.get_event(get_store(), event_id)
+    if found is None:
+        return json_error(404, "event not found")
+    return jsonify({"ok": True, "event": found})
+
+
+@bp.get("/export")
+def export() -> Any:
+    doc = query.export_timeline(get_store(), parse_filter(request.args))
+    response = jsonify(doc)
+    if request.args.get("download") in ("1", "true", "yes"):
+        response.headers["Content-Disposition"] = "attachment; filename=timeline.json"
+    return response
+
+
+@bp.get("/top")
+def top() -> Any:
+    k = _int_param(request.args, "k", 10, 1, 1000)
+    return jsonify({"ok": True, "events": query.top_events(get_store(), k)})
+
+
+@bp.get("/sources")
+def sources() -> Any:
+    return jsonify({"ok": True, "sources": query.list_sources(get_store())})
+
+
+@bp.get("/kinds")
+def kinds() -> Any:
+    return jsonify({"ok": True, "kinds": query.kinds(get_store())})

@@ -1,0 +1,57 @@
+"""The HTML pages: the timeline dashboard, one event with its evidence, and source health.
+
+Every page is rendered on the server from ``tracker.query`` so it is useful without JavaScript
+(the dashboard lists the first events under its chart); ``static/dashboard.js`` then draws the
+interactive Plotly chart from the JSON API. Pages never write to the database.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, abort, render_template, request
+
+from tracker import query
+from web import get_store
+from web.api import BadParameter, parse_filter
+from web.assets import plotly_version
+
+bp = Blueprint("pages", __name__)
+
+FALLBACK_LIST_SIZE = 200
+
+
+@bp.get("/")
+def dashboard() -> Any:
+    store = get_store()
+    error = None
+    try:
+        f = parse_filter(request.args)
+    except BadParameter as exc:
+        error, f = str(exc), query.EventFilter()
+    page = query.list_events(store, f, limit=FALLBACK_LIST_SIZE)
+    return render_template(
+        "dashboard.html",
+        events=page["events"],
+        total=page["total"],
+        kinds=query.kinds(store),
+        args=request.args,
+        error=error,
+        plotly_version=plotly_version(),
+    ), 400 if error else 200
+
+
+@bp.get("/events/<event_id>")
+def event(event_id: str) -> Any:
+    found = query.get_event(get_store(), event_id)
+    if found is None:
+        abort(404, description=f"No event with id {event_id!r}. It may have been removed.")
+    return render_template("event.html", event=found)
+
+
+@bp.get("/sources")
+def sources() -> Any:
+    store = get_store()
+    return render_template(
+        "sources.html", sources=query.list_sources(store), runs=query.recent_runs(store)
+    )
