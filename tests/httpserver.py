@@ -1,13 +1,21 @@
 """A real HTTP server on 127.0.0.1 for tests: routes per test, slow, redirecting, huge or gzipped.
 
-Usage::
+Usage: the ``local_server`` fixture below, made visible to every test by one line in
+``tests/conftest.py`` (``from tests.httpserver import local_server  # noqa: F401``); or, in a
+single test module, a fixture of its own::
 
-    from tests.httpserver import LocalServer, local_server  # noqa: F401  (fixture)
+    @pytest.fixture
+    def server() -> Iterator[LocalServer]:
+        with LocalServer() as s:
+            yield s
 
-    def test_something(local_server: LocalServer) -> None:
-        local_server.add("/feed.xml", body=b"<rss ...>", headers={"Content-Type": "text/xml"})
-        result = fetcher.get(local_server.url("/feed.xml"))
-        assert local_server.count("/feed.xml") == 1
+    def test_feed_is_fetched(server: LocalServer) -> None:
+        server.add("/feed.xml", body=b"<rss ...>", headers={"Content-Type": "text/xml"})
+        result = Fetcher().get(server.url("/feed.xml"))
+        assert server.count("/feed.xml") == 1
+
+(Importing ``local_server`` into a test module and naming a parameter after it trips ruff's
+F811; the conftest line avoids that.)
 
 A route is either a fixed ``Reply`` (status, headers, body, delays) or a function from the
 ``RecordedRequest`` to a ``Reply`` (for conditional GET and the like). Bodies can be bytes or a

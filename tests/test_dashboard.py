@@ -20,7 +20,6 @@ from urllib.parse import urlsplit
 import pytest
 from werkzeug.serving import make_server
 
-from tests.conftest import EXAMPLES
 from tracker.ingest import Ingestor
 from tracker.parse import read_jsonl
 from tracker.store import Store
@@ -96,6 +95,17 @@ def browser() -> Iterator[Any]:
         b = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         yield b
         b.close()
+
+
+# Ids of the events whose marks are inside the plotted area as first shown.
+VISIBLE_JS = """() => {
+  const gd = document.getElementById('timeline');
+  const xa = gd._fullLayout.xaxis, [lo, hi] = xa.range.map(xa.r2c);
+  return gd._fullData.flatMap(t => (t.customdata || []).filter((id, i) => {
+    const x = t.type === 'bar' ? xa.d2c(t.base[i]) + t.x[i] / 2 : xa.d2c(t.x[i]);
+    return x > lo && x < hi;
+  }));
+}"""
 
 
 class Visit:
@@ -175,7 +185,9 @@ def test_chart_plots_every_event_offline(visit: Visit) -> None:
 
 def test_hover_then_click_shows_the_evidence(visit: Visit) -> None:
     page = visit.open()
-    event = max(api_events(visit), key=lambda e: (e["n_sources"], e["precision"] == "day"))
+    visible = set(page.evaluate(VISIBLE_JS))
+    event = max((e for e in api_events(visit) if e["id"] in visible),
+                key=lambda e: (e["n_sources"], e["precision"] == "day"))
     label = visit.hover(event["id"])
     assert event["title"].split()[0] in label
     assert event["date_label"] in label

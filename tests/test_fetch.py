@@ -137,7 +137,7 @@ def test_http_error_status_is_a_fetch_error_naming_status_and_url(
     server: LocalServer, fetcher: Fetcher, status: int
 ) -> None:
     server.add("/broken", status=status, body=b"oops")
-    with pytest.raises(FetchError, match=rf"^HTTP {status}\b.*from http://127\.0\.0\.1:\d+/broken"):
+    with pytest.raises(FetchError, match=rf"^HTTP {status} from http://127\.0\.0\.1:\d+/broken$"):
         fetcher.get(server.url("/broken"))
 
 

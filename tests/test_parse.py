@@ -315,11 +315,18 @@ def test_page_without_any_date_is_dated_by_fetch_time() -> None:
     assert article.published_basis == "fetched" and article.published_at == FETCHED
 
 
-def test_tiny_page_falls_back_to_plain_text_extraction() -> None:
-    page = b"<html><head><title>Note</title></head><body><div>Gate closes at nine.</div></body>"
+def test_page_trafilatura_finds_nothing_in_falls_back_to_plain_text() -> None:
+    # Everything is in a <footer>, which trafilatura discards as boilerplate.
+    page = (
+        b'<html><head><title>Gate notice</title><script>var x = "hidden";</script>'
+        b'<meta property="article:published_time" content="2025-03-01"></head>'
+        b"<body><footer><p>The north gate closes at nine.</p><p>Use the east gate after that."
+        b"</p></footer></body></html>"
+    )
     article = parse_html(page, None, fetched_at=FETCHED)
-    assert "Gate closes at nine." in article.text
-    assert article.title
+    assert article.text == "The north gate closes at nine.\nUse the east gate after that."
+    assert article.title == "Gate notice"
+    assert article.published_basis == "meta"  # the fallback does not lose the page metadata
 
 
 def test_page_without_text_is_a_parse_error() -> None:

@@ -132,6 +132,11 @@ def test_text_query_finds_istanbul(client: FlaskClient) -> None:
     assert len(found) < len(all_events(client))
 
 
+def test_query_of_only_quotes_is_no_query(client: FlaskClient) -> None:
+    body = get_json(client, "/api/events?q=%22&limit=1")
+    assert body["total"] == len(all_events(client))
+
+
 def test_kind_filter(client: FlaskClient) -> None:
     kinds = get_json(client, "/api/kinds")["kinds"]
     kind = kinds[0]["kind"]

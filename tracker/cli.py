@@ -2,8 +2,8 @@
 
 Scripts outside the project call these commands, so their options and outputs are a contract
 (see README). Every user error is one line on stderr and a non-zero exit, never a traceback.
-The web server and the worker live in ``web`` and ``jobs``; they are imported lazily here, only
-by the commands that start them, so the core never depends on them.
+The web server and the worker live in ``web`` and ``jobs``, which add their commands
+(`serve`, `run`, `worker`) through an entry-point group, so the core never imports them.
 """
 
 from __future__ import annotations
@@ -15,13 +15,14 @@ import os
 import sys
 import time
 from collections.abc import Sequence
+from importlib import metadata
 from pathlib import Path
 from typing import Any, TextIO
 
 from tracker import __version__
 from tracker.dates import parse_iso_date
 from tracker.errors import InputError, TrackerError
-from tracker.ingest import IngestReport, Ingestor
+from tracker.ingest import Ingestor, IngestReport
 from tracker.store import Store
 
 DEFAULT_DB = "tracker.db"
@@ -69,22 +70,6 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--format", choices=["json", "text"], default="text")
     p.set_defaults(func=cmd_timeline)
 
-    p = sub.add_parser("serve", help="serve the dashboard and API (web only)")
-    p.add_argument("--host", default="127.0.0.1")
-    p.add_argument("--port", type=int, default=8000)
-    p.add_argument("--threads", type=int, default=4)
-    p.set_defaults(func=cmd_serve)
-
-    p = sub.add_parser("worker", help="poll enabled sources on their schedules")
-    p.add_argument("--once", action="store_true",
-                   help="poll every enabled source once, then exit")
-    p.set_defaults(func=cmd_worker)
-
-    p = sub.add_parser("run", help="start the worker process and the web server together")
-    p.add_argument("--host", default="127.0.0.1")
-    p.add_argument("--port", type=int, default=8000)
-    p.set_defaults(func=cmd_run)
-
     p = sub.add_parser("annotate", help="tag temporal expressions (TIMEX3) as JSON lines")
     group = p.add_mutually_exclusive_group(required=True)
     group.add_argument("--dct", metavar="YYYY-MM-DD", help="reference date; text on stdin")
@@ -110,7 +95,21 @@ def build_parser() -> argparse.ArgumentParser:
         p = ssub.add_parser(action, help=help_text)
         p.add_argument("ref", metavar="ID_URL_OR_NAME")
         p.set_defaults(func=cmd_source_action, action=action)
+    _add_plugin_commands(sub)
     return parser
+
+
+PLUGIN_GROUP = "tracker.commands"
+
+
+def _add_plugin_commands(sub: Any) -> None:
+    """Commands that live outside the core (``serve``/``run`` in ``web``, ``worker`` in ``jobs``).
+
+    They register through the ``tracker.commands`` entry-point group, so the core never imports
+    the packages that depend on it.
+    """
+    for entry_point in sorted(metadata.entry_points(group=PLUGIN_GROUP), key=lambda e: e.name):
+        entry_point.load()(sub)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -148,6 +147,11 @@ def _fail(message: str, debug: bool) -> int:
         traceback.print_exc()
     print(f"tracker: error: {message.splitlines()[0] if message else 'failed'}", file=sys.stderr)
     return 1
+
+
+def open_store(args: argparse.Namespace) -> Store:
+    """The database named by ``--db``, created and migrated if needed."""
+    return _open(args)
 
 
 def _open(args: argparse.Namespace) -> Store:
@@ -278,36 +282,6 @@ def cmd_timeline(args: argparse.Namespace) -> int:
         for e in events:
             print(f"{e['date']}  {e['score']:7.2f}  {e['title']}")
     return 0
-
-
-def cmd_serve(args: argparse.Namespace) -> int:
-    from waitress import serve
-
-    from web import create_app
-
-    with _open(args):
-        pass  # create or migrate the database before the first request
-    app = create_app({"DATABASE": str(Path(args.db).resolve())})
-    print(f"serving on http://{args.host}:{args.port}/", file=sys.stderr, flush=True)
-    serve(app, host=args.host, port=args.port, threads=args.threads, ident="tracker")
-    return 0
-
-
-def cmd_worker(args: argparse.Namespace) -> int:
-    from jobs.worker import run_forever, run_once
-
-    db = str(Path(args.db).resolve())
-    with _open(args):
-        pass
-    if args.once:
-        return run_once(db)
-    return run_forever(db)
-
-
-def cmd_run(args: argparse.Namespace) -> int:
-    from jobs.supervisor import run_both
-
-    return run_both(str(Path(args.db).resolve()), args.host, args.port)
 
 
 def cmd_annotate(args: argparse.Namespace) -> int:

@@ -24,14 +24,17 @@ def date_label(start: date, end: date, precision: str) -> str:
         return f"Q{(start.month - 1) // 3 + 1} {start.year}"
     if precision == "season":
         season = _SEASONS.get(start.month, "season")
-        return f"{season} {start.year}" if season != "winter" else f"winter {start.year}/{end.year % 100:02d}"
+        if season == "winter":
+            return f"winter {start.year}/{end.year % 100:02d}"
+        return f"{season} {start.year}"
     if precision == "year":
         return str(start.year)
     if precision == "decade":
         return f"{start.year // 10 * 10}s"
     if precision == "century":
         century = start.year // 100 + 1
-        suffix = "th" if 10 <= century % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(century % 10, "th")
+        suffix = "th" if 10 <= century % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(
+            century % 10, "th")
         return f"{century}{suffix} century"
     if start == end:
         return f"{start.day} {start:%B %Y}"

@@ -340,8 +340,7 @@ class Fetcher:
     ) -> FetchResult:
         status = response.status_code
         if status >= 400:
-            reason = f" {response.reason_phrase}" if response.reason_phrase else ""
-            raise FetchError(f"HTTP {status}{reason} from {url}")
+            raise FetchError(f"HTTP {status} from {url}")
         if status >= 300 and status != 304:
             raise FetchError(f"unexpected HTTP {status} from {url}")
         headers = {name.lower(): value for name, value in response.headers.items()}

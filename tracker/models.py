@@ -21,7 +21,9 @@ PRECISIONS: tuple[Precision, ...] = (
 
 TimexType = Literal["DATE", "TIME", "DURATION", "SET"]
 EntityKind = Literal["person", "place", "org"]
-EventKind = Literal["diplomacy", "conflict", "politics", "economy", "disaster", "legal", "health", "other"]
+EventKind = Literal[
+    "diplomacy", "conflict", "politics", "economy", "disaster", "legal", "health", "other"
+]
 SourceKind = Literal["feed", "page", "dir", "jsonl", "file"]
 
 

@@ -21,10 +21,16 @@ from tracker import clock
 from tracker.errors import FetchError, InputError, ParseError, TrackerError
 from tracker.fetch import Fetcher
 from tracker.ids import canonical_url, source_id
-from tracker.ingest import IngestReport, Ingestor, Progress
+from tracker.ingest import Ingestor, IngestReport, Progress
 from tracker.models import Article, SourceKind
-from tracker.parse import entry_to_article, looks_like_feed, parse_feed, parse_html
-from tracker.parse import parse_text_file, read_jsonl
+from tracker.parse import (
+    entry_to_article,
+    looks_like_feed,
+    parse_feed,
+    parse_html,
+    parse_text_file,
+    read_jsonl,
+)
 from tracker.store import Store, iso
 
 log = logging.getLogger(__name__)
@@ -90,7 +96,7 @@ def add_source(store: Store, target: str, *, kind: SourceKind | None = None,
     if is_url(target) and kind in ("dir", "jsonl", "file"):
         raise InputError(f"a {kind} source needs a local path, not a URL")
     sid = source_id(kind, location)
-    store.db["sources"].upsert(
+    store.db.table("sources").upsert(
         {
             "id": sid, "kind": kind, "url": location, "name": name or _default_name(location),
             "language": language, "interval": interval, "fetch_pages": int(fetch_pages),

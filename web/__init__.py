@@ -84,6 +84,10 @@ def json_error(status: int, message: str) -> tuple[Response, int]:
     return jsonify({"ok": False, "error": message, "status": status}), status
 
 
+_UNAVAILABLE = ("locked", "busy", "unable to open", "disk i/o", "malformed", "not a database",
+                "no such table", "readonly", "disk is full")
+
+
 def _register_errors(app: Flask) -> None:
     @app.errorhandler(DatabaseUnavailable)
     def _db_unavailable(exc: DatabaseUnavailable) -> Any:
@@ -94,9 +98,13 @@ def _register_errors(app: Flask) -> None:
                                message=str(exc)), 503
 
     @app.errorhandler(sqlite3.OperationalError)
-    def _db_error(exc: sqlite3.OperationalError) -> Any:
-        # A locked or damaged file mid-request: a temporary condition, not a bug to trace.
-        return _db_unavailable(DatabaseUnavailable(f"{app.config['DATABASE']}: {exc}"))
+    @app.errorhandler(sqlite3.DatabaseError)
+    def _db_error(exc: sqlite3.DatabaseError) -> Any:
+        # A locked, vanished or damaged file mid-request is the database's state, not a bug;
+        # any other SQL error is a bug and goes to the generic handler.
+        if any(sign in str(exc).lower() for sign in _UNAVAILABLE):
+            return _db_unavailable(DatabaseUnavailable(f"{app.config['DATABASE']}: {exc}"))
+        return _unexpected(exc)
 
     @app.errorhandler(HTTPException)
     def _http_error(exc: HTTPException) -> Any:

@@ -54,10 +54,13 @@ def parse_filter(args: Mapping[str, str]) -> query.EventFilter:
     min_sources = _int_param(args, "min_sources", 0, 0, 1_000_000)
     if args.get("key") in ("1", "true", "on", "yes"):
         min_sources = max(min_sources, KEY_EVENT_MIN_SOURCES)
+    q = (args.get("q") or "").strip()
+    if not any(word.strip('"') for word in q.split()):
+        q = ""  # nothing but quotes would be an empty full-text query: treat as no query
     return query.EventFilter(
         date_from=dates.get("from"),
         date_to=dates.get("to"),
-        q=(args.get("q") or "").strip() or None,
+        q=q or None,
         kind=(args.get("kind") or "").strip() or None,
         entity=(args.get("entity") or "").strip() or None,
         min_sources=min_sources,

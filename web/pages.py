@@ -7,6 +7,7 @@ interactive Plotly chart from the JSON API. Pages never write to the database.
 
 from __future__ import annotations
 
+from collections import Counter
 from typing import Any
 
 from flask import Blueprint, abort, render_template, request
@@ -30,11 +31,14 @@ def dashboard() -> Any:
     except BadParameter as exc:
         error, f = str(exc), query.EventFilter()
     page = query.list_events(store, f, limit=FALLBACK_LIST_SIZE)
+    # suggestions for the entity box (the filter matches whole names and aliases)
+    names = Counter(n["name"] for e in page["events"] for n in e["entities"])
     return render_template(
         "dashboard.html",
         events=page["events"],
         total=page["total"],
         kinds=query.kinds(store),
+        entity_names=sorted(name for name, _ in names.most_common(300)),
         args=request.args,
         error=error,
         plotly_version=plotly_version(),

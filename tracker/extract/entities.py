@@ -49,6 +49,7 @@ def _wordset(words: str) -> frozenset[str]:
 # A word: letters with inner apostrophes ("O'Brien"), or dotted capitals ("U.S.", "D.C.").
 _TOKEN = re.compile(r"(?:[A-Z]\.){2,}|[^\W\d_]+(?:['’][^\W\d_]+)*")
 _POSSESSIVE = re.compile(r"['’]s$")
+_CONTRACTION = re.compile(r"['’](?:ll|re|ve|d|m|t)$|n['’]t$")
 # Between two words of one capitalized run: spaces, or a bare hyphen ("Guinea-Bissau").
 _RUN_GAP = re.compile(r"-|[ \t\u00a0]+")
 # After an abbreviation or an initial ("Gen. Ana Ruiz", "Donald J. Trump").
@@ -76,14 +77,17 @@ is are was were be been being has have had do does did will would shall should c
 might must
 """)
 _HONORIFICS = _wordset("mr mrs ms miss dr sir dame lord")
+# Verbs of saying. Forms that are also plural nouns ("Gulf states", "claims") are left out.
 _SAY = _wordset("""
-said says say stated states told tells added adds noted notes remarked remarks warned warns
-argued argues insisted insists explained explains wrote writes declared declares announced
-announces urged urges asked asks replied replies claimed claims stressed stresses emphasized
-emphasised emphasizes emphasises acknowledged admitted confirmed denied tweeted posted responded
-recalled predicted suggested vowed pledged promised threatened demanded criticized criticised
-praised accused blamed believes thinks believed thought
+said says stated told tells added adds noted remarked warned warns argued argues insisted
+insists explained explains wrote writes declared declares announced announces urged urges asked
+asks replied replies claimed stressed stresses emphasized emphasised emphasizes emphasises
+acknowledged admitted confirmed denied tweeted posted responded recalled predicted suggested
+vowed pledged promised threatened demanded criticized criticised praised accused blamed believes
+thinks believed thought
 """)
+# Words after which a capitalized word names an event, not a person ("Hurricane Katrina").
+_EVENT_WORDS = _wordset("hurricane typhoon cyclone storm operation")
 _AUX = _wordset("has had also later then once again")
 _LOCATIVE = _wordset("in at from near outside to into across around toward towards via through "
                      "visited visiting visit reached entered left of")
@@ -95,10 +99,10 @@ institute association federation fund office service services navy guard front m
 authority assembly foundation alliance coalition group
 """)
 _BIG_CITY = 100_000
-_SAY_GAP = frozenset(" \t\u00a0\n,\"'“”‘’«»")
+_SAY_GAP = frozenset(" \t\u00a0\n\"'“”‘’«»")
 
 
-@dataclass
+@dataclass(slots=True)
 class _Tok:
     start: int
     end: int
@@ -110,7 +114,7 @@ class _Tok:
     headline: bool  # in a headline-style or all-capitals line, where capitals say nothing
 
 
-@dataclass
+@dataclass(slots=True)
 class _Seg:
     """A piece of a capitalized run: a known phrase, or one unknown or function word."""
 
@@ -121,13 +125,14 @@ class _Seg:
     place: Place | None = None
 
 
-@dataclass
+@dataclass(slots=True)
 class _Person:
     i: int
     j: int
     words: list[str]
     role: str | None = None
     country: str | None = None
+    derived: bool = False  # found only by resemblance to another name: never the fullest form
 
 
 @dataclass
@@ -138,6 +143,9 @@ class _Doc:
     mid_caps: frozenset[str]  # words it capitalizes where capitals mean something
     mentions: list[EntityMention] = field(default_factory=list)
     used: set[int] = field(default_factory=set)  # token indices inside a mention
+    not_people: set[str] = field(default_factory=set)  # "Katrina" after "Hurricane"
+    acronym_orgs: set[str] = field(default_factory=set)  # "BP" once "BP said"
+    single_places: list[tuple[int, EntityMention]] = field(default_factory=list)
     persons: list[_Person] = field(default_factory=list)
     countries: dict[str, set[str]] = field(default_factory=dict)  # person name -> countries
 
@@ -156,6 +164,8 @@ def find_entities(text: str) -> list[EntityMention]:
         lower_words=frozenset(t.key for t in toks if t.text[:1].islower()),
         mid_caps=frozenset(t.key for t in toks if t.cap and not t.initial and not t.headline),
     )
+    doc.not_people.update(
+        t.key for k, t in enumerate(toks[1:], 1) if t.cap and toks[k - 1].key in _EVENT_WORDS)
     pending: list[tuple[int, int]] = []
     for run in _runs(doc):
         pending.extend(_classify(doc, _segment(doc, run)))
@@ -178,11 +188,12 @@ def _tokenize(text: str) -> Iterator[_Tok]:
         if len(word) > 2 and _POSSESSIVE.search(word):
             end -= 2
             word = word[:-2]
+        cap = word[0].isupper() and _CONTRACTION.search(word) is None  # "I'll" is no name
         gap = text[prev_end:start]
         line_no += gap.count("\n")
         key = fold(word)
         yield _Tok(
-            start, end, word, key, word[0].isupper(), len(word) > 1 and word.isupper(),
+            start, end, word, key, cap, len(word) > 1 and word.isupper(),
             prev_end == 0 or _starts_sentence(gap, prev_key), line_flags[line_no],
         )
         prev_end, prev_key = end, key
@@ -359,7 +370,12 @@ def _classify(doc: _Doc, segs: list[_Seg]) -> list[tuple[int, int]]:
                 pending.append((seg.i, segs[e].j))
                 k = e + 1 if all(s.kind in ("other", "conn") for s in segs[k:e + 1]) else k + 1
                 continue
-        if seg.kind == "org" and seg.entry is not None:
+        if seg.kind == "other" and doc.toks[seg.i].upper:
+            t = doc.toks[seg.i]
+            if _said_after(doc, seg.i) or _said_before(doc, seg.i, seg.i):
+                doc.acronym_orgs.add(t.text)  # "BP said": a body, not a person
+            pending.append((seg.i, seg.i))
+        elif seg.kind == "org" and seg.entry is not None:
             _emit(doc, seg.i, seg.j, seg.entry.name, "org")
         elif seg.kind in ("place", "city") and seg.place is not None:
             region = _region_after(doc, seg)
@@ -367,6 +383,8 @@ def _classify(doc: _Doc, segs: list[_Seg]) -> list[tuple[int, int]]:
                 _emit(doc, seg.i, region[0], region[1].name, "place", place=region[1])
             elif _place_ok(doc, seg):
                 _emit(doc, seg.i, seg.j, seg.place.name, "place", place=seg.place)
+                if seg.i == seg.j:  # may turn out to be a surname ("Jackson", "Hayward")
+                    doc.single_places.append((seg.i, doc.mentions[-1]))
             elif seg.i == seg.j:
                 pending.append((seg.i, seg.j))
         k += 1
@@ -406,8 +424,9 @@ def _place_ok(doc: _Doc, seg: _Seg) -> bool:
     first = toks[seg.i]
     located = (seg.i > 0 and toks[seg.i - 1].key in _LOCATIVE and not first.initial
                and not first.headline)
-    if (key in g.common_words or key in g.given_names or key in doc.lower_words
-            or known_full_name(key) is not None):
+    if known_full_name(key) is not None or key in doc.not_people:
+        return False  # "Obama" is also a town in Japan
+    if key in g.common_words or key in g.given_names or key in doc.lower_words:
         return located and not _said_after(doc, seg.j)
     if seg.kind == "city" and seg.i == seg.j and place.population < _BIG_CITY:
         return located or _next_is_place(doc, seg.j)
@@ -429,9 +448,12 @@ def _nameish(doc: _Doc, segs: list[_Seg], k: int) -> bool:
     """Can segment k start a person's name?"""
     seg = segs[k]
     t = doc.toks[seg.i]
-    if (seg.i != seg.j or t.key in _FUNCTION or t.key in _CONNECTORS
+    if (seg.i != seg.j or t.key in _FUNCTION or t.key in _CONNECTORS or t.key in doc.not_people
             or (len(t.text) == 1 and not _initial_dot(doc, seg.i))):
         return False
+    if t.upper:  # an acronym starts a name only before more of it ("JD Vance")
+        return (k + 1 < len(segs) and segs[k + 1].kind == "other"
+                and not doc.toks[segs[k + 1].i].upper)
     if seg.kind == "other":
         return True
     # A place word starts a name after a title ("President Jordan"), or before an unknown word
@@ -455,7 +477,8 @@ def _name_part(doc: _Doc, segs: list[_Seg], k: int) -> bool:
             rest += 1
         return (t.key in _NAME_PARTICLES and rest < len(segs) and segs[rest].kind == "other"
                 and all(doc.toks[segs[x].i].key in _NAME_PARTICLES for x in range(k, rest)))
-    return t.key not in _FUNCTION and (len(t.text) > 1 or _initial_dot(doc, seg.i))
+    return (t.key not in _FUNCTION and t.key not in doc.not_people and not t.upper
+            and (len(t.text) > 1 or _initial_dot(doc, seg.i)))
 
 
 def _initial_dot(doc: _Doc, i: int) -> bool:
@@ -473,10 +496,15 @@ def _said_after(doc: _Doc, j: int) -> bool:
             and all(c in _SAY_GAP for c in doc.text[toks[j].end:toks[j + 1].start]))
 
 
-def _said_before(doc: _Doc, i: int) -> bool:
-    """Is a name starting at token i preceded by "said" or "according to"?"""
+def _said_before(doc: _Doc, i: int, j: int) -> bool:
+    """Is name i..j preceded by "said" or "according to", and closed by punctuation (", said
+    Ruiz." but not "has said Ruiz was ...", where the name starts reported speech)?"""
     toks = doc.toks
     if i == 0 or not all(c in _SAY_GAP for c in doc.text[toks[i - 1].end:toks[i].start]):
+        return False
+    after = doc.text[toks[j].end:toks[j + 1].start if j + 1 < len(toks) else len(doc.text)]
+    if after.strip() and after.strip()[0] not in ",.;:)!?\u2014\u2013" or (
+            not after.strip() and j + 1 < len(toks)):
         return False
     prev = toks[i - 1].key
     return prev in _SAY or (prev == "to" and i > 1 and toks[i - 2].key == "according")
@@ -530,7 +558,7 @@ def _person_from(doc: _Doc, segs: list[_Seg], k: int, e: int, title: _Seg | None
     if multi and first.key in g.given_names:
         return _Person(i, j, words)
     # "Ministers said": a lone sentence-initial word needs to be capitalized elsewhere too.
-    if ((_said_after(doc, j) or _said_before(doc, i))
+    if ((_said_after(doc, j) or _said_before(doc, i, j))
             and (multi or not first.initial or first.key in doc.mid_caps)):
         return _Person(i, j, words)
     return None
@@ -549,23 +577,36 @@ def _resolve_people(doc: _Doc, pending: list[tuple[int, int]]) -> None:
     """Take candidate names matching someone found (or listed) as people; name everyone."""
     toks = doc.toks
     g = gazetteer()
-    surnames = {word_key(p.words[-1]) for p in doc.persons}
+    strong = list(doc.persons)
+    surnames = {word_key(p.words[-1]) for p in strong}
+    full_keys = [raw_person_key(" ".join(p.words)) for p in strong if len(p.words) > 1]
+    # A one-word "place" that is the surname of someone in the document is that person.
+    for i, m in doc.single_places:
+        if word_key(toks[i].text) in surnames:
+            doc.mentions.remove(m)
+            doc.used.discard(i)
+            pending.append((i, i))
     for i, j in pending:
         if any(x in doc.used for x in range(i, j + 1)):
             continue
-        words = [toks[x].text for x in range(i, j + 1)]
+        if i == j and toks[i].text in doc.acronym_orgs:
+            _emit(doc, i, i, toks[i].text, "org")
+            continue
         if any(toks[x].key in g.common_words or toks[x].key in doc.lower_words
                for x in range(i, j + 1)) and (toks[i].initial or toks[i].headline):
             continue  # "Young voters ..." is not about a Mr Young
-        name = " ".join(words)
-        known = known_full_name(name)
-        if known is None and j > i:
-            last = known_full_name(words[-1])
-            if last is not None and _compatible(raw_person_key(name), raw_person_key(last)):
-                known = last
-        if word_key(words[-1]) in surnames or known is not None:
-            doc.persons.append(_Person(i, j, words))
-            doc.used.update(range(i, j + 1))
+        # The longest tail of the words that names someone: "Comrade Obama" -> "Obama".
+        for a in range(i, j + 1):
+            words = [toks[x].text for x in range(a, j + 1)]
+            if any(toks[x].upper or toks[x].key in doc.not_people for x in range(a, j + 1)):
+                continue
+            key = raw_person_key(" ".join(words))
+            if (known_full_name(" ".join(words)) is not None
+                    or (a == j and word_key(words[-1]) in surnames)
+                    or any(_compatible(key, f) for f in full_keys)):
+                doc.persons.append(_Person(a, j, words, derived=True))
+                doc.used.update(range(a, j + 1))
+                break
     canon = _canonical_names(doc.persons)
     for p in doc.persons:
         name = canon[" ".join(p.words)]
@@ -590,9 +631,9 @@ def _canonical_names(persons: list[_Person]) -> dict[str, str]:
     """
     keys = {w: raw_person_key(w) for w in {" ".join(p.words) for p in persons}}
     full_by_surname: dict[str, list[str]] = {}
-    for w, k in keys.items():
-        if " " in k:
-            full_by_surname.setdefault(k.split()[-1], []).append(w)
+    for w in {" ".join(p.words) for p in persons if not p.derived}:
+        if " " in keys[w]:
+            full_by_surname.setdefault(keys[w].split()[-1], []).append(w)
     out: dict[str, str] = {}
     for w, key in keys.items():
         if not key:

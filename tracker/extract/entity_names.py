@@ -15,7 +15,8 @@ import re
 from tracker.ids import fold
 
 _HONORIFICS = frozenset({"mr", "mrs", "ms", "miss", "dr", "sir", "dame", "prof"})
-_DOUBLE = re.compile(r"(.)\1+")
+# Doubled consonants collapse ("Zelenskyy"); doubled vowels stay ("Moody" is not "Modi").
+_DOUBLE = re.compile(r"([b-df-hj-np-tv-z])\1+")
 _ENDING = re.compile(r"(?:iy|ij|yi|y|ii)$")
 
 

@@ -89,7 +89,8 @@ def _is_false_trigger(sentence: str, start: int, end: int, form: str) -> bool:
     if _NEGATION.search(clause):
         return True  # "none have been ratified", "no ceasefire was agreed"
     after = sentence[end:end + 12].lower()
-    if form in ("cases", "law", "court", "bill", "deal") and sentence[start].isupper() and start > 0:
+    capitalized = sentence[start].isupper() and start > 0
+    if form in ("cases", "law", "court", "bill", "deal") and capitalized:
         return True  # part of a name: "Supreme Court", "Bill Clinton"
     if form == "strike" and re.match(r"\s+(a|the)\s+(balance|deal|chord)", after):
         return True

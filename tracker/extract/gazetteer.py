@@ -224,7 +224,10 @@ def gazetteer() -> Gazetteer:
     for title in _lines("titles.txt"):
         _add(folded, exact, title.strip(), Entry("title", title.strip()))
     for row in _rows("demonyms.tsv"):
-        _add(folded, exact, row[0].strip(), Entry("demonym", row[1].strip()))
+        demonym, country = row[0].strip(), row[1].strip()
+        _add(folded, exact, demonym, Entry("demonym", country))
+        if not demonym.endswith(("s", "sh", "ch", "ese", "x", "z")):  # "Americans", "Saudis"
+            _add(folded, exact, demonym + "s", Entry("demonym", country))
 
     people: dict[str, str] = {}
     for row in _rows("people.tsv"):

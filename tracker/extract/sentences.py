@@ -61,7 +61,7 @@ def _is_abbreviation(text: str, piece_start: int, dot: int) -> bool:
     if word in _ABBREVIATIONS:
         return True
     # Initials ("J. Smith") and dotted acronyms ("U.S.") do not end sentences.
-    return len(word) == 1 and word.isalpha() or bool(re.fullmatch(r"(?:[a-z]\.)+[a-z]", word))
+    return (len(word) == 1 and word.isalpha()) or bool(re.fullmatch(r"(?:[a-z]\.)+[a-z]", word))
 
 
 def _emit(text: str, start: int, end: int, out: list[Sentence]) -> None:

@@ -112,26 +112,28 @@ def _parse_tree(markup: str, *, fragment: bool) -> lxml.html.HtmlElement | None:
 
 
 def _element_text(root: lxml.html.HtmlElement) -> str:
-    for bad in root.xpath("|".join(f"//{tag}" for tag in _DROP_TAGS)):
-        if bad is not root:
-            bad.drop_tree()
+    """Text of an element, blocks on their own lines; the tree itself is left untouched."""
     parts: list[str] = []
-
-    def walk(node: lxml.html.HtmlElement) -> None:
-        tag = node.tag if isinstance(node.tag, str) else ""
-        block = tag.lower() in _BLOCK_TAGS
-        if block:
+    skipping = 0  # depth inside a dropped element (script, style...)
+    # iterwalk, not recursion: a page nested thousands of levels deep must not blow the stack.
+    for event, node in lxml.etree.iterwalk(root, events=("start", "end")):
+        tag = node.tag.lower() if isinstance(node.tag, str) else ""
+        dropped = tag in _DROP_TAGS
+        if event == "start":
+            if dropped:
+                skipping += 1
+            elif not skipping:
+                if tag in _BLOCK_TAGS:
+                    parts.append("\n")
+                if node.text and tag:
+                    parts.append(node.text)
+            continue
+        if dropped:
+            skipping -= 1
+        elif not skipping and tag in _BLOCK_TAGS:
             parts.append("\n")
-        if node.text and tag:
-            parts.append(node.text)
-        for child in node:
-            walk(child)
-        if block:
-            parts.append("\n")
-        if node.tail:
+        if node.tail and not skipping and node is not root:
             parts.append(node.tail)
-
-    walk(root)
     return clean_lines("".join(parts))
 
 

@@ -1,4 +1,4 @@
-"""Storage: SQLite through sqlite-utils. ``Store`` is the only code in the project that speaks SQL."""
+"""Storage: SQLite through sqlite-utils; ``Store`` is the only code that speaks SQL."""
 
 from tracker.store.db import SavedArticle, Store, iso
 

@@ -24,7 +24,7 @@ from tracker import clock
 from tracker.cluster import ClusterInput, EventDraft
 from tracker.errors import StoreError
 from tracker.ids import entity_key, short_hash, text_hash
-from tracker.models import Article, EntityMention, Mention, Precision
+from tracker.models import Article, EntityMention, Mention
 from tracker.store.migrations import migrate
 
 ArticleStatus = Literal["new", "unchanged", "changed"]
@@ -104,7 +104,8 @@ class Store:
         row = self._one("SELECT id, text_hash FROM articles WHERE id = ?", [article.id])
         if row is None and article.canonical_url:
             row = self._one(
-                "SELECT id, text_hash FROM articles WHERE canonical_url = ?", [article.canonical_url]
+                "SELECT id, text_hash FROM articles WHERE canonical_url = ?",
+                [article.canonical_url],
             )
         if row is None:
             row = self._one("SELECT id, text_hash FROM articles WHERE text_hash = ?", [digest])
@@ -150,7 +151,7 @@ class Store:
                 "extractor_version": extractor_version,
                 "ingested_at": iso(now),
             }
-            self.db["articles"].upsert(row, pk="id")
+            self.db.table("articles").upsert(row, pk="id")
             for mention in mentions:
                 groups.add(mention.cluster_key.split("|", 1)[0])
                 self._insert_mention(stored_id, mention)
@@ -167,7 +168,7 @@ class Store:
         mention_id = "m" + short_hash(
             article_id, str(m.sentence_start), m.trigger, str(timex.start if timex else -1)
         )
-        self.db["mentions"].upsert(
+        self.db.table("mentions").upsert(
             {
                 "id": mention_id,
                 "article_id": article_id,
@@ -227,7 +228,7 @@ class Store:
         eid = entity_key(ent.kind, name)
         existing = self._one("SELECT id, aliases, role FROM entities WHERE id = ?", [eid])
         if existing is None:
-            self.db["entities"].insert(
+            self.db.table("entities").insert(
                 {
                     "id": eid, "name": name, "kind": ent.kind,
                     "aliases": json.dumps(sorted({ent.text, name})),
@@ -356,7 +357,7 @@ class Store:
                 ) and set(d.mention_ids) == {m for m, e in old_assignment.items() if e == d.id}:
                     continue
                 changed += 1
-                self.db["events"].upsert(row, pk="id")
+                self.db.table("events").upsert(row, pk="id")
                 self.db.execute("DELETE FROM event_entities WHERE event_id = ?", [d.id])
                 self.db.execute(
                     "UPDATE mentions SET event_id = NULL WHERE event_id = ?", [d.id]
@@ -425,11 +426,3 @@ class Store:
         } | {"events": int(self._scalar(
             "SELECT COUNT(*) FROM events WHERE status = 'active'") or 0)}
 
-
-def precision_of(value: str) -> Precision:
-    """Checked cast of a stored precision."""
-    from tracker.models import PRECISIONS
-
-    if value not in PRECISIONS:
-        raise StoreError(f"unknown precision {value!r} in database")
-    return value  # type: ignore[return-value]

@@ -174,8 +174,8 @@ def _ensure_fts(db: sqlite_utils.Database) -> None:
     migration's transaction; it is idempotent instead.
     """
     for table, columns in FTS_TABLES.items():
-        if not db[f"{table}_fts"].exists():
-            db[table].enable_fts(list(columns), create_triggers=True, tokenize="porter")
+        if not db.table(f"{table}_fts").exists():
+            db.table(table).enable_fts(list(columns), create_triggers=True, tokenize="porter")
 
 
 def _statements(script: str) -> list[str]:

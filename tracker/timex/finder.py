@@ -34,7 +34,8 @@ NUMW = (
     rf"(?:[- ](?:{_ONES}))?|zero|{_ONES}|ten|eleven|twelve|thirteen|fourteen|fifteen|sixteen"
     r"|seventeen|eighteen|nineteen|(?:a|one)\s+hundred|a|an|half\s+a|a\s+half)"
 )
-VAGUE = r"(?:several|a\s+few|few|many|a\s+couple\s+of|a\s+couple|couple\s+of|a\s+number\s+of|numerous)"
+VAGUE = (r"(?:several|a\s+few|few|many|a\s+couple\s+of|a\s+couple|couple\s+of|a\s+number\s+of"
+         r"|numerous)")
 QUANT = rf"(?:{VAGUE}|{NUMW}(?:\s+(?:to|or|and\s+a\s+half)(?:\s+{NUMW})?)?)"
 UNIT = (
     r"(?:seconds?|minutes?|hours?|days?|nights?|weeks?|fortnights?|months?|quarters?|years?"
@@ -125,7 +126,7 @@ _RULES: list[tuple[str, str]] = [
                  rf"(?P<q>{QUANT})(?:\s+(?:more|additional|extra|full|straight|consecutive"
                  rf"|long|successive|whole|entire))?[\s-]+(?P<unit>{UNIT})"
                  r"(?P<adj>-long|-old)?)\b(?!-|'(?!s\b))"),
-    ("vague_dur", rf"\b(?i:(?:(?P<det>recent|coming|past|the\s+past|the\s+coming|the\s+next"
+    ("vague_dur", r"\b(?i:(?:(?P<det>recent|coming|past|the\s+past|the\s+coming|the\s+next"
                   r"|the\s+last|the\s+following|the\s+ensuing|for|in|over)\s+)"
                   r"(?P<unit>years|months|weeks|days|decades|hours|minutes|centuries))\b(?!-|'(?!s\b))"),
     ("set_every", rf"\b(?i:(?P<w>every|each|per)\s+(?:(?P<q>{QUANT}|other)\s+)?"
@@ -166,8 +167,9 @@ _RULE_ANCHORS: dict[str, tuple[str, ...]] = {
     "century": ("centur",), "century_rel": ("centur",),
     "season": ("spring", "summer", "fall", "autumn", "winter"),
     "quarter": ("quarter", "half"), "quarter_rel": ("quarter", "period"),
-    "year_ago": ("year",), "year_end": ("year",), "rel_unit": _UNIT + ("weekend",), "rel_unit_the": _UNIT,
-    "rel_named": _MONTHS + ("day",), "weekday": ("day",),
+    "year_ago": ("year",), "year_end": ("year",),
+    "rel_unit": (*_UNIT, "weekend"), "rel_unit_the": _UNIT,
+    "rel_named": (*_MONTHS, "day"), "weekday": ("day",),
     "pod": ("morning", "afternoon", "evening", "night"),
     "deictic": ("day", "tonight", "overnight", "tomorrow"),
     "refs": ("now", "current", "recent", "lately", "previous", "future", "past", "present",
@@ -209,10 +211,8 @@ class Candidate:
 def _windows(text: str) -> dict[str, list[tuple[int, int]]]:
     """For each rule, the merged character windows around its anchors."""
     low = text.lower()
-    if len(low) == len(text):
-        matches = _ANCHOR.finditer(low)
-    else:  # lower() changed lengths (rare Unicode): match case-insensitively on the original
-        matches = _ANCHOR_CI.finditer(text)
+    # If lower() changed the length (rare Unicode), match case-insensitively on the original.
+    matches = _ANCHOR.finditer(low) if len(low) == len(text) else _ANCHOR_CI.finditer(text)
     out: dict[str, list[tuple[int, int]]] = {}
     n = len(text)
     for m in matches:

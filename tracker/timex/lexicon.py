@@ -78,14 +78,19 @@ SET_ADVERBS: dict[str, str] = {
     "monthly": "P1M", "quarterly": "P3M", "yearly": "P1Y", "annually": "P1Y",
 }
 
+def words(text: str) -> frozenset[str]:
+    """The whitespace-separated words of a string, as a set."""
+    return frozenset(text.split())
+
+
 # Words before a bare number that make it a count, not a year.
-COUNT_NOUNS = frozenset(
+COUNT_NOUNS = words(
     """people persons men women children troops soldiers police officers workers employees jobs
     units votes cases deaths dead tons tonnes barrels miles km kilometers kilometres meters metres
     feet foot yards acres hectares dollars euros pounds yen shares points residents members homes
     houses cars vehicles students passengers copies calories families patients pages words
     rooms seats beds flights sites stores customers users items pieces rounds shots
-    years months days weeks hours minutes seconds""".split()
+    years months days weeks hours minutes seconds"""
 )
 
 

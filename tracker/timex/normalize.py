@@ -26,6 +26,7 @@ from tracker.timex.lexicon import (
     UNITS,
     WEEKDAYS,
     number_value,
+    words,
 )
 from tracker.timex.periods import (
     SEASON_MONTHS,
@@ -95,29 +96,33 @@ def normalize(c: Candidate, ctx: Context) -> Norm | None:
 
 # ---------------------------------------------------------------- resolution helpers
 
-TEMPORAL_PREPS = frozenset(
+TEMPORAL_PREPS = words(
     """in on at since until till by from to through thru during before after of between and or
-    early late mid around about this last next that than circa throughout into""".split()
+    early late mid around about this last next that than circa throughout into"""
 )
 
 
-def _year_for_month(month: int, day: int | None, tense: Tense | None, dct: date) -> int:
-    """The DCT's year, unless the tense says the month (or day) lies clearly the other way.
+TENSE_PENALTY = 90  # days: how much a contradicting tense pushes a date to the other year
 
-    News mostly reports the past: with no tense cue a date more than ~3 months ahead of the DCT
-    is taken from the previous year; a past-tense one more than a month ahead likewise; a
-    future-tense one more than a month behind is taken from the next year.
-    """
-    lo = date(dct.year, month, 1) if day is None else (
-        safe_date(dct.year, month, day) or month_end(dct.year, month))
-    hi = month_end(dct.year, month) if day is None else lo
-    ahead = (lo - dct).days
-    behind = (dct - hi).days
-    if tense == "future":
-        return dct.year + 1 if behind > 31 else dct.year
-    if ahead > (31 if tense == "past" else 92):
-        return dct.year - 1
-    return dct.year
+
+def _year_for_month(month: int, day: int | None, tense: Tense | None, dct: date) -> int:
+    """The year that puts a month (or month and day) nearest the DCT, leaning with the tense."""
+    best: tuple[int, int] | None = None
+    for year in (dct.year - 1, dct.year, dct.year + 1):
+        if day is None:
+            lo, hi = date(year, month, 1), month_end(year, month)
+        else:
+            lo = hi = safe_date(year, month, day) or month_end(year, month)
+        if lo <= dct <= hi:
+            return year
+        dist = (lo - dct).days if lo > dct else (dct - hi).days
+        if tense == "past" and lo > dct:
+            dist += TENSE_PENALTY
+        if tense == "future" and hi < dct:
+            dist += TENSE_PENALTY
+        if best is None or dist < best[0]:
+            best = (dist, year)
+    return best[1] if best else dct.year
 
 
 def _weekday_date(wd: int, tense: Tense | None, dct: date) -> date:
@@ -151,8 +156,7 @@ def _quant(word: str) -> float | None:
         return int(frac.group(1)) + 0.5
     if re.fullmatch(r"\d+\.\d+", w):
         return float(w)
-    m = re.match(r"(.+?) (?:to|or) ", w + " ")
-    if m and " to " in w + " " or " or " in w:
+    if " to " in w or " or " in w:
         w = re.split(r" (?:to|or)\b", w)[0]
     if w.endswith(" and a half"):
         base = number_value(w[: -len(" and a half")])
@@ -182,7 +186,7 @@ def duration_value(n: float | None, unit: str) -> str:
         letter = "W"
     if n is not None and n != int(n) and letter in ("Y", "D", "H") and mult == 1:
         whole = int(n)
-        sub_letter, sub_n = {"Y": ("M", 12), "D": ("H", 24), "H": ("M", 60)}[letter]
+        sub_n = {"Y": 12, "D": 24, "H": 60}[letter]
         rest = round((n - whole) * sub_n)
         if letter == "Y":
             return f"P{whole}Y{rest}M" if whole else f"P{rest}M"
@@ -278,11 +282,12 @@ def _month(m: re.Match[str], c: Candidate, ctx: Context) -> Norm | None:
         return None
     if word.lower() == "may" and re.match(r"\s+(?:be|have|not|also|well|never|still)\b", after):
         return None
-    if word.lower() in ("april", "june", "august", "may") and _NAME_AFTER.match(after) and not prep:
+    names = ("april", "june", "august", "may")
+    if word.lower() in names and _NAME_AFTER.match(after) and not prep:
         return None
-    if word.lower() == "march" and re.match(r"\s+(?:on|to|against|through|for)\s+[A-Z]", after):
-        if not prep:
-            return None
+    marching = re.match(r"\s+(?:on|to|against|through|for)\s+[A-Z]", after)
+    if word.lower() == "march" and marching and not prep:
+        return None
     month = _month_num(word)
     year = _year_for_month(month, None, ctx.tense(c), ctx.dct)
     return Norm("DATE", f"{year:04d}-{month:02d}")
@@ -292,6 +297,10 @@ _YEAR_UNITS = re.compile(
     r"\s+(?:GMT|UTC|EST|EDT|hours|hrs|GT|cc|mph|km|kg|lb|m\b|ft\b|[A-Z][a-z]+\s+(?:Street|St\.?|"
     r"Avenue|Ave\.?|Road|Rd\.?|Boulevard|Blvd\.?|Lane|Drive|Way|Place))"
 )
+
+
+_NOT_YEAR_BEFORE = re.compile(r"(?i)(?:No\.|#|Nos?\.|number|page|pp?\.|Room|flight|Route|Highway"
+                              r"|\$)\s*$")
 
 
 @handler("year")
@@ -305,7 +314,7 @@ def _year(m: re.Match[str], c: Candidate, ctx: Context) -> Norm | None:
     if nxt and nxt.group(1).lower() in COUNT_NOUNS:
         return None
     before = ctx.text[max(0, c.start - 12) : c.start]
-    if re.search(r"(?i)(?:No\.|#|Nos?\.|number|page|pp?\.|Room|flight|Route|Highway|\$)\s*$", before):
+    if _NOT_YEAR_BEFORE.search(before):
         return None
     if not (1900 <= y <= ctx.dct.year + 30) and prev not in TEMPORAL_PREPS:
         return None
@@ -730,9 +739,10 @@ def _duration(m: re.Match[str], c: Candidate, ctx: Context) -> Norm | None:
     rel = (m["rel"] or "").lower()
     det = (m["det"] or "").lower()
     qwords = q.split()
-    if unit in ("second", "quarter", "night") and qwords[0] in ("a", "an", "one") and not rel:
-        if not re.match(r"\s+(?:ago|earlier|later)", ctx.next_text(c.end)):
-            return None
+    relative = re.match(r"\s+(?:ago|earlier|later)", ctx.next_text(c.end))
+    if unit in ("second", "quarter", "night") and qwords[0] in ("a", "an", "one") and not rel \
+            and not relative:
+        return None
     if unit == "second" and not m["unit"].lower().endswith("s") and q in ("a", "an"):
         return None
     if unit == "weekend":

@@ -16,7 +16,9 @@ from tracker.models import Precision
 
 Interval = tuple[date, date, Precision]
 
-SEASON_MONTHS: dict[str, tuple[int, int]] = {"SP": (3, 5), "SU": (6, 8), "FA": (9, 11), "WI": (12, 2)}
+SEASON_MONTHS: dict[str, tuple[int, int]] = {
+    "SP": (3, 5), "SU": (6, 8), "FA": (9, 11), "WI": (12, 2),
+}
 
 
 def month_end(year: int, month: int) -> date:
@@ -88,7 +90,7 @@ _HALF = re.compile(r"^(\d{4})-H([12])$")
 _SEASON = re.compile(r"^(\d{4})-(SP|SU|FA|WI)$")
 
 
-def interval(value: str, dct: date) -> Interval | None:  # noqa: PLR0911
+def interval(value: str, dct: date) -> Interval | None:
     """The inclusive interval and precision of a DATE/TIME value, or None if it has none."""
     try:
         return _interval(value, dct)

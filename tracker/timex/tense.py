@@ -10,22 +10,25 @@ from __future__ import annotations
 import re
 from typing import Literal
 
+from tracker.timex.lexicon import words
+
 Tense = Literal["past", "future"]
 
 _WORD = re.compile(r"[A-Za-z']+")
-_FUTURE = frozenset(
+_FUTURE = words(
     """will 'll shall won't wo gonna would upcoming scheduled schedule plans plan planned planning
-    intends intend expects expect expected tomorrow soon""".split()
+    intends intend expects expect expected tomorrow soon"""
 )
-_PAST = frozenset(
+_PAST = words(
     """said was were had did told ago yesterday last earlier got went came made took gave held
     met saw began left won lost fell rose struck hit killed announced reported found came
-    died sent ran became brought led sold bought paid kept spent thought""".split()
+    died sent ran became brought led sold bought paid kept spent thought"""
 )
-_NOT_PAST_ED = frozenset(
+_NOT_PAST_ED = words(
     """need speed feed seed red bed hundred indeed shed united based proposed expected
-    scheduled planned unexpected alleged so-called armed""".split()
+    scheduled planned unexpected alleged so-called armed"""
 )
+_PASSIVE = re.compile(r"\b(?:be|been|being|to)\s+$", re.IGNORECASE)
 _SENTENCE_BREAK = re.compile(r"[.!?;]\s+(?=[A-Z\"'(])|\n\s*\n")
 _WINDOW = 240
 
@@ -65,6 +68,8 @@ def tense_at(text: str, start: int, end: int) -> Tense | None:
             continue
         word = m.group()
         cue = _cue(word)
+        if cue == "past" and _PASSIVE.search(sent[max(0, m.start() - 12) : m.start()]):
+            cue = None  # "will be finished": the auxiliary carries the tense
         if word.lower() == "going" and sent[m.end() : m.end() + 4] == " to ":
             cue = "future"
         if word.lower() == "set" and sent[m.end() : m.end() + 4] == " to ":

@@ -89,7 +89,7 @@
   /* The window first shown: where most events are (5th to 95th percentile of dates), so one
      event from years earlier does not squeeze the rest into a sliver; the range slider and
      the "all" button show everything. */
-  function focusWindow(events) {
+  function focusWindow(events, params) {
     var mids = events.map(function (e) {
       return (dayMs(e.date_start) + dayMs(e.date_end) + DAY_MS) / 2;
     }).sort(function (a, b) { return a - b; });
@@ -103,10 +103,19 @@
     for (var i = 0; i + k - 1 < mids.length; i++) {
       if (mids[i + k - 1] - mids[i] < b - a) { a = mids[i]; b = mids[i + k - 1]; }
     }
+    // show whole weeks and months of the events in focus, not the middle of their bars
+    var core = [a, b];
+    events.forEach(function (e) {
+      var s = dayMs(e.date_start), t = dayMs(e.date_end) + DAY_MS, m = (s + t) / 2;
+      if (m >= core[0] && m <= core[1] && t - s <= 92 * DAY_MS) { a = Math.min(a, s); b = Math.max(b, t); }
+    });
     if (b - a < 14 * DAY_MS) { var c = (a + b) / 2; a = c - 7 * DAY_MS; b = c + 7 * DAY_MS; }
     if ((b - a) > 0.6 * (hi - lo)) { a = lo; b = hi; }  // no clear focus: show all
     var pad = Math.max(DAY_MS, (b - a) * 0.06);
     var from = a - pad, to = b + pad;
+    // dates the viewer asked for win over our guess
+    if (params.get("from")) from = dayMs(params.get("from")) - DAY_MS / 2;
+    if (params.get("to")) to = dayMs(params.get("to")) + 1.5 * DAY_MS;
     var outside = events.filter(function (e) {
       return dayMs(e.date_end) + DAY_MS < from || dayMs(e.date_start) > to;
     }).length;
@@ -151,7 +160,7 @@
 
   function hoverText(e) {
     var lines = ["<b>" + wrap(e.title, 60) + "</b>", esc(e.date_label)];
-    if (e.date_text) lines.push("as written: “" + esc(e.date_text) + "”");
+    if (e.date_text && e.precision !== "reported") lines.push("as written: “" + esc(e.date_text) + "”");
     lines.push("precision: " + esc(e.precision) +
       (e.precision === "reported" ? " (no date in the text; placed on the day reported)" : ""));
     lines.push(plural(e.n_sources, "source") + " · " + plural(e.n_mentions, "mention"));
@@ -164,7 +173,11 @@
     var bars = events.filter(function (e) { return !POINT_PRECISIONS[e.precision]; });
     var dated = events.filter(function (e) { return e.precision === "day" || e.precision === "time"; });
     var reported = events.filter(function (e) { return e.precision === "reported"; });
-    var size = function (e) { return Math.min(30, 8 + 5 * Math.sqrt(Math.max(0, e.n_sources - 1))); };
+    var dense = events.length > 1000;  // smaller marks when thousands share the width
+    var size = function (e) {
+      var extra = Math.sqrt(Math.max(0, e.n_sources - 1));
+      return dense ? Math.min(16, 5 + 3 * extra) : Math.min(30, 8 + 5 * extra);
+    };
     var common = {
       hovertemplate: "%{hovertext}<extra></extra>",
       hoverlabel: { align: "left" }
@@ -209,8 +222,8 @@
     ];
   }
 
-  function draw(events) {
-    var view = focusWindow(events);
+  function draw(events, params) {
+    var view = focusWindow(events, params);
     var geo = layout(events, view);
     var height = Math.max(380, Math.min(640, 150 + geo.rows * 17));
     chart.style.height = height + "px";  // the card must grow with the plot
@@ -254,7 +267,7 @@
         }
       },
       yaxis: {
-        autorange: "reversed", fixedrange: true, zeroline: false, showgrid: false,
+        autorange: false, range: [Math.max(geo.rows - 0.35, 4), -0.75], fixedrange: true, zeroline: false, showgrid: false,
         tickmode: "array",
         tickvals: geo.lanes.map(function (l) { return l.center; }),
         ticktext: geo.lanes.map(function (l) {
@@ -269,6 +282,22 @@
       toImageButtonOptions: { filename: "timeline" }
     };
     return Plotly.react(chart, traces(events, geo.lanes), layoutSpec, config);
+  }
+
+  function suggestEntities(events) {
+    var list = document.getElementById("entity-names");
+    if (!list) return;
+    var counts = {};
+    events.forEach(function (e) {
+      (e.entities || []).forEach(function (n) { counts[n.name] = (counts[n.name] || 0) + 1; });
+    });
+    var names = Object.keys(counts).sort(function (a, b) { return counts[b] - counts[a]; });
+    list.textContent = "";
+    names.slice(0, 300).sort().forEach(function (name) {
+      var opt = document.createElement("option");
+      opt.value = name;
+      list.appendChild(opt);
+    });
   }
 
   function renderList(events, total) {
@@ -307,6 +336,7 @@
     return fetchAll(params, seq).then(function (result) {
       var events = result.events;
       window.timelineEvents = events;
+      suggestEntities(events);
       renderList(events, result.total);
       if (!events.length) {
         Plotly.purge(chart);
@@ -316,7 +346,7 @@
         statusEl.textContent = "No events match these filters.";
         return;
       }
-      return draw(events).then(function () {
+      return draw(events, params).then(function () {
         if (!chart._clickBound) {  // Plotly keeps handlers across react(); bind once
           chart._clickBound = true;
           chart.on("plotly_click", function (data) {
@@ -348,18 +378,24 @@
     return node;
   }
 
+  function resizeSoon() {  // after the browser has laid out the narrower/wider chart card
+    window.requestAnimationFrame(function () {
+      if (chart.dataset.state === "ready") Plotly.Plots.resize(chart);
+    });
+  }
+
   function showPanel(nodes) {
     panelBody.textContent = "";
     nodes.forEach(function (n) { panelBody.appendChild(n); });
     var wasHidden = panel.hidden;
     panel.hidden = false;
-    if (wasHidden && chart.dataset.state === "ready") Plotly.Plots.resize(chart);
+    if (wasHidden) resizeSoon();
   }
 
   function closePanel() {
     if (panel.hidden) return;
     panel.hidden = true;
-    if (chart.dataset.state === "ready") Plotly.Plots.resize(chart);
+    resizeSoon();
   }
 
   function openEvent(id) {

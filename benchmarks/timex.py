@@ -1,0 +1,102 @@
+"""Benchmark the temporal tagger on the TempEval-3 training corpus (TimeBank + AQUAINT).
+
+    .venv/bin/python benchmarks/timex.py [--json] [--limit N]
+
+Reads ../shared/data/tempeval3-train at run time (exits 2 with a message when absent), tags every
+document with ``tracker.timex.tag`` and with naive ``dateparser.search_dates`` (through
+``tracker.timex.baseline``), scores both with the reference scorer ../shared/tools/te3score.py
+(imported, so the figures are the scorer's own: strict, relaxed, value and type F1), and times
+both on the same documents in the same run (documents/s, kB/s, and the speed ratio).
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib.util
+import json
+import sys
+import time
+from collections.abc import Callable
+from datetime import date
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+SHARED = ROOT / ".." / "shared"
+CORPUS = SHARED / "data" / "tempeval3-train"
+TOOLS = SHARED / "tools"
+
+sys.path.insert(0, str(ROOT))
+
+from tracker.timex import tag  # noqa: E402
+from tracker.timex.annotate import timex_json  # noqa: E402
+from tracker.timex.baseline import naive_search_dates  # noqa: E402
+
+Tagger = Callable[[str, date], list[dict[str, Any]]]
+
+
+def _load_scorer() -> ModuleType:
+    sys.path.insert(0, str(TOOLS))  # te3score imports timeml from its own folder
+    spec = importlib.util.spec_from_file_location("te3score", TOOLS / "te3score.py")
+    if spec is None or spec.loader is None:
+        raise SystemExit(f"cannot load {TOOLS / 'te3score.py'}")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def ours(text: str, dct: date) -> list[dict[str, Any]]:
+    """Our tagger, in the scorer's system format."""
+    return [timex_json(t) for t in tag(text, dct)]
+
+
+def run(name: str, fn: Tagger, docs: list[dict[str, Any]], scorer: ModuleType) -> dict[str, Any]:
+    """Tag all docs with fn, time it, and score it."""
+    fn("warm-up on May 16, 2025.", date(2025, 5, 16))
+    out: dict[str, list[dict[str, Any]]] = {}
+    t0 = time.perf_counter()
+    for d in docs:
+        out[d["id"]] = fn(d["text"], date.fromisoformat(d["dct"]))
+    secs = time.perf_counter() - t0
+    kb = sum(len(d["text"].encode("utf-8")) for d in docs) / 1000
+    res = scorer.score(docs, out)
+    return {
+        "name": name, "seconds": secs, "docs_per_s": len(docs) / secs, "kb_per_s": kb / secs,
+        "strict_f1": res["strict"]["F1"], "relaxed_f1": res["relaxed"]["F1"],
+        "value_f1": res["value"]["F1"], "type_f1": res["type"]["F1"],
+        "gold": res["counts"]["gold"], "system": res["counts"]["system"],
+    }
+
+
+def main(argv: list[str] | None = None) -> int:
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("--json", action="store_true", help="print one JSON object")
+    p.add_argument("--limit", type=int, default=0, help="only the first N documents")
+    args = p.parse_args(argv)
+    if not CORPUS.is_dir() or not (TOOLS / "te3score.py").is_file():
+        print(f"benchmark data not found: {CORPUS.resolve()} (and ../shared/tools); "
+              "this benchmark needs the shared TempEval-3 corpus", file=sys.stderr)
+        return 2
+    scorer = _load_scorer()
+    docs = [scorer.parse_tml(f) for f in scorer.tml_files([str(CORPUS)])]
+    if args.limit:
+        docs = docs[: args.limit]
+    rows = [run("tracker.timex", ours, docs, scorer),
+            run("naive search_dates", naive_search_dates, docs, scorer)]
+    ratio = rows[1]["seconds"] / rows[0]["seconds"]
+    if args.json:
+        print(json.dumps({"docs": len(docs), "results": rows, "speed_ratio": ratio}))
+        return 0
+    print(f"TempEval-3 train: {len(docs)} docs, {rows[0]['gold']} gold TIMEX3")
+    print(f"{'tagger':<20}{'strict':>8}{'relaxed':>9}{'value':>8}{'type':>7}{'docs/s':>9}"
+          f"{'kB/s':>9}")
+    for r in rows:
+        print(f"{r['name']:<20}{r['strict_f1']:8.3f}{r['relaxed_f1']:9.3f}{r['value_f1']:8.3f}"
+              f"{r['type_f1']:7.3f}{r['docs_per_s']:9.1f}{r['kb_per_s']:9.1f}")
+    print(f"speed ratio (ours / naive): {ratio:.1f}x")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,346 @@
+"""The temporal tagger, as a feature list: what it finds, how it normalizes, what it ignores.
+
+All sentences here were written for these tests. The reference date (DCT) is Friday 2025-05-16
+unless a test says otherwise.
+"""
+
+from __future__ import annotations
+
+import time
+from datetime import date
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from tracker.models import Timex
+from tracker.timex import tag
+
+DCT = date(2025, 5, 16)  # a Friday
+
+
+def found(text: str, dct: date = DCT) -> list[tuple[str, str, str]]:
+    return [(t.text, t.type, t.value) for t in tag(text, dct)]
+
+
+def one(text: str, dct: date = DCT) -> Timex:
+    result = tag(text, dct)
+    assert len(result) == 1, result
+    return result[0]
+
+
+# ---------------------------------------------------------------- absolute dates
+
+
+@pytest.mark.parametrize(
+    ("text", "span", "value"),
+    [
+        ("The ceasefire began on May 16, 2025, officials said.", "May 16, 2025", "2025-05-16"),
+        ("The ceasefire began on 16 May 2025, officials said.", "16 May 2025", "2025-05-16"),
+        ("The filing is dated 2025-05-16 in the registry.", "2025-05-16", "2025-05-16"),
+        ("The form was signed 05/16/2025 by both parties.", "05/16/2025", "2025-05-16"),
+        ("The stadium reopened in May 2025 after repairs.", "May 2025", "2025-05"),
+        ("The bridge was built in 1998 by a local firm.", "1998", "1998"),
+        ("The vote took place on Friday, May 16, in the capital.", "Friday, May 16",
+         "2025-05-16"),
+        ("The ministers met on Sept. 3, 2024 in Lisbon.", "Sept. 3, 2024", "2024-09-03"),
+        ("The deal was agreed on the 4th of July 2023.", "the 4th of July 2023", "2023-07-04"),
+    ],
+)
+def test_absolute_dates_in_common_formats(text: str, span: str, value: str) -> None:
+    t = one(text)
+    assert (t.text, t.type, t.value) == (span, "DATE", value)
+    assert text[t.start : t.end] == span
+
+
+def test_month_day_without_year_takes_the_nearest_year() -> None:
+    assert found("The company will pay the dividend on June 2.") == [
+        ("June 2", "DATE", "2025-06-02")]
+    assert found("The court ruled on Dec. 20 that the law stands.", date(2025, 1, 10)) == [
+        ("Dec. 20", "DATE", "2024-12-20")]
+
+
+def test_full_date_has_a_one_day_interval() -> None:
+    t = one("It happened on May 3, 2025.")
+    assert (t.date_start, t.date_end, t.precision) == (date(2025, 5, 3), date(2025, 5, 3), "day")
+
+
+def test_month_interval_covers_the_whole_month() -> None:
+    t = one("Prices rose in May 2025.")
+    assert (t.date_start, t.date_end, t.precision) == (
+        date(2025, 5, 1), date(2025, 5, 31), "month")
+
+
+# ---------------------------------------------------------------- weekdays and tense
+
+
+def test_weekday_in_past_tense_resolves_to_previous_friday() -> None:
+    t = one("The minister said on Friday that talks had stalled.", date(2025, 5, 20))
+    assert (t.text, t.value) == ("Friday", "2025-05-16")
+
+
+def test_weekday_in_future_tense_resolves_to_next_friday() -> None:
+    t = one("The delegations will meet on Friday in Geneva.", date(2025, 5, 13))
+    assert (t.text, t.value) == ("Friday", "2025-05-16")
+
+
+def test_weekday_equal_to_dct_weekday_is_the_dct_itself() -> None:
+    assert found("Officials said Friday that the border was open.") == [
+        ("Friday", "DATE", "2025-05-16")]
+
+
+def test_last_and_next_weekday() -> None:
+    assert found("He arrived last Tuesday and leaves next Monday.") == [
+        ("last Tuesday", "DATE", "2025-05-13"), ("next Monday", "DATE", "2025-05-19")]
+
+
+# ---------------------------------------------------------------- relative expressions
+
+
+def test_deictic_days_resolve_against_the_dct() -> None:
+    assert found("Rain fell yesterday, sun today, and storms arrive tomorrow.") == [
+        ("yesterday", "DATE", "2025-05-15"), ("today", "DATE", "2025-05-16"),
+        ("tomorrow", "DATE", "2025-05-17")]
+
+
+def test_tonight_and_this_morning_are_times_of_the_dct() -> None:
+    assert found("The vote is tonight; the debate ended this morning.") == [
+        ("tonight", "TIME", "2025-05-16TNI"), ("this morning", "TIME", "2025-05-16TMO")]
+
+
+def test_last_week_this_month_next_year() -> None:
+    assert found("Sales fell last week, recover this month and grow next year.") == [
+        ("last week", "DATE", "2025-W19"), ("this month", "DATE", "2025-05"),
+        ("next year", "DATE", "2026")]
+
+
+def test_week_value_has_a_monday_to_sunday_interval() -> None:
+    t = one("Sales fell last week.")
+    assert (t.date_start, t.date_end, t.precision) == (
+        date(2025, 5, 5), date(2025, 5, 11), "week")
+
+
+def test_two_years_ago_includes_ago_in_the_span() -> None:
+    assert found("The plant closed two years ago.") == [("two years ago", "DATE", "2023")]
+
+
+def test_since_is_not_part_of_the_span() -> None:
+    assert found("Inflation has doubled since 2022.") == [("2022", "DATE", "2022")]
+
+
+def test_earlier_this_month() -> None:
+    assert found("The report was published earlier this month.") == [
+        ("earlier this month", "DATE", "2025-05")]
+
+
+def test_mid_month_has_mod_mid() -> None:
+    t = one("The harvest starts in mid-May.")
+    assert (t.text, t.value, t.mod) == ("mid-May", "2025-05", "MID")
+
+
+def test_early_and_late_year_have_start_and_end_mods() -> None:
+    result = tag("Shipments resumed in early 2024 and slowed in late 2024.", DCT)
+    assert [(t.text, t.value, t.mod) for t in result] == [
+        ("early 2024", "2024", "START"), ("late 2024", "2024", "END")]
+
+
+def test_decades_with_and_without_apostrophe() -> None:
+    assert found("Tastes changed in the 1990s and again in the '80s revival.") == [
+        ("the 1990s", "DATE", "199"), ("the '80s", "DATE", "198")]
+
+
+def test_decade_interval_spans_ten_years() -> None:
+    t = one("Mortgages were cheap in the 2020s.")
+    assert (t.value, t.date_start, t.date_end, t.precision) == (
+        "202", date(2020, 1, 1), date(2029, 12, 31), "decade")
+
+
+def test_century() -> None:
+    t = one("The church dates from the 19th century.")
+    assert (t.text, t.value, t.precision) == ("the 19th century", "18", "century")
+
+
+def test_season_is_northern_meteorological() -> None:
+    t = one("The dam will be finished this summer.")
+    assert (t.text, t.value, t.date_start, t.date_end, t.precision) == (
+        "this summer", "2025-SU", date(2025, 6, 1), date(2025, 8, 31), "season")
+
+
+def test_quarters_in_words_and_abbreviated() -> None:
+    assert found("Profit rose in the third quarter of 2024 and fell in Q1 2025.") == [
+        ("the third quarter of 2024", "DATE", "2024-Q3"), ("Q1 2025", "DATE", "2025-Q1")]
+
+
+def test_quarter_without_year_is_the_latest_such_quarter() -> None:
+    assert found("Revenue rose 5% in the fourth quarter.") == [
+        ("the fourth quarter", "DATE", "2024-Q4")]
+
+
+def test_fiscal_year() -> None:
+    assert found("The budget for fiscal 2026 was approved.") == [
+        ("fiscal 2026", "DATE", "2026")]
+
+
+def test_a_year_earlier_is_the_previous_year() -> None:
+    assert found("Exports rose 4%, after falling a year earlier.") == [
+        ("a year earlier", "DATE", "2024")]
+
+
+# ---------------------------------------------------------------- ranges and times
+
+
+def test_range_gives_two_expressions() -> None:
+    assert found("The exhibition runs from March to May 2024.") == [
+        ("March", "DATE", "2025-03"), ("May 2024", "DATE", "2024-05")]
+    assert found("Output grew between 2019 and 2021.") == [
+        ("2019", "DATE", "2019"), ("2021", "DATE", "2021")]
+
+
+def test_clock_time_with_weekday_is_one_time_expression() -> None:
+    assert found("The summit opens at 3 p.m. Tuesday in Oslo.") == [
+        ("3 p.m. Tuesday", "TIME", "2025-05-13T15:00")]
+
+
+def test_clock_time_alone_is_on_the_dct() -> None:
+    t = one("The polls close at 8:30 pm.")
+    assert (t.text, t.type, t.value, t.precision) == ("8:30 pm", "TIME", "2025-05-16T20:30",
+                                                      "time")
+
+
+# ---------------------------------------------------------------- durations and sets
+
+
+def test_nearly_two_years_is_a_duration_with_a_mod() -> None:
+    t = one("The siege lasted nearly two years.")
+    assert (t.text, t.type, t.value, t.mod) == ("nearly two years", "DURATION", "P2Y",
+                                                "LESS_THAN")
+    assert t.date_start is None and t.precision is None
+
+
+def test_for_three_days_excludes_the_preposition() -> None:
+    assert found("The strike went on for three days.") == [("three days", "DURATION", "P3D")]
+
+
+def test_the_past_three_months_is_a_duration() -> None:
+    assert found("Prices climbed over the past three months.") == [
+        ("the past three months", "DURATION", "P3M")]
+
+
+def test_hours_and_half_years() -> None:
+    assert found("The flight took 14 hours; the project took 2 1/2 years.") == [
+        ("14 hours", "DURATION", "PT14H"), ("2 1/2 years", "DURATION", "P2Y6M")]
+
+
+def test_sets_every_each_and_adverbs() -> None:
+    assert found("The council meets every Monday and reports each year.") == [
+        ("every Monday", "SET", "XXXX-WXX-1"), ("each year", "SET", "P1Y")]
+    assert found("The index is updated weekly and audited annually.") == [
+        ("weekly", "SET", "P1W"), ("annually", "SET", "P1Y")]
+
+
+# ---------------------------------------------------------------- vague references
+
+
+def test_now_and_currently_are_present_ref_on_the_dct() -> None:
+    result = tag("The firm now employs 300 people and is currently hiring.", DCT)
+    assert [(t.text, t.value) for t in result] == [("now", "PRESENT_REF"),
+                                                   ("currently", "PRESENT_REF")]
+    assert all((t.date_start, t.date_end, t.precision) == (DCT, DCT, "day") for t in result)
+
+
+def test_recently_is_past_ref_and_the_future_is_future_ref() -> None:
+    result = tag("The law was recently amended and may change in the future.", DCT)
+    assert [(t.text, t.value, t.date_start) for t in result] == [
+        ("recently", "PAST_REF", None), ("the future", "FUTURE_REF", None)]
+
+
+def test_former_is_not_a_timex() -> None:
+    assert found("The former minister spoke to reporters.") == []
+
+
+# ---------------------------------------------------------------- things that are not dates
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Prices may rise if demand may stay strong.",
+        "Thousands will march through the city center.",
+        "She finished second in the race.",
+        "The home side won 3-1 in extra time.",
+        "The fine was $2,000 and costs rose 12%.",
+        "He lives at 1600 Pennsylvania Avenue.",
+        "We asked the council for the figures.",
+        "The ship Sun Princess docked at Port Mar Azul.",
+        "They counted 4,512 ballots and 317 spoiled papers.",
+        "Satellites orbit 35786 kilometers above the equator.",
+    ],
+)
+def test_no_false_dates(text: str) -> None:
+    assert found(text) == []
+
+
+def test_modal_may_and_month_may_in_one_sentence() -> None:
+    assert found("The rules may change in May.") == [("May", "DATE", "2025-05")]
+
+
+# ---------------------------------------------------------------- output contract
+
+
+def _check_contract(text: str, result: list[Timex]) -> None:
+    last_end = -1
+    for t in result:
+        assert 0 <= t.start < t.end <= len(text)
+        assert text[t.start : t.end] == t.text
+        assert t.start >= last_end
+        last_end = t.end
+        assert t.type in ("DATE", "TIME", "DURATION", "SET")
+        if t.date_start is not None:
+            assert t.date_end is not None and t.date_start <= t.date_end
+            assert t.precision is not None
+
+
+def test_results_are_sorted_non_overlapping_and_slice_back() -> None:
+    text = ("On Friday, May 16, 2025, at 10 a.m., the two delegations met for the first time "
+            "since March 2022; they will meet again next week and every month after that.")
+    result = tag(text, DCT)
+    assert len(result) >= 5
+    _check_contract(text, result)
+
+
+def test_empty_text() -> None:
+    assert tag("", DCT) == []
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.binary(max_size=400).map(lambda b: b.decode("utf-8", errors="replace")))
+def test_any_decoded_bytes_are_safe(text: str) -> None:
+    _check_contract(text, tag(text, DCT))
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.sampled_from(
+    [*"0123456789 -/.,:'$%", "May", "March", "Friday", " ago", " years", " the ",
+                                   "quarter", "Q3", "p.m.", "now", "🎉", "\u0130", "mid-",
+                                   "last ", "every ", "nearly ", "the end of "]),
+    max_size=40).map("".join))
+def test_any_mix_of_date_fragments_is_safe(text: str) -> None:
+    _check_contract(text, tag(text, DCT))
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "x" * 1_000_000,
+        "7" * 100_000,
+        "May" * 200_000,
+        "🎉 emoji 2025 " * 20_000,
+        "1998-" * 50_000,
+    ],
+    ids=["1MB-no-spaces", "100k-digits", "MayMayMay", "emoji", "dash-years"],
+)
+def test_huge_inputs_return_in_bounded_time(text: str) -> None:
+    t0 = time.perf_counter()
+    result = tag(text, DCT)
+    assert time.perf_counter() - t0 < 10
+    _check_contract(text, result)
