@@ -260,3 +260,15 @@ def test_filters_redraw_the_chart(visit: Visit) -> None:
     expected = api_events(visit, "q=Istanbul")
     assert page.get_attribute("#timeline", "data-count") == str(len(expected))
     assert page.locator("#event-list li").count() == len(expected)
+
+
+def test_key_events_toggle_keeps_well_sourced_events(visit: Visit) -> None:
+    page = visit.open()
+    expected = api_events(visit, "min_sources=2")
+    assert expected and all(e["n_sources"] >= 2 for e in expected)
+    page.check("input[name=key]")  # submits the form on change
+    page.wait_for_function(
+        "() => document.getElementById('timeline').dataset.state === 'ready' && "
+        "location.search.includes('key=1')"
+    )
+    assert page.get_attribute("#timeline", "data-count") == str(len(expected))

@@ -162,7 +162,7 @@ def test_an_ordinary_word_city_is_a_place_after_a_locative_preposition() -> None
 
 
 def test_chad_the_name_is_not_chad_the_country() -> None:
-    text = "Chad Miller said the team was ready. Aid convoys reached Chad on Sunday."
+    text = "Chad Miller said the team was ready. Aid convoys arrived in Chad on Sunday."
     assert names(text, "person") == ["Chad Miller"]
     assert names(text, "place") == ["Chad"]
 

@@ -189,9 +189,11 @@ def test_a_year_earlier_is_the_previous_year() -> None:
 # ---------------------------------------------------------------- ranges and times
 
 
-def test_range_gives_two_expressions() -> None:
+def test_range_gives_two_expressions_sharing_the_year() -> None:
     assert found("The exhibition runs from March to May 2024.") == [
-        ("March", "DATE", "2025-03"), ("May 2024", "DATE", "2024-05")]
+        ("March", "DATE", "2024-03"), ("May 2024", "DATE", "2024-05")]
+    assert found("Voting ran between May 5 and May 9, 2024.") == [
+        ("May 5", "DATE", "2024-05-05"), ("May 9, 2024", "DATE", "2024-05-09")]
     assert found("Output grew between 2019 and 2021.") == [
         ("2019", "DATE", "2019"), ("2021", "DATE", "2021")]
 

@@ -151,11 +151,14 @@ def export_timeline(store: Store, f: EventFilter | None = None) -> dict[str, Any
     }
 
 
-def top_events(store: Store, k: int) -> list[dict[str, Any]]:
+def top_events(store: Store, k: int, *, date_from: date | None = None,
+               date_to: date | None = None) -> list[dict[str, Any]]:
     """The k most important dated events, best first, at most one per day."""
     rows = store.query(
         "SELECT * FROM events WHERE status = 'active' AND precision IN ('day', 'time') "
-        "ORDER BY score DESC, n_sources DESC, date_start, id"
+        "AND date_start >= ? AND date_start <= ? "
+        "ORDER BY score DESC, n_sources DESC, date_start, id",
+        [(date_from or date.min).isoformat(), (date_to or date.max).isoformat()],
     )
     seen_days: set[str] = set()
     out = []

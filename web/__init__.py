@@ -13,6 +13,7 @@ from __future__ import annotations
 import os
 import sqlite3
 from collections.abc import Mapping
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -44,6 +45,7 @@ def create_app(settings: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(api.bp)
     app.register_blueprint(pages.bp)
     app.teardown_appcontext(_close_store)
+    app.add_template_filter(_when, "when")
     _register_errors(app)
     return app
 
@@ -66,6 +68,20 @@ def get_store() -> Store:
             raise DatabaseUnavailable(str(exc)) from exc
     store: Store = g.store
     return store
+
+
+def _when(value: str | None) -> str:
+    """A stored ISO timestamp as people read it: "2025-05-02 10:00 UTC"."""
+    if not value:
+        return "—"
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError:
+        return value
+    if moment.utcoffset() is not None:
+        moment = moment.astimezone(UTC)
+        return moment.strftime("%Y-%m-%d %H:%M UTC")
+    return moment.strftime("%Y-%m-%d %H:%M")
 
 
 def _close_store(_exc: BaseException | None) -> None:

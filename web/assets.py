@@ -56,4 +56,5 @@ def plotly_js() -> Response:
     response.cache_control.public = True
     response.cache_control.max_age = ONE_YEAR
     response.cache_control.immutable = True
-    return response.make_conditional(request)
+    response.make_conditional(request)  # 304 when the browser already has this version
+    return response

@@ -74,7 +74,7 @@ only just also even still then now thus hence however meanwhile moreover further
 instead indeed perhaps maybe yes no not never always often sometimes one two three four five six
 seven eight nine ten first second third last next like according look let please dear oh well
 is are was were be been being has have had do does did will would shall should can could may
-might must
+might must myself yourself himself herself itself ourselves themselves
 """)
 _HONORIFICS = _wordset("mr mrs ms miss dr sir dame lord")
 # Verbs of saying. Forms that are also plural nouns ("Gulf states", "claims") are left out.
@@ -90,13 +90,16 @@ thinks believed thought
 _EVENT_WORDS = _wordset("hurricane typhoon cyclone storm operation")
 _AUX = _wordset("has had also later then once again")
 _LOCATIVE = _wordset("in at from near outside to into across around toward towards via through "
-                     "visited visiting visit reached entered left of")
+                     "visited visiting visit reached entered left")
+_STRONG_LOCATIVE = _wordset("in near outside")
 _REGION_WORDS = _wordset("region oblast province governorate district krai")
 _ORG_WORDS = _wordset("""
 ministry party council bank agency commission organization organisation university corp
 corporation inc company court parliament congress senate army forces union committee department
 institute association federation fund office service services navy guard front movement
-authority assembly foundation alliance coalition group
+authority assembly foundation alliance coalition group league club college school hospital
+laboratory laboratories centre center museum church airlines airways survey bureau
+administration network
 """)
 _BIG_CITY = 100_000
 _SAY_GAP = frozenset(" \t\u00a0\n\"'“”‘’«»")
@@ -308,8 +311,11 @@ def _org_pattern(doc: _Doc, run: list[int], a: int) -> _Seg | None:
     """Capitalized words ending in an organization word ("Russian Defence Ministry"), maybe
     going on with "of ..." ("Ministry of Defence", "Bank of England"); two words at least."""
     toks = doc.toks
-    if toks[run[a]].key in _FUNCTION or toks[run[a]].key in _CONNECTORS:
+    first = toks[run[a]]
+    if first.key in _FUNCTION or first.key in _CONNECTORS:
         return None
+    if first.initial and (first.key in doc.lower_words or first.key in gazetteer().common_words):
+        return None  # "Retired Coast Guard ...": the sentence's first word is just capitalized
     end: int | None = None
     for b in range(a, min(len(run), a + MAX_WORDS)):
         t = toks[run[b]]
@@ -359,6 +365,9 @@ def _classify(doc: _Doc, segs: list[_Seg]) -> list[tuple[int, int]]:
             e = k
             while e + 1 < n and _name_part(doc, segs, e + 1):
                 e += 1
+                if e - k >= 2 and doc.toks[segs[e].i].key in gazetteer().given_names:
+                    e -= 1  # "... Michael Flanagan Conrad Murray": a second name begins
+                    break
             title = segs[k - 1] if k > 0 and segs[k - 1].kind == "title" else None
             person = _person_from(doc, segs, k, e, title)
             if person is not None:
@@ -381,7 +390,9 @@ def _classify(doc: _Doc, segs: list[_Seg]) -> list[tuple[int, int]]:
             region = _region_after(doc, seg)
             if region is not None:
                 _emit(doc, seg.i, region[0], region[1].name, "place", place=region[1])
-            elif _place_ok(doc, seg):
+            elif _place_ok(doc, seg, (k > 0 and segs[k - 1].kind == "other")
+                           or (k + 1 < n and segs[k + 1].kind == "other"),
+                           k + 1 < n and segs[k + 1].kind != "conn"):
                 _emit(doc, seg.i, seg.j, seg.place.name, "place", place=seg.place)
                 if seg.i == seg.j:  # may turn out to be a surname ("Jackson", "Hayward")
                     doc.single_places.append((seg.i, doc.mentions[-1]))
@@ -404,16 +415,21 @@ def _region_after(doc: _Doc, seg: _Seg) -> tuple[int, Place] | None:
     entry = g.folded.get(f"{stem} {toks[k].key}") or g.folded.get(f"{stem} region")
     if entry is not None and entry.place is not None:
         return k, entry.place
+    if seg.kind != "city":
+        return None  # "U.S. District Judge" is no region
     word = "region" if toks[k].key == "region" else toks[k].text.capitalize()
     return k, Place(f"{base.name} {word}", "region", base.lat, base.lon, base.country)
 
 
-def _place_ok(doc: _Doc, seg: _Seg) -> bool:
+def _place_ok(doc: _Doc, seg: _Seg, by_unknown: bool, before_capital: bool) -> bool:
     """Is this gazetteer place, in this context, really a place mention?
 
     A name that is also an ordinary word, a given name or a listed person's name ("Reading",
     "Chad", "Obama") needs a locative context ("in Reading"); so does a one-word town under
-    100,000 people, unless a state or country follows it ("Paducah, Kentucky").
+    100,000 people, a name of three letters or fewer, or one matched only by an alternate
+    spelling, unless a state or country follows it ("Paducah, Kentucky"). A one-word city next
+    to an unknown capitalized word is part of a longer name ("Bar Harbor", "Ken Livingstone"),
+    and an ambiguous one before any capitalized word too ("Central America").
     """
     toks = doc.toks
     place = seg.place
@@ -426,9 +442,17 @@ def _place_ok(doc: _Doc, seg: _Seg) -> bool:
                and not first.headline)
     if known_full_name(key) is not None or key in doc.not_people:
         return False  # "Obama" is also a town in Japan
+    single_city = seg.kind == "city" and seg.i == seg.j
+    if single_city and by_unknown and not first.headline:
+        return False
     if key in g.common_words or key in g.given_names or key in doc.lower_words:
-        return located and not _said_after(doc, seg.j)
-    if seg.kind == "city" and seg.i == seg.j and place.population < _BIG_CITY:
+        # Only a strong locative will do: "a call from Mary" is from a person.
+        return (located and toks[seg.i - 1].key in _STRONG_LOCATIVE and not before_capital
+                and not _said_after(doc, seg.j))
+    if not single_city:
+        return True
+    if (place.population < _BIG_CITY or len(first.text) <= 3
+            or (key in g.city_alternates and place.population < 1_000_000)):
         return located or _next_is_place(doc, seg.j)
     return True
 
@@ -469,6 +493,9 @@ def _name_part(doc: _Doc, segs: list[_Seg], k: int) -> bool:
     """Can segment k continue a person's name?"""
     seg = segs[k]
     t = doc.toks[seg.i]
+    if seg.kind == "title" and seg.i == seg.j and t.key not in _HONORIFICS:
+        # "Martin Luther King": a title word after a name, with no name after it, is a name.
+        return k + 1 == len(segs) or segs[k + 1].kind not in ("other", "city")
     if seg.i != seg.j or seg.kind not in ("other", "city", "conn"):
         return False
     if seg.kind == "conn":  # "Ursula von der Leyen": particles only before more of the name
@@ -477,6 +504,8 @@ def _name_part(doc: _Doc, segs: list[_Seg], k: int) -> bool:
             rest += 1
         return (t.key in _NAME_PARTICLES and rest < len(segs) and segs[rest].kind == "other"
                 and all(doc.toks[segs[x].i].key in _NAME_PARTICLES for x in range(k, rest)))
+    if seg.kind == "city" and _next_is_place(doc, seg.j):
+        return False  # "by Ann Lee Venice, Louisiana": the place ends the name
     return (t.key not in _FUNCTION and t.key not in doc.not_people and not t.upper
             and (len(t.text) > 1 or _initial_dot(doc, seg.i)))
 
@@ -546,7 +575,7 @@ def _person_from(doc: _Doc, segs: list[_Seg], k: int, e: int, title: _Seg | None
     if any((t.key in g.common_words or t.key in doc.lower_words)
            and t.key not in _NAME_PARTICLES for t in toks[i:j + 1]):
         return None
-    if title is not None:
+    if title is not None and not first.headline:  # "Major Oil Slump" is a headline
         role = " ".join(doc.text[toks[title.i].start:toks[title.j].end].split())
         country = _country_of_seg(segs[k - 2]) if k >= 2 else None
         return _Person(i, j, words, None if fold(role) in _HONORIFICS else role, country)
@@ -557,6 +586,8 @@ def _person_from(doc: _Doc, segs: list[_Seg], k: int, e: int, title: _Seg | None
         return _Person(i, j, words, lower_title[0], lower_title[1])
     if multi and first.key in g.given_names:
         return _Person(i, j, words)
+    if k > 0 and segs[k - 1].kind in ("place", "demonym"):
+        return None  # "the US Geological Survey said": a body named after its country
     # "Ministers said": a lone sentence-initial word needs to be capitalized elsewhere too.
     if ((_said_after(doc, j) or _said_before(doc, i, j))
             and (multi or not first.initial or first.key in doc.mid_caps)):
@@ -592,27 +623,53 @@ def _resolve_people(doc: _Doc, pending: list[tuple[int, int]]) -> None:
         if i == j and toks[i].text in doc.acronym_orgs:
             _emit(doc, i, i, toks[i].text, "org")
             continue
-        if any(toks[x].key in g.common_words or toks[x].key in doc.lower_words
-               for x in range(i, j + 1)) and (toks[i].initial or toks[i].headline):
-            continue  # "Young voters ..." is not about a Mr Young
-        # The longest tail of the words that names someone: "Comrade Obama" -> "Obama".
-        for a in range(i, j + 1):
-            words = [toks[x].text for x in range(a, j + 1)]
-            if any(toks[x].upper or toks[x].key in doc.not_people for x in range(a, j + 1)):
-                continue
-            key = raw_person_key(" ".join(words))
-            if (known_full_name(" ".join(words)) is not None
-                    or (a == j and word_key(words[-1]) in surnames)
-                    or any(_compatible(key, f) for f in full_keys)):
-                doc.persons.append(_Person(a, j, words, derived=True))
-                doc.used.update(range(a, j + 1))
-                break
+        p = _resolve_candidate(doc, i, j, surnames, full_keys)
+        if p is not None:
+            doc.persons.append(p)
+            doc.used.update(range(p.i, p.j + 1))
     canon = _canonical_names(doc.persons)
     for p in doc.persons:
         name = canon[" ".join(p.words)]
         _emit(doc, p.i, p.j, name, "person", role=p.role)
         if p.country:
             doc.countries.setdefault(name, set()).add(p.country)
+
+
+def _resolve_candidate(doc: _Doc, i: int, j: int, surnames: set[str],
+                       full_keys: list[str]) -> _Person | None:
+    """The person a candidate name i..j is, by resemblance to people found with evidence.
+
+    Leading words that carry no information (a headline's or sentence's first word, an ordinary
+    word) are dropped: "Comrade Obama" in a headline is "Obama". A plain capitalized first
+    name before a known surname makes a namesake ("Thierry Fischer" beside "Adam Fischer").
+    """
+    toks = doc.toks
+    g = gazetteer()
+
+    def junk(x: int) -> bool:
+        t = toks[x]
+        ordinary = t.key in g.common_words or t.key in doc.lower_words
+        return t.upper or t.key in doc.not_people or (ordinary and (t.initial or t.headline))
+
+    for a in range(i, j + 1):
+        if any(junk(x) for x in range(a, j + 1)):
+            continue
+        words = [toks[x].text for x in range(a, j + 1)]
+        name = " ".join(words)
+        key = raw_person_key(name)
+        if (known_full_name(name) is not None
+                or (a == j and word_key(words[-1]) in surnames)
+                or any(_compatible(key, f) for f in full_keys)):
+            return _Person(a, j, words, derived=True)
+        first = toks[a]
+        if (a < j and word_key(words[-1]) in surnames and not first.initial
+                and not first.headline and first.key not in g.common_words
+                and first.key not in doc.lower_words):
+            return _Person(a, j, words, derived=True)
+        if not (first.initial or first.headline or first.key in g.common_words
+                or first.key in doc.lower_words):
+            return None
+    return None
 
 
 def _compatible(short: str, full: str) -> bool:

@@ -57,28 +57,45 @@ def lexicon() -> tuple[TriggerGroup, ...]:
     return tuple(groups)
 
 
+_WORD = re.compile(r"[A-Za-z][A-Za-z'’]*(?:-[A-Za-z]+)*")
+
+
 @lru_cache(maxsize=1)
-def _matcher() -> tuple[re.Pattern[str], dict[str, TriggerGroup]]:
-    by_form: dict[str, TriggerGroup] = {}
+def _forms_by_first_word() -> dict[str, list[tuple[tuple[str, ...], TriggerGroup]]]:
+    """Word forms indexed by their first word, longest first ("peace talks" before "talks")."""
+    index: dict[str, list[tuple[tuple[str, ...], TriggerGroup]]] = {}
+    seen: set[tuple[str, ...]] = set()
     for group in lexicon():
         for form in group.forms:
-            by_form.setdefault(form, group)
-    # Longest forms first so "peace talks" wins over "talks" and "drone attack" over "attack".
-    alternatives = sorted(by_form, key=len, reverse=True)
-    pattern = r"(?<![\w-])(?:" + "|".join(re.escape(f) for f in alternatives) + r")(?![\w-])"
-    return re.compile(pattern, re.IGNORECASE), by_form
+            words = tuple(_WORD.findall(form))
+            if words and words not in seen:
+                seen.add(words)
+                index.setdefault(words[0], []).append((words, group))
+    for candidates in index.values():
+        candidates.sort(key=lambda c: -len(c[0]))
+    return index
 
 
 def find_triggers(sentence: str) -> list[Trigger]:
-    """Trigger words in the sentence, in order."""
-    pattern, by_form = _matcher()
+    """Trigger words in the sentence, in order.
+
+    A dictionary lookup per word (not one huge regex): sentences are many, forms are few.
+    """
+    index = _forms_by_first_word()
+    words = [(m.start(), m.end(), m.group().lower()) for m in _WORD.finditer(sentence)]
     found = []
-    for match in pattern.finditer(sentence):
-        form = match.group().lower()
-        group = by_form[form]
-        if _is_false_trigger(sentence, match.start(), match.end(), form):
-            continue
-        found.append(Trigger(match.start(), match.end(), match.group(), group))
+    i = 0
+    while i < len(words):
+        matched = 0
+        for form, group in index.get(words[i][2], ()):
+            n = len(form)
+            if tuple(w[2] for w in words[i:i + n]) == form:
+                start, end = words[i][0], words[i + n - 1][1]
+                if not _is_false_trigger(sentence, start, end, " ".join(form)):
+                    found.append(Trigger(start, end, sentence[start:end], group))
+                matched = n
+                break
+        i += matched or 1
     return found
 
 

@@ -26,6 +26,7 @@ EntryKind = Literal["place", "org", "title", "demonym"]
 MAX_WORDS = 7
 
 _ASCII_WORD = re.compile(r"[a-z0-9]+")
+_DIGIT = re.compile(r"[0-9]")
 _NAME_PARTICLES = frozenset({"of", "de", "la", "al", "el", "on", "upon", "am", "an", "der"})
 
 
@@ -57,6 +58,7 @@ class Gazetteer:
     exact: dict[str, Entry]  # acronym-like surface forms, matched as written
     folded: dict[str, Entry]  # orgs, countries, regions, states, titles, demonyms
     cities: dict[str, Place]  # city names and sensible ASCII alternate names
+    city_alternates: frozenset[str]  # keys in ``cities`` that are only an alternate name
     people: dict[str, str]  # folded alias or surname -> canonical full name
     given_names: frozenset[str]
     common_words: frozenset[str]
@@ -107,47 +109,60 @@ def _ascii_fold(name: str) -> str:
     return " ".join(_ASCII_WORD.findall(name.lower()))
 
 
-def _sensible_alternate(name: str, common: frozenset[str]) -> bool:
-    """Alternate city names worth matching: ASCII, capitalized words, not an ordinary word."""
-    if len(name) < 4 or not name[0].isupper() or not name.isascii():
+def _sensible_alternate(name: str, pkey: str, common: frozenset[str]) -> bool:
+    """Alternate city names worth matching: ASCII capitalized words that spell the primary name
+    (folded: ``pkey``) another way ("Kiev" for "Kyiv"), not a part of it ("Winston" for
+    "Winston-Salem"), not a nickname ("Motown") and not an ordinary word."""
+    # A respelling starts alike and is about as long ("Kiev"/"Kyiv", "Kharkov"/"Kharkiv").
+    if (len(name) < 4 or name[0].lower() != pkey[:1] or not name.isascii()
+            or not 0.6 <= len(name) / max(len(pkey), 1) <= 1.6):
         return False
-    if name.isupper() or any(c.isdigit() for c in name):
+    if name.isupper() or _DIGIT.search(name):
         return False
     words = name.replace("-", " ").split()
     if len(words) > 4 or not all(w[0].isupper() or w in _NAME_PARTICLES for w in words):
         return False
-    return _ascii_fold(name) not in common
+    key = _ascii_fold(name)
+    return key not in common and (key == pkey or not pkey.startswith(key))
 
 
 def _build_cities(
     raw: list[dict[str, Any]], common: frozenset[str], iso_to_country: dict[str, str]
-) -> dict[str, Place]:
+) -> tuple[dict[str, Place], frozenset[str]]:
     """Index cities by folded name; a primary name outweighs an alternate tenfold.
 
     Alternate names are taken only for cities of 100,000 or more: for smaller places they are
     mostly variant spellings of ordinary words and surnames, noise for an English news reader.
     """
-    best: dict[str, tuple[float, Place]] = {}
-    for city in raw:
+    best: dict[str, tuple[float, int, bool]] = {}  # key -> (score, index into raw, alternate)
+    for n, city in enumerate(raw):
         pop = int(city.get("population") or 0)
-        cc = city["countrycode"]
-        place = Place(
-            name=city["name"], kind="city", lat=float(city["latitude"]),
-            lon=float(city["longitude"]), country=iso_to_country.get(cc, cc), population=pop,
-        )
-        names = [(fold(city["name"]), 1.0)]
+        primary = city["name"]
+        pkey = _ascii_fold(primary) if primary.isascii() else fold(primary)
+        names = [(pkey, 1.0)]
         if pop >= 100_000:
             names += [
                 (_ascii_fold(alt), 0.1) for alt in city.get("alternatenames", [])
-                if _sensible_alternate(alt, common)
+                if _sensible_alternate(alt, pkey, common)
             ]
         for key, weight in names:
             if not key or key.count(" ") >= MAX_WORDS:
                 continue
             score = pop * weight
             if key not in best or best[key][0] < score:
-                best[key] = (score, place)
-    return {k: v[1] for k, v in best.items()}
+                best[key] = (score, n, weight < 1.0)
+    places: dict[int, Place] = {}
+    for _, n, _ in best.values():
+        if n not in places:
+            city = raw[n]
+            cc = city["countrycode"]
+            places[n] = Place(
+                name=city["name"], kind="city", lat=float(city["latitude"]),
+                lon=float(city["longitude"]), country=iso_to_country.get(cc, cc),
+                population=int(city.get("population") or 0),
+            )
+    cities = {k: places[v[1]] for k, v in best.items()}
+    return cities, frozenset(k for k, v in best.items() if v[2])
 
 
 @functools.cache
@@ -189,7 +204,7 @@ def gazetteer() -> Gazetteer:
         countries[name] = Place(name, "country", lat, lon, name, int(c.get("population") or 0))
         iso_to_country[iso] = name
         _add(folded, exact, name, Entry("place", name, countries[name]))
-    cities = _build_cities(raw_cities, common, iso_to_country)
+    cities, city_alternates = _build_cities(raw_cities, common, iso_to_country)
 
     # Regions (hand-written) before aliases so that "Gaza" is the strip, not the city.
     regions: dict[str, Place] = {}
@@ -237,7 +252,7 @@ def gazetteer() -> Gazetteer:
         for alias in aliases:
             people.setdefault(fold(alias), full)
 
-    return Gazetteer(exact, folded, cities, people, given, common)
+    return Gazetteer(exact, folded, cities, city_alternates, people, given, common)
 
 
 def country_of_demonym(word: str) -> str | None:

@@ -78,7 +78,7 @@ _RULES: list[tuple[str, str]] = [
                 rf"|year-ago|fiscal|calendar|{YEAR})[\s-]+)?(?:(?:fiscal|calendar)[\s-]+)?"
                 rf"(?P<ord>{ORD}|last|latter)[\s-]+(?:fiscal\s+)?(?P<unit>quarter|half)"
                 rf"(?:\s+(?:of\s+)?(?:(?:fiscal|calendar)\s+)?(?:(?P<y>{YEAR})"
-                rf"|(?P<ry>this|last|next)\s+year))?)\b(?![-\w])"),
+                rf"|(?P<ry>this|last|next)\s+year|(?P<ty>the)\s+(?:current\s+)?year))?)\b(?![-\w])"),
     ("q_abbr", rf"\b(?P<q>Q[1-4])(?:\s*(?:of\s+)?(?P<y>{YEAR})|\s*(?:FY|')(?P<yy>\d\d)\b)?\b"
                rf"|\b(?P<y0>{YEAR})\s*(?P<q0>Q[1-4])\b"),
     ("quarter_rel", r"\b(?i:(?P<det>the|this|last|next|that|its|their)\s+(?:(?P<adj>latest|current"
@@ -91,7 +91,8 @@ _RULES: list[tuple[str, str]] = [
     ("week_of", rf"\b(?i:the\s+week\s+of)\s+(?P<mon>{MONTH_ANY})\s*(?P<d>{DAYNUM})"
                 rf"(?:(?:\s*,\s*|\s+)(?P<y>{YEAR}))?"),
     ("year_end", r"\b(?i:(?:the\s+)?(?:year[-\s]end|year's\s+end|end-of-year))\b(?!-)"),
-    ("spoken_year", r"\b(?i:(?P<c>nineteen|twenty)[\s-]+(?P<rest>(?:twenty|thirty|forty|fifty"
+    ("spoken_year", rf"\b(?:(?P<mon>{MONTH_FULL})\s+|(?i:the\s+year)\s+)?"
+                    r"(?i:(?P<c>nineteen|twenty)[\s-]+(?P<rest>(?:twenty|thirty|forty|fifty"
                     r"|sixty|seventy|eighty|ninety)(?:[\s-](?:one|two|three|four|five|six|seven"
                     r"|eight|nine))?|ten|eleven|twelve|thirteen|fourteen|fifteen|sixteen|seventeen"
                     r"|eighteen|nineteen|hundred)|(?P<tt>two\s+thousand)(?:\s+and\s+(?P<tr>one|two"
@@ -99,8 +100,8 @@ _RULES: list[tuple[str, str]] = [
                     r"|people|dollars|percent|months|weeks|hours|times|thousand|million|billion))"),
     ("rel_unit", r"\b(?i:(?P<det>this|last|next|past|the\s+past|the\s+last|the\s+next|the\s+coming"
                  r"|the\s+previous|the\s+following|the\s+current|current|the\s+same|that|coming"
-                 r"|previous|following|the|this\s+past|this\s+coming)"
-                 r"\s+(?P<unit>week|weekend|month|year|decade|fortnight))\b(?![-\w]|'(?!s\b))"),
+                 r"|previous|following|the\s+full|the|this\s+past|this\s+coming)"
+                 r"\s+(?P<fiscal>fiscal\s+)?(?P<unit>week|weekend|month|year|decade|fortnight))\b(?![-\w]|'(?!s\b))"),
     ("rel_unit_the", r"\b(?i:(?P<pre>(?:the\s+)?(?:end|beginning|start|middle|close|rest|remainder"
                      r"|balance)\s+of|(?:earlier|later)\s+in)\s+the\s+(?P<unit>year|month|week"
                      r"|quarter|decade))\b(?![-\w])"),
@@ -112,7 +113,7 @@ _RULES: list[tuple[str, str]] = [
             r"\s+(?i:(?P<pod>morning|afternoon|evening|night))\b"),
     ("deictic", r"\b(?i:(?P<w>the\s+day\s+before\s+yesterday|the\s+day\s+after\s+tomorrow|today"
                 r"|yesterday|tomorrow|tonight|overnight))\b(?!-)"),
-    ("refs", r"\b(?i:(?P<w>right\s+now|just\s+now|now|currently|nowadays|these\s+days|at\s+present"
+    ("refs", r"\b(?i:(?P<w>now|currently|nowadays|these\s+days|at\s+present"
              r"|the\s+present\s+day|the\s+present|recently|lately|previously|soon"
              r"|the\s+(?:near|distant|foreseeable|immediate)\s+(?:future|term)|the\s+future"
              r"|the\s+past|in\s+the\s+short\s+term|current|recent|future))\b(?!-|'(?!s\b))"),
@@ -132,8 +133,8 @@ _RULES: list[tuple[str, str]] = [
     ("set_every", rf"\b(?i:(?P<w>every|each|per)\s+(?:(?P<q>{QUANT}|other)\s+)?"
                   rf"(?P<unit>{UNIT}|morning|afternoon|evening|night|{SEASON}))\b"),
     ("set_named", rf"\b(?i:every|each)\s+(?P<name>{WD}|{MONTH_FULL})\b"),
-    ("set_adverb", r"\b(?i:(?P<w>hourly|daily|nightly|weekly|biweekly|monthly|quarterly|yearly"
-                   r"|annually))\b(?!-)"),
+    ("set_adverb", r"\b(?i:(?P<w>hourly|daily|nightly|weekly|biweekly|monthly|yearly|annually"
+                   r"|quarterly(?!\s+[a-z])))\b(?!-)"),
     ("set_times", rf"\b(?i:(?P<n>once|twice|thrice|(?:{NUMW})\s+times)\s+(?:a|an|per|each|every)"
                   rf"\s+(?P<unit>{UNIT}))\b"),
     ("time", r"(?<![\d:.$,])\b(?:(?P<h>1[0-2]|0?[1-9])(?:[:.](?P<mi>[0-5]\d))?\s*"
@@ -142,7 +143,8 @@ _RULES: list[tuple[str, str]] = [
              r"|(?P<oc>1[0-2]|[1-9]|(?i:one|two|three|four|five|six|seven|eight|nine|ten|eleven"
              r"|twelve))\s+o'clock|(?P<w>(?i:noon|midnight|midday)))"
              r"(?:\s+(?P<tz>[ECMP][SD]T|GMT|UTC|[ECMP]T)\b)?"),
-    ("holiday", r"\b(?P<h>Christmas\s+Eve|Christmas\s+Day|Christmas|New\s+Year's\s+Eve"
+    ("holiday", r"\b(?:(?P<det>(?i:last|next|this))\s+)?"
+                r"(?P<h>Christmas\s+Eve|Christmas\s+Day|Christmas|New\s+Year's\s+Eve"
                 r"|New\s+Year's\s+Day|New\s+Year's|Independence\s+Day|Halloween|Valentine's\s+Day"
                 r"|Thanksgiving\s+Day|Thanksgiving|Labor\s+Day|Memorial\s+Day|Easter\s+Sunday"
                 r"|Easter|Veterans\s+Day|Boxing\s+Day)\b(?:\s+(?P<y>" + YEAR + "))?"),

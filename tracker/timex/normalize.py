@@ -90,8 +90,8 @@ def normalize(c: Candidate, ctx: Context) -> Norm | None:
     """The TIMEX3 reading of a candidate, or None if it is not a temporal expression."""
     try:
         return HANDLERS[c.rule](c.match, c, ctx)
-    except (ValueError, OverflowError, KeyError):
-        return None
+    except (ValueError, OverflowError, KeyError, IndexError, TypeError, AttributeError):
+        return None  # a rule matched something it cannot read: not a temporal expression
 
 
 # ---------------------------------------------------------------- resolution helpers
@@ -308,8 +308,10 @@ def _year(m: re.Match[str], c: Candidate, ctx: Context) -> Norm | None:
     y = int(m["y"])
     prev = ctx.prev_word(c.start)
     after = ctx.next_text(c.end, 40)
-    if _YEAR_UNITS.match(after):
+    if _YEAR_UNITS.match(after) or re.match(r"\s*(?:-LRB-|\()\s*\d", after):
         return None
+    if prev == "at" and not re.match(r"\s*[,.;]", after):
+        return None  # "at 1100 GMT", "at 1600 Pennsylvania"
     nxt = re.match(r"\s+([A-Za-z]+)", after)
     if nxt and nxt.group(1).lower() in COUNT_NOUNS:
         return None
@@ -377,6 +379,10 @@ def _season_span(code: str, year: int) -> tuple[date, date]:
     return date(year, first, 1), month_end(year, last)
 
 
+_SEASON_PREPS = words("in during since until till by over through this last next early late mid of "
+                      "from before after throughout")
+
+
 @handler("season")
 def _season(m: re.Match[str], c: Candidate, ctx: Context) -> Norm | None:
     code = SEASONS[m["s"].lower()]
@@ -386,13 +392,11 @@ def _season(m: re.Match[str], c: Candidate, ctx: Context) -> Norm | None:
         return Norm("DATE", f"{int(m['y']):04d}-{code}", mod)
     after = ctx.next_text(c.end)
     if det in ("", "the", "early", "late", "mid"):
-        if ctx.text[c.start : c.end].islower() is False and det == "" and c.start > 0:
-            pass
         verbish = re.match(r"\s+(?:of|in|from|to|was|is|has|had|would|will|into|and|by|for)\b",
                            after)
         if det == "the" and m["s"].lower() in ("fall", "spring") and verbish:
             return None
-        if det == "" and ctx.prev_word(c.start) not in TEMPORAL_PREPS:
+        if det == "" and ctx.prev_word(c.start) not in _SEASON_PREPS:
             return None
         if det == "" and m["s"].lower() in ("fall", "spring") and verbish:
             return None
@@ -408,15 +412,13 @@ def _season(m: re.Match[str], c: Candidate, ctx: Context) -> Norm | None:
         year = future
     elif current is not None:
         year = current
+    elif det == "this":
+        year = dct.year if code != "WI" or dct.month >= 3 else dct.year - 1
     else:
         tense = ctx.tense(c)
         year = past if tense == "past" else future if tense == "future" else (
             dct.year if code != "WI" or dct.month >= 3 else dct.year - 1)
     return Norm("DATE", f"{year:04d}-{code}", mod)
-
-
-def _note_quarter_norm(value: str) -> Norm:
-    return Norm("DATE", value)
 
 
 @handler("quarter")
@@ -437,6 +439,8 @@ def _quarter(m: re.Match[str], c: Candidate, ctx: Context) -> Norm | None:
         year = int(m["y"])
     elif adj[:1].isdigit():
         year = int(adj)
+    elif m["ty"]:
+        year = ctx.dct.year
     elif m["ry"] or m["ry2"]:
         year = ctx.dct.year + {"this": 0, "last": -1, "next": 1}[(m["ry"] or m["ry2"]).lower()]
     elif adj in ("year-earlier", "year-ago"):
@@ -448,7 +452,8 @@ def _quarter(m: re.Match[str], c: Candidate, ctx: Context) -> Norm | None:
     else:
         year = _quarter_year(n, ctx.tense(c), ctx.dct)
     start = m.start("adj") if m["adj"] else m.start("ord")
-    if (m["det"] or "").lower() not in ("a", "its", "their"):
+    hyphenated = bool(re.search(r"(?i)[a-z]-(?:fiscal\s+)?(?:quarter|half)$", c.match.group()))
+    if (m["det"] or "").lower() not in ("a", "its", "their") and not hyphenated:
         start = c.start
     return Norm("DATE", f"{year:04d}-{'H' if half else 'Q'}{n}", start=start)
 
@@ -509,9 +514,12 @@ def _quarter_rel(m: re.Match[str], c: Candidate, ctx: Context) -> Norm | None:
 def _year_ago(m: re.Match[str], c: Candidate, ctx: Context) -> Norm | None:
     if m["months"]:
         return Norm("DURATION", f"P{number_value(m['months'])}M")
+    start = c.start
+    if not m["what"] and c.match.group()[:4].lower() == "the ":
+        start = c.start + 4
     if ctx.ref_quarter:
-        return Norm("DATE", _shift_quarter(ctx.ref_quarter, -4))
-    return Norm("DATE", f"{ctx.dct.year - 1:04d}")
+        return Norm("DATE", _shift_quarter(ctx.ref_quarter, -4), start=start)
+    return Norm("DATE", f"{ctx.dct.year - 1:04d}", start=start)
 
 
 # ---------------------------------------------------------------- relative units and names
@@ -529,9 +537,19 @@ def _weekend_value(d: date) -> str:
     return iso_week_value(d) + "-WE"
 
 
+def _title_case(word: str, c: Candidate, ctx: Context) -> bool:
+    """A capitalized unit word inside a sentence: a title or a name ("60 Minutes", "This Week")."""
+    if not word[:1].isupper() or word.isupper():
+        return False
+    before = ctx.text[max(0, c.start - 3) : c.start].rstrip(" \t\"'`(")
+    return bool(before) and before[-1] not in ".!?:\n"
+
+
 @handler("rel_unit")
 def _rel_unit(m: re.Match[str], c: Candidate, ctx: Context) -> Norm | None:
     det = re.sub(r"\s+", " ", m["det"].lower())
+    if _title_case(m["unit"], c, ctx):
+        return None
     unit = m["unit"].lower()
     dct = ctx.dct
     if unit == "weekend":
@@ -546,6 +564,10 @@ def _rel_unit(m: re.Match[str], c: Candidate, ctx: Context) -> Norm | None:
             return Norm("DATE", _weekend_value(dct))
         tense = ctx.tense(c)
         return Norm("DATE", _weekend_value(prev_we if tense == "past" else this_we))
+    if m["fiscal"] and unit != "year":
+        return None
+    if det == "the full" and unit == "year":
+        return Norm("DATE", f"{dct.year:04d}")
     if det == "the":
         if unit == "year":
             return Norm("DURATION", "P1Y")
@@ -653,12 +675,21 @@ def _pod(m: re.Match[str], c: Candidate, ctx: Context) -> Norm | None:
     return Norm("TIME", f"{day_value(d)}T{pod}")
 
 
+_GENERIC_TODAY = re.compile(
+    r"'s\s+(?:world|society|economy|generation|youth|young|children|kids|standards|technology"
+    r"|culture|politics|media|students|teenagers|market|climate|environment|age)\b"
+)
+
+
 @handler("deictic")
 def _deictic(m: re.Match[str], c: Candidate, ctx: Context) -> Norm | None:
     word = m["w"].lower()
     d = _deictic_day(word, ctx.dct)
     if d is None:
         return None
+    if word == "today" and (ctx.prev_word(c.start) == "of" or _GENERIC_TODAY.match(
+            ctx.next_text(c.end, 40))):
+        return Norm("DATE", "PRESENT_REF")  # "the Europe of today", "today's world"
     if word in ("tonight", "overnight"):
         return Norm("TIME", f"{day_value(d)}TNI")
     return Norm("DATE", day_value(d))
@@ -697,12 +728,22 @@ def _refs(m: re.Match[str], c: Candidate, ctx: Context) -> Norm | None:
 # ---------------------------------------------------------------- durations and sets
 
 
+_RATE_BEFORE = re.compile(
+    r"(?i)(?:\b(?:once|twice|thrice|times|percent|per\s*cent)|%|(?:\d|\b(?:one|two|three|four|five"
+    r"|six|seven|eight|nine|ten|twelve|twenty|fifty|hundred|hundreds|thousand|thousands|million"
+    r"|millions|billion|billions|trillion|dozen|dozens)\b)[\w,.$%]*(?:\s+[a-z][a-z'-]*){0,4})"
+    r"\s*,?\s+$"
+)
+
+
 def _is_rate(ctx: Context, start: int) -> bool:
-    """ "$1 million a year", "twice a day": the unit phrase is a frequency."""
-    before = ctx.text[max(0, start - 25) : start]
-    return bool(re.search(
-        r"(?:\d|million|billion|trillion|percent|%|dollars|cents|once|twice|times|hours|miles)"
-        r"[\s,]*$", before))
+    """ "62,000 barrels a day", "twice a year", "3% a year": the unit phrase is a frequency."""
+    before = ctx.text[max(0, start - 60) : start]
+    m = _RATE_BEFORE.search(before)
+    if not m:
+        return False
+    return ctx.prev_word(start) not in ("for", "about", "in", "within", "over", "than", "after",
+                                        "nearly", "almost", "least", "only", "just", "last")
 
 
 @handler("ago")
@@ -710,6 +751,8 @@ def _ago(m: re.Match[str], c: Candidate, ctx: Context) -> Norm | None:
     n = _quant(m["q"])
     unit = _unit_base(m["unit"])
     direction = m["dir"].lower()
+    if direction == "later":
+        return Norm("DURATION", duration_value(n, unit), end=m.end("unit"))
     sign = -1 if direction in ("ago", "earlier", "back") else 1
     if n is None or n != int(n):
         return Norm("DATE", "PAST_REF" if sign < 0 else "FUTURE_REF")
@@ -732,7 +775,9 @@ def _ago(m: re.Match[str], c: Candidate, ctx: Context) -> Norm | None:
 
 @handler("duration")
 def _duration(m: re.Match[str], c: Candidate, ctx: Context) -> Norm | None:
-    if m["adj"] and m["adj"].lower() == "-old":
+    if (m["adj"] and m["adj"].lower() == "-old") or re.match(r"\s+old\b", ctx.next_text(c.end)):
+        return None  # ages
+    if _title_case(m["unit"], c, ctx):
         return None
     q = m["q"].lower()
     unit = _unit_base(m["unit"])
@@ -747,15 +792,23 @@ def _duration(m: re.Match[str], c: Candidate, ctx: Context) -> Norm | None:
         return None
     if unit == "weekend":
         return None
+    joint = c.match.group()[m.end("q") - c.start : m.start("unit") - c.start]
+    if q in ("a", "an") and joint == "-":
+        return None  # "$60-billion-a-year"
+    if unit == "quarter" and m["unit"].lower().endswith("s") and "-" in c.match.group():
+        return None  # "three-quarters" is a fraction
     n = _quant(q)
     start = c.start
     if re.fullmatch(r"\d{4}", q) and 1800 <= int(q) <= 2100 and not m["unit"].lower().endswith("s"):
         return None
+    hyphenated = "-" in c.match.group()[m.end("q") - c.start : m.start("unit") - c.start]
     if det in ("a", "an", "his", "her", "our") and not rel and not q.startswith(("few", "couple")):
+        start = m.start("q")
+    if hyphenated and (det or rel):
         start = m.start("q")
     if q in ("a", "an") and det in ("the", "these", "those"):
         return None
-    if _is_rate(ctx, c.start) and q in ("a", "an", "one", "per") and not rel:
+    if q in ("a", "an", "one") and not rel and not det and _is_rate(ctx, c.start):
         return Norm("SET", duration_value(1, unit), start=start)
     if unit == "day" and q in ("a", "an", "one") and ctx.text[c.end : c.end + 1] == "-":
         return None
@@ -769,9 +822,6 @@ def _vague_dur(m: re.Match[str], c: Candidate, ctx: Context) -> Norm | None:
     start = m.start("unit") if det in ("for", "in", "over") else c.start
     if det == "in" and unit not in ("year", "decade", "month"):
         return None
-    if det in ("in", "over") and not re.match(r"\s*[,.;]|\s+(?:of|to|and|now|before|after|"
-                                              r"ago|since)\b", ctx.next_text(c.end)):
-        pass
     return Norm("DURATION", duration_value(None, unit), start=start)
 
 
@@ -799,6 +849,8 @@ def _set_named(m: re.Match[str], c: Candidate, ctx: Context) -> Norm | None:
 
 @handler("set_adverb")
 def _set_adverb(m: re.Match[str], c: Candidate, ctx: Context) -> Norm | None:
+    if _title_case(m["w"], c, ctx):
+        return None  # "the Daily Star"
     return Norm("SET", SET_ADVERBS[m["w"].lower()])
 
 
@@ -875,8 +927,17 @@ def holiday_date(name: str, year: int) -> date:
 def _holiday(m: re.Match[str], c: Candidate, ctx: Context) -> Norm | None:
     if m["y"]:
         return Norm("DATE", day_value(holiday_date(m["h"], int(m["y"]))))
-    tense = ctx.tense(c)
+    det = (m["det"] or "").lower()
     this = holiday_date(m["h"], ctx.dct.year)
+    if det == "last":
+        if this >= ctx.dct:
+            this = holiday_date(m["h"], ctx.dct.year - 1)
+        return Norm("DATE", day_value(this))
+    if det == "next":
+        if this <= ctx.dct:
+            this = holiday_date(m["h"], ctx.dct.year + 1)
+        return Norm("DATE", day_value(this))
+    tense = ctx.tense(c)
     if tense == "past" and this > ctx.dct:
         this = holiday_date(m["h"], ctx.dct.year - 1)
     elif tense == "future" and this < ctx.dct:
@@ -909,4 +970,6 @@ def _spoken_year(m: re.Match[str], c: Candidate, ctx: Context) -> Norm | None:
     n = 0 if rest == "hundred" else number_value(rest)
     if n is None:
         return None
+    if m["mon"]:
+        return Norm("DATE", f"{century * 100 + n:04d}-{_month_num(m['mon']):02d}")
     return Norm("DATE", f"{century * 100 + n:04d}")

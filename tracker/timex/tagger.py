@@ -10,6 +10,7 @@ calendar interval. It does no I/O and never calls dateparser.
 from __future__ import annotations
 
 import bisect
+import itertools
 import re
 from datetime import date
 
@@ -22,15 +23,15 @@ MAX_TEXT = 2_000_000  # characters; longer texts are tagged in windows of this s
 
 _DATE_MOD = re.compile(
     r"(?i)(?:\b(?:the\s+)?(?:very\s+)?(?P<m>early|late|mid|earlier|later)(?:\s+in)?"
-    r"|\b(?:the|at\s+the)\s+(?P<m2>end|beginning|start|middle|close|outset|first\s+half"
+    r"|\bthe\s+(?P<m2>end|beginning|start|middle|close|outset|first\s+half"
     r"|second\s+half|latter\s+part|early\s+part)\s+of(?:\s+the)?"
-    r"|\b(?P<m3>around|about|approximately|roughly|sometime|some\s+time))(?:\s*-\s*|\s+)$"
+    r"|\b(?P<m3>around|approximately|roughly|sometime|some\s+time))(?:\s*-\s*|\s+)$"
 )
 _DUR_MOD = re.compile(
-    r"(?i)\b(?P<a>about|around|approximately|roughly|nearly|almost|some|more\s+than|less\s+than"
+    r"(?i)\b(?P<a>around|approximately|roughly|nearly|almost|some|more\s+than|less\s+than"
     r"|fewer\s+than|over|under|at\s+least|at\s+most|up\s+to|just\s+over|just\s+under|well\s+over"
-    r"|no\s+more\s+than|no\s+less\s+than|upwards\s+of|within|a\s+little\s+over"
-    r"|a\s+little\s+more\s+than|only|just|barely)\s+$"
+    r"|no\s+more\s+than|no\s+less\s+than|upwards\s+of|a\s+little\s+over"
+    r"|a\s+little\s+more\s+than)\s+$"
 )
 _MODS = {
     "early": "START", "beginning": "START", "start": "START", "outset": "START",
@@ -85,7 +86,7 @@ def _update_context(ctx: Context, k: _Kept) -> None:
     v = k.norm.value
     rule = k.cand.rule
     if re.fullmatch(r"\d{4}-Q[1-4]", v) and rule in ("quarter", "q_abbr"):
-        ctx.ref_quarter = v
+        ctx.ref_quarter = ctx.ref_quarter or v
     if re.match(r"\d{4}", v) and k.norm.type in ("DATE", "TIME"):
         if rule in ("year", "month_year", "fiscal_year", "iso", "slash", "mdy", "dmy"):
             ctx.ref_year = int(v[:4])
@@ -98,9 +99,10 @@ def _widen(text: str, kept: list[_Kept]) -> None:
     prev_end = 0
     for k in kept:
         before = text[max(prev_end, k.start - 40) : k.start]
-        if k.norm.type in ("DATE", "TIME") and k.norm.value[:1].isdigit():
+        if k.cand.rule != "ago" and k.norm.type in ("DATE", "TIME") and k.norm.value[:1].isdigit():
             m = _DATE_MOD.search(before)
-            if m:
+            day_word = k.cand.rule in ("weekday", "deictic", "pod")
+            if m and not (day_word and (m["m3"] or (m["m"] or "").lower() in ("earlier", "later"))):
                 word = re.sub(r"\s+", " ", (m["m"] or m["m2"] or m["m3"]).lower())
                 k.start -= len(before) - m.start()
                 k.mod = k.mod or _MODS.get(word)
@@ -109,10 +111,30 @@ def _widen(text: str, kept: list[_Kept]) -> None:
             starts_with_the = text[k.start : k.start + 4].lower() == "the "
             if m:
                 word = re.sub(r"\s+", " ", m["a"].lower())
-                if not (starts_with_the and word in ("over", "within", "under", "only", "just")):
+                if not (starts_with_the and word in ("over", "under")):
                     k.start -= len(before) - m.start()
                     k.mod = k.mod or _MODS.get(word)
         prev_end = k.end
+
+
+_RANGE_GAP = re.compile(r"(?i)\s*(?:-|–|—|to|through|thru|till|until|and|or)\s*")
+_YEARLESS_RULES = frozenset({"month", "mdy", "dmy"})
+
+
+def _share_range_year(text: str, kept: list[_Kept]) -> None:
+    """ "from March to May 2024", "May 5 and May 9, 2024": the first end takes the year too."""
+    for a, b in itertools.pairwise(kept):
+        if a.cand.rule not in _YEARLESS_RULES or re.search(r"\d{4}", text[a.start : a.end]):
+            continue
+        if not re.match(r"\d{4}-\d{2}", b.norm.value) or not re.search(r"\d{4}", b.cand.match
+                                                                            .group()):
+            continue
+        if not _RANGE_GAP.fullmatch(text[a.end : b.start]):
+            continue
+        year = int(b.norm.value[:4])
+        if a.norm.value[5:7] > b.norm.value[5:7]:
+            year -= 1
+        a.norm = Norm(a.norm.type, f"{year:04d}{a.norm.value[4:]}", a.norm.mod)
 
 
 def _merge_times(text: str, kept: list[_Kept]) -> list[_Kept]:
@@ -166,6 +188,7 @@ def tag(text: str, dct: date) -> list[Timex]:
         k2 = _Kept(k.cand, n)
         kept.append(k2)
         _update_context(ctx, k2)
+    _share_range_year(text, kept)
     _widen(text, kept)
     kept = _merge_times(text, kept)
     result: list[Timex] = []

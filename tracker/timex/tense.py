@@ -59,27 +59,40 @@ def _cue(word: str) -> Tense | None:
 
 
 def tense_at(text: str, start: int, end: int) -> Tense | None:
-    """The tense of the clause around text[start:end]: nearest cue wins, earlier on ties."""
+    """The tense of the clause around text[start:end].
+
+    The nearest cue in words wins; cues after the expression count two words farther, since
+    English mostly puts the verb before its time adverbial ("met on Friday", "will meet Friday").
+    """
     sent, off = _sentence(text, start, end)
-    best: tuple[int, int, Tense] | None = None
-    for m in _WORD.finditer(sent):
-        s, e = m.start() + off, m.end() + off
-        if s >= start and e <= end:
-            continue
-        word = m.group()
-        cue = _cue(word)
-        if cue == "past" and _PASSIVE.search(sent[max(0, m.start() - 12) : m.start()]):
-            cue = None  # "will be finished": the auxiliary carries the tense
-        if word.lower() == "going" and sent[m.end() : m.end() + 4] == " to ":
-            cue = "future"
-        if word.lower() == "set" and sent[m.end() : m.end() + 4] == " to ":
-            cue = "future"
-        if word.lower() in ("is", "are") and re.match(r"\s+to\s", sent[m.end() : m.end() + 5]):
-            cue = "future"
-        if cue is None:
-            continue
-        dist = start - e if e <= start else s - end
-        key = (dist, 0 if e <= start else 1, cue)
-        if best is None or key[:2] < best[:2]:
-            best = key
-    return best[2] if best else None
+    tokens = [(m.start() + off, m.end() + off, m.group()) for m in _WORD.finditer(sent)]
+    before = [t for t in tokens if t[1] <= start]
+    after = [t for t in tokens if t[0] >= end]
+    best: tuple[int, Tense] | None = None
+    for rank, (s, e, word) in enumerate(reversed(before), 1):
+        cue = _token_cue(text, s, e, word)
+        if cue:
+            best = (rank, cue)
+            break
+    for rank, (s, e, word) in enumerate(after, 3):
+        if best is not None and rank >= best[0]:
+            break
+        cue = _token_cue(text, s, e, word)
+        if cue:
+            best = (rank, cue)
+            break
+    return best[1] if best else None
+
+
+def _token_cue(text: str, s: int, e: int, word: str) -> Tense | None:
+    cue = _cue(word)
+    low = word.lower()
+    if cue == "past" and _PASSIVE.search(text[max(0, s - 12) : s]):
+        return None  # "will be finished": the auxiliary carries the tense
+    if low == "going" and text[e : e + 4] == " to ":
+        return "future"
+    if low == "set" and text[e : e + 4] == " to ":
+        return "future"
+    if low in ("is", "are") and re.match(r"\s+to\s", text[e : e + 5]):
+        return "future"
+    return cue
