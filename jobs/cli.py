@@ -1,4 +1,7 @@
-"""The `tracker worker [--once]` command, registered through the ``tracker.commands`` group."""
+"""The `tracker worker [--once] [--threads N]` command, registered through ``tracker.commands``.
+
+It only parses options, creates or migrates the database, and hands over to ``jobs.worker``.
+"""
 
 from __future__ import annotations
 
@@ -6,19 +9,27 @@ import argparse
 from pathlib import Path
 from typing import Any
 
+from jobs.worker import DEFAULT_THREADS
+
 
 def register(sub: Any) -> None:
     p = sub.add_parser("worker", help="poll enabled sources on their schedules")
     p.add_argument("--once", action="store_true",
-                   help="poll every enabled source once, then exit")
+                   help="poll every enabled source that is due once, then exit "
+                        "(0 even when some sources failed: their errors are recorded)")
+    p.add_argument("--threads", type=int, default=DEFAULT_THREADS, metavar="N",
+                   help=f"sources fetched at the same time (default {DEFAULT_THREADS})")
     p.set_defaults(func=cmd_worker)
 
 
 def cmd_worker(args: argparse.Namespace) -> int:
-    from jobs.worker import run_forever, run_once
+    from jobs.worker import Worker
     from tracker.cli import open_store
+    from tracker.errors import InputError
 
+    if not 1 <= args.threads <= 64:
+        raise InputError(f"--threads must be between 1 and 64, got {args.threads}")
     with open_store(args):
         pass  # create or migrate the database before the scheduler starts
-    db = str(Path(args.db).resolve())
-    return run_once(db) if args.once else run_forever(db)
+    worker = Worker(str(Path(args.db).resolve()), threads=args.threads)
+    return worker.run_once() if args.once else worker.run_forever()

@@ -1,10 +1,26 @@
-"""The worker: APScheduler 3 in its own process, one job per enabled source.
+"""The worker: polls the enabled sources on their schedules, in its own process, alone.
 
-Each source is polled at its interval (with jitter, ``max_instances=1``, ``coalesce`` and a
-real misfire grace time); the schedule resumes from ``next_due_at`` after a restart; a sync job
-picks up sources added, removed or changed while running; a heartbeat is written for
-``/api/health``. A file lock beside the database keeps a second worker from ingesting too.
-Polling itself (fetch, parse, ingest, backoff) is ``tracker.sources.poll``.
+``Worker.run_forever`` runs APScheduler 3 (a background scheduler; the main thread only waits
+for a signal): one job per enabled source with a stable id, its interval plus jitter,
+``max_instances=1``, ``coalesce`` and a misfire grace time of half an interval. The database's
+``next_due_at`` is the schedule's truth: a job's first run is the stored due time, so a restart
+resumes where the last worker left off, and after each poll the job is moved to the new due time
+(which includes the backoff after failures). A sync job picks up sources added, removed,
+enabled, disabled or re-timed while running; a heartbeat job writes ``worker_heartbeat``.
+
+``Worker.run_once`` (`tracker worker --once`) polls every enabled source that is due, once.
+Both poll concurrently: fetching and parsing run in threads (one HTTP client per thread) while
+database writes are serialized by one lock, so the worker has one writer at a time and SQLite
+never has to arbitrate between its own threads. Re-clustering is deferred and done once per batch.
+
+Stopping (SIGTERM, Ctrl-C) sets a flag that polls check between articles, so a long feed is left
+after the article in hand (each article is one transaction); polls still fetching are abandoned
+after a few seconds, and whatever was not finished stays due for the next worker. Runs left
+"running" by a killed worker are closed, and mentions it stored without clustering are
+clustered, when the next worker starts. A file lock beside the database keeps a second worker out.
+
+It does not fetch, parse or extract itself (``tracker.sources``, ``tracker.ingest``) and serves
+no HTTP.
 """
 
 from __future__ import annotations
@@ -12,25 +28,37 @@ from __future__ import annotations
 import fcntl
 import logging
 import os
+import random
 import signal
 import sys
+import threading
+import time
+from collections.abc import Callable, Iterator
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from contextlib import contextmanager, suppress
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
 from types import FrameType
-from typing import IO
+from typing import IO, Any
 
-from apscheduler.schedulers.blocking import BlockingScheduler
+from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.interval import IntervalTrigger
 
 from tracker import clock
 from tracker.fetch import Fetcher
-from tracker.sources import Source, enabled_sources, poll
-from tracker.store import Store, iso
+from tracker.ingest import Ingestor
+from tracker.sources import PollResult, Source, SourceRead, read_source, store_poll
+from tracker.store import Store
+from tracker.store import sources as table
 
 log = logging.getLogger("jobs.worker")
 
 SYNC_SECONDS = 30
 MAX_JITTER_SECONDS = 120
+DEFAULT_THREADS = 8
+STOP_GRACE_SECONDS = 5.0
+RECLUSTER_EVERY = 2000  # articles between re-clusterings inside one batch of polls
 
 
 class WorkerLocked(RuntimeError):
@@ -38,7 +66,10 @@ class WorkerLocked(RuntimeError):
 
 
 def acquire_lock(db_path: str) -> IO[str]:
-    """An exclusive lock on ``<db>.worker.lock``, held while the returned file stays open."""
+    """An exclusive lock on ``<db>.worker.lock``, held while the returned file stays open.
+
+    flock is released by the kernel when the process dies, even by kill -9: no stale locks.
+    """
     lock_path = Path(db_path + ".worker.lock")
     handle = lock_path.open("a+")
     try:
@@ -58,107 +89,334 @@ def acquire_lock(db_path: str) -> IO[str]:
     return handle
 
 
-def poll_source(db_path: str, source_id: str) -> None:
-    """The job body: poll one source with its own connection and HTTP client."""
-    with Store(db_path) as store:
-        rows = store.query("SELECT * FROM sources WHERE id = ? AND enabled = 1", [source_id])
-        if not rows:
+def jitter_seconds(interval: int) -> int:
+    """Up to a tenth of the interval (at most two minutes): sources polled together drift apart."""
+    return min(MAX_JITTER_SECONDS, max(1, interval // 10))
+
+
+@dataclass
+class BatchReport:
+    """What one pass over the due sources did."""
+
+    polled: int = 0
+    failed: int = 0
+    not_modified: int = 0
+    fetched: int = 0  # answered with a body (HTTP 200)
+    new: int = 0
+    unchanged: int = 0
+    events: int = 0
+    interrupted: int = 0
+    seconds: float = 0.0
+
+    def add(self, result: PollResult) -> None:
+        self.polled += 1
+        self.failed += result.error is not None
+        self.interrupted += result.interrupted
+        self.not_modified += result.not_modified
+        self.fetched += (result.error is None and not result.not_modified
+                         and not result.interrupted and result.source.kind in ("feed", "page"))
+        self.new += result.report.new + result.report.changed
+        self.unchanged += result.report.unchanged
+        self.events += result.report.events
+
+
+class Worker:
+    """Polls the sources of one database. Create one per process; see the module docstring."""
+
+    def __init__(self, db_path: str, *, threads: int = DEFAULT_THREADS,
+                 stop_grace: float = STOP_GRACE_SECONDS,
+                 fetcher_factory: Callable[[], Fetcher] = Fetcher,
+                 recluster_every: int = RECLUSTER_EVERY) -> None:
+        self.db_path = db_path
+        self.threads = max(1, threads)
+        self.stop_grace = stop_grace
+        self.fetcher_factory = fetcher_factory
+        self.recluster_every = recluster_every
+        # A plain attribute, set from a signal handler: no lock may be taken there.
+        self.stopping = False
+        self._write_lock = threading.Lock()  # the one-writer rule
+        self._local = threading.local()
+        self._fetchers: list[Fetcher] = []
+        self._fetchers_lock = threading.Lock()
+        self._active = 0
+        self._active_lock = threading.Lock()
+        self._scheduler: BackgroundScheduler | None = None
+
+    # -------------------------------------------------------------- shared pieces
+
+    def should_stop(self) -> bool:
+        return self.stopping
+
+    def _fetcher(self) -> Fetcher:
+        """This thread's HTTP client (a client's cookie jar and deadline are per thread)."""
+        fetcher: Fetcher | None = getattr(self._local, "fetcher", None)
+        if fetcher is None:
+            fetcher = self.fetcher_factory()
+            self._local.fetcher = fetcher
+            with self._fetchers_lock:
+                self._fetchers.append(fetcher)
+        return fetcher
+
+    def _close_fetchers(self) -> None:
+        with self._fetchers_lock:
+            for fetcher in self._fetchers:
+                fetcher.close()
+            self._fetchers.clear()
+
+    @contextmanager
+    def _writing(self) -> Iterator[Store]:
+        """The store, for this thread, while holding the one-writer lock."""
+        with self._write_lock:
+            store: Store | None = getattr(self._local, "store", None)
+            if store is None:
+                store = Store(self.db_path)
+                self._local.store = store
+            yield store
+
+    @contextmanager
+    def _busy(self) -> Iterator[None]:
+        with self._active_lock:
+            self._active += 1
+        try:
+            yield
+        finally:
+            with self._active_lock:
+                self._active -= 1
+
+    def recover(self) -> None:
+        """Undo what a killed worker left behind: open runs, mentions never clustered."""
+        with self._writing() as store:
+            closed = table.close_interrupted_runs(store)
+            groups = store.unclustered_groups()
+            events = Ingestor(store).recluster(groups) if groups else 0
+            table.write_heartbeat(store, clock.now())
+        if closed or groups:
+            log.info("recovered runs_closed=%d groups_reclustered=%d events=%d",
+                     closed, len(groups), events)
+
+    # -------------------------------------------------------------- --once
+
+    def poll_due(self) -> BatchReport:
+        """Poll every enabled source that is due now, fetching in threads, writing in this one."""
+        started = time.monotonic()
+        report = BatchReport()
+        with self._writing() as store:
+            due = table.due_sources(store, clock.now())
+        remote = [s for s in due if s.kind in ("feed", "page")]
+        local = [s for s in due if s.kind not in ("feed", "page")]
+        window = self.threads * 4  # reads waiting for the writer: bounded, so memory is too
+        with self._writing() as store:
+            ingestor = Ingestor(store, recluster_every=self.recluster_every,
+                                should_stop=self.should_stop)
+        # Not a with-block: its exit would wait for fetches still running when we are stopping.
+        pool = ThreadPoolExecutor(self.threads, thread_name_prefix="fetch")
+        pending = iter(remote)
+        in_flight: set[Future[SourceRead]] = set()
+        try:
+            while not self.stopping:
+                while len(in_flight) < window:
+                    source = next(pending, None)
+                    if source is None:
+                        break
+                    in_flight.add(pool.submit(self._read, source))
+                if not in_flight:
+                    break
+                done, in_flight = wait(in_flight, timeout=0.5, return_when=FIRST_COMPLETED)
+                for future in done:
+                    with self._busy(), self._writing() as store:
+                        report.add(store_poll(store, future.result(), ingestor=ingestor,
+                                              should_stop=self.should_stop))
+            for source in local:
+                if self.stopping:
+                    break
+                with self._busy(), self._writing() as store:
+                    report.add(store_poll(store, read_source(source, self._fetcher()),
+                                          ingestor=ingestor, should_stop=self.should_stop))
+        finally:
+            pool.shutdown(wait=False, cancel_futures=True)
+            with self._writing() as store:
+                report.events += ingestor.flush()
+                table.write_heartbeat(store, clock.now())
+        report.seconds = time.monotonic() - started
+        return report
+
+    def _read(self, source: Source) -> SourceRead:
+        """Fetch and parse one source in a pool thread, with that thread's HTTP client."""
+        with self._busy():
+            return read_source(source, self._fetcher(), should_stop=self.should_stop)
+
+    def run_once(self) -> int:
+        """`tracker worker --once`: poll what is due, then exit 0 even when sources failed."""
+        try:
+            lock = acquire_lock(self.db_path)
+        except WorkerLocked as exc:
+            print(f"tracker: error: {exc}", file=sys.stderr)
+            return 1
+        previous = _install_signal_handlers(self)
+        try:
+            self.recover()
+            report = self.poll_due()
+            log.info("worker once sources=%d failed=%d http200=%d http304=%d new=%d "
+                     "unchanged=%d events=%d interrupted=%d seconds=%.2f", report.polled,
+                     report.failed, report.fetched, report.not_modified, report.new,
+                     report.unchanged, report.events, report.interrupted, report.seconds)
+            print(f"polled {report.polled} due sources, {report.failed} failed, "
+                  f"{report.new} new articles", file=sys.stderr)
+        finally:
+            _restore_signal_handlers(previous)
+            self._close_store()
+            lock.close()
+        self._leave_or_wait()
+        self._close_fetchers()
+        return 0
+
+    def _leave_or_wait(self) -> None:
+        """When stopping, give polls in hand ``stop_grace`` seconds, then leave without them.
+
+        Only fetches (no data at stake) or one article's transaction can still be running:
+        leaving rolls that article back and its source stays due for the next worker.
+        """
+        if not self.stopping:
             return
-        with Fetcher() as fetcher:
-            poll(store, Source.from_row(rows[0]), fetcher)
+        deadline = time.monotonic() + self.stop_grace
+        while self._active and time.monotonic() < deadline:
+            time.sleep(0.05)
+        if self._active:
+            log.warning("worker stopped with %d polls in hand; they stay due", self._active)
+            logging.shutdown()
+            os._exit(0)
 
+    def _close_store(self) -> None:
+        store: Store | None = getattr(self._local, "store", None)
+        if store is not None:
+            store.close()
+            self._local.store = None
 
-def write_heartbeat(db_path: str) -> None:
-    with Store(db_path) as store:
-        store.execute(
-            "INSERT INTO meta (key, value) VALUES ('worker_heartbeat', ?) "
-            "ON CONFLICT(key) DO UPDATE SET value = excluded.value", [iso(clock.now())]
+    # -------------------------------------------------------------- scheduled
+
+    def poll_source(self, source_id: str) -> None:
+        """The job body: poll one source if it is still enabled and due, then move its job."""
+        if self.stopping:
+            return
+        with self._busy():
+            with self._writing() as store:
+                source = table.source_by_id(store, source_id)
+                if source is None or not source.enabled:
+                    return
+                now = clock.now()
+                if source.next_due_at is not None and source.next_due_at > now:
+                    # Not due (backoff, or a poll by `--once` meanwhile): wait until it is.
+                    self._move(source, source.next_due_at)
+                    return
+            read = read_source(source, self._fetcher(), should_stop=self.should_stop)
+            if self.stopping:
+                return  # the source stays due; the next worker polls it
+            with self._writing() as store:
+                result = store_poll(store, read, should_stop=self.should_stop)
+            if result.next_due_at is not None:
+                self._move(source, result.next_due_at)
+
+    def _move(self, source: Source, due: datetime) -> None:
+        if self._scheduler is None:
+            return
+        jitter = random.uniform(0, jitter_seconds(source.interval))
+        with suppress(LookupError):  # the job was removed by a sync meanwhile
+            self._scheduler.modify_job(f"poll:{source.id}",
+                                       next_run_time=due + timedelta(seconds=jitter))
+
+    def _schedule(self, source: Source) -> None:
+        assert self._scheduler is not None
+        now = clock.now()
+        first = max(source.next_due_at, now) if source.next_due_at else now
+        first += timedelta(seconds=random.uniform(0, min(5, jitter_seconds(source.interval))))
+        self._scheduler.add_job(
+            self.poll_source, IntervalTrigger(seconds=source.interval,
+                                              jitter=jitter_seconds(source.interval)),
+            args=[source.id], id=f"poll:{source.id}", name=f"poll {source.name}",
+            replace_existing=True, max_instances=1, coalesce=True,
+            # A poll late by less than half an interval still runs; later, it waits for the next.
+            misfire_grace_time=max(30, source.interval // 2), next_run_time=first,
         )
 
+    def sync_jobs(self) -> None:
+        """Make the scheduler's poll jobs match the enabled sources in the database."""
+        assert self._scheduler is not None
+        with self._writing() as store:
+            wanted = {f"poll:{s.id}": s for s in table.enabled_sources(store)}
+        for job in self._scheduler.get_jobs():
+            if job.id.startswith("poll:") and job.id not in wanted:
+                job.remove()
+        for job_id, source in wanted.items():
+            job = self._scheduler.get_job(job_id)
+            if job is None or getattr(job.trigger, "interval", None) != timedelta(
+                    seconds=source.interval):
+                self._schedule(source)
 
-def run_once(db_path: str) -> int:
-    """Poll every enabled source once; failures are recorded per source, exit status stays 0."""
-    try:
-        lock = acquire_lock(db_path)
-    except WorkerLocked as exc:
-        print(f"tracker: error: {exc}", file=sys.stderr)
-        return 1
-    try:
-        with Store(db_path) as store, Fetcher() as fetcher:
-            sources = enabled_sources(store)
-            failed = 0
-            for source in sources:
-                result = poll(store, source, fetcher)
-                failed += result.error is not None
-            print(f"polled {len(sources)} sources, {failed} failed", file=sys.stderr)
-        write_heartbeat(db_path)
-    finally:
-        lock.close()
-    return 0
+    def heartbeat(self) -> None:
+        with self._writing() as store:
+            table.write_heartbeat(store, clock.now())
+
+    def run_forever(self, *, sync_seconds: float = SYNC_SECONDS) -> int:
+        """Run until SIGINT or SIGTERM; the article in hand finishes, the rest stays due."""
+        try:
+            lock = acquire_lock(self.db_path)
+        except WorkerLocked as exc:
+            print(f"tracker: error: {exc}", file=sys.stderr)
+            return 1
+        previous = _install_signal_handlers(self)
+        scheduler = BackgroundScheduler(
+            timezone="UTC",
+            executors={"default": {"type": "threadpool", "max_workers": self.threads}},
+            job_defaults={"coalesce": True, "max_instances": 1},
+        )
+        self._scheduler = scheduler
+        try:
+            self.recover()
+            self.sync_jobs()
+            scheduler.add_job(self.sync_jobs, IntervalTrigger(seconds=sync_seconds), id="sync",
+                              replace_existing=True, misfire_grace_time=int(sync_seconds) + 1)
+            scheduler.add_job(self.heartbeat, IntervalTrigger(seconds=sync_seconds),
+                              id="heartbeat", replace_existing=True,
+                              misfire_grace_time=int(sync_seconds) + 1)
+            n_sources = len([j for j in scheduler.get_jobs() if j.id.startswith("poll:")])
+            log.info("worker started pid=%d sources=%d database=%s", os.getpid(), n_sources,
+                     self.db_path)
+            scheduler.start()
+            while not self.stopping:
+                time.sleep(0.1)
+            log.info("worker stopping")
+            scheduler.shutdown(wait=False)
+            self._leave_or_wait()
+        finally:
+            _restore_signal_handlers(previous)
+            lock.close()
+        self._close_fetchers()
+        log.info("worker stopped")
+        return 0
 
 
-def _schedule(scheduler: BlockingScheduler, db_path: str, source: Source,
-              next_due: datetime | None) -> None:
-    jitter = min(MAX_JITTER_SECONDS, max(1, source.interval // 10))
-    now = clock.now()
-    first = max(next_due, now) if next_due else now + timedelta(seconds=1)
-    scheduler.add_job(
-        poll_source, IntervalTrigger(seconds=source.interval, jitter=jitter),
-        args=[db_path, source.id], id=f"poll:{source.id}", name=f"poll {source.name}",
-        replace_existing=True, max_instances=1, coalesce=True,
-        # A poll that is late by less than half an interval still runs; later, wait for the next.
-        misfire_grace_time=max(30, source.interval // 2), next_run_time=first,
-    )
+Handlers = dict[int, Any]
 
 
-def sync_jobs(scheduler: BlockingScheduler, db_path: str) -> None:
-    """Make the scheduler's poll jobs match the enabled sources in the database."""
-    with Store(db_path) as store:
-        rows = store.query("SELECT * FROM sources WHERE enabled = 1")
-    wanted = {f"poll:{r['id']}": r for r in rows}
-    for job in scheduler.get_jobs():
-        if job.id.startswith("poll:") and job.id not in wanted:
-            job.remove()
-    for job_id, row in wanted.items():
-        job = scheduler.get_job(job_id)
-        source = Source.from_row(row)
-        if job is None or getattr(job.trigger, "interval", None) != timedelta(
-                seconds=source.interval):
-            due = datetime.fromisoformat(row["next_due_at"]) if row["next_due_at"] else None
-            _schedule(scheduler, db_path, source, due)
-
-
-def run_forever(db_path: str) -> int:
-    """Run the scheduler until SIGINT or SIGTERM; the job in hand finishes or rolls back."""
-    try:
-        lock = acquire_lock(db_path)
-    except WorkerLocked as exc:
-        print(f"tracker: error: {exc}", file=sys.stderr)
-        return 1
-    scheduler = BlockingScheduler(
-        timezone="UTC", executors={"default": {"type": "threadpool", "max_workers": 4}},
-        job_defaults={"coalesce": True, "max_instances": 1},
-    )
-
+def _install_signal_handlers(worker: Worker) -> Handlers:
     def stop(signum: int, frame: FrameType | None) -> None:
-        log.info("worker stopping (signal %d)", signum)
-        scheduler.shutdown(wait=False)
+        worker.stopping = True  # nothing else here: the main thread may hold any lock
 
-    signal.signal(signal.SIGTERM, stop)
-    signal.signal(signal.SIGINT, stop)
-    sync_jobs(scheduler, db_path)
-    scheduler.add_job(sync_jobs, IntervalTrigger(seconds=SYNC_SECONDS), args=[scheduler, db_path],
-                      id="sync", replace_existing=True, misfire_grace_time=SYNC_SECONDS)
-    scheduler.add_job(write_heartbeat, IntervalTrigger(seconds=SYNC_SECONDS), args=[db_path],
-                      id="heartbeat", replace_existing=True, next_run_time=clock.now(),
-                      misfire_grace_time=SYNC_SECONDS)
-    n_sources = len([j for j in scheduler.get_jobs() if j.id.startswith("poll:")])
-    log.info("worker started: pid %d, %d sources, database %s", os.getpid(), n_sources, db_path)
-    try:
-        scheduler.start()
-    finally:
-        lock.close()
-    log.info("worker stopped")
-    return 0
+    previous: Handlers = {}
+    if threading.current_thread() is threading.main_thread():
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            previous[sig] = signal.signal(sig, stop)
+    return previous
 
 
+def _restore_signal_handlers(previous: Handlers) -> None:
+    for sig, handler in previous.items():
+        signal.signal(sig, handler)
+
+
+def run_once(db_path: str, *, threads: int = DEFAULT_THREADS) -> int:
+    return Worker(db_path, threads=threads).run_once()
+
+
+def run_forever(db_path: str, *, threads: int = DEFAULT_THREADS) -> int:
+    return Worker(db_path, threads=threads).run_forever()

@@ -6,15 +6,18 @@ unless a test says otherwise.
 
 from __future__ import annotations
 
+import importlib.util
+import sys
 import time
 from datetime import date
+from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from tracker.models import Timex
-from tracker.timex import tag
+from tracker.timex import finder, tag
 
 DCT = date(2025, 5, 16)  # a Friday
 
@@ -198,6 +201,24 @@ def test_range_gives_two_expressions_sharing_the_year() -> None:
         ("2019", "DATE", "2019"), ("2021", "DATE", "2021")]
 
 
+def test_day_range_is_one_expression_covering_both_days() -> None:
+    t = one("The summit is set for June 16-17, 2025 in Geneva.")
+    assert (t.text, t.value, t.date_start, t.date_end) == (
+        "June 16-17, 2025", "2025-06-16", date(2025, 6, 16), date(2025, 6, 17))
+
+
+def test_year_ranges_and_iso_months() -> None:
+    assert found("Output fell in the 2014-2015 period and again in 2019-20.") == [
+        ("2014", "DATE", "2014"), ("2015", "DATE", "2015"),
+        ("2019", "DATE", "2019"), ("20", "DATE", "2020")]
+    assert found("See the 2024-11 bulletin.") == [("2024-11", "DATE", "2024-11")]
+
+
+def test_the_next_day_follows_the_last_date_named() -> None:
+    assert found("The strike began on March 3, 2024. The next day, talks resumed.") == [
+        ("March 3, 2024", "DATE", "2024-03-03"), ("The next day", "DATE", "2024-03-04")]
+
+
 def test_clock_time_with_weekday_is_one_time_expression() -> None:
     assert found("The summit opens at 3 p.m. Tuesday in Oslo.") == [
         ("3 p.m. Tuesday", "TIME", "2025-05-13T15:00")]
@@ -240,6 +261,53 @@ def test_sets_every_each_and_adverbs() -> None:
         ("weekly", "SET", "P1W"), ("annually", "SET", "P1Y")]
 
 
+def test_more_than_and_at_least_set_duration_mods() -> None:
+    result = tag("Talks lasted more than four hours; the ban holds for at least 30 days.", DCT)
+    assert [(t.text, t.value, t.mod) for t in result] == [
+        ("more than four hours", "PT4H", "MORE_THAN"),
+        ("at least 30 days", "P30D", "EQUAL_OR_MORE")]
+
+
+def test_about_marks_an_approximate_expression() -> None:
+    result = tag("The talks lasted about two hours and ended at about 3 p.m.", DCT)
+    assert [(t.text, t.value, t.mod) for t in result] == [
+        ("about two hours", "PT2H", "APPROX"), ("about 3 p.m.", "2025-05-16T15:00", "APPROX")]
+
+
+def test_quantity_per_unit_is_a_set_not_a_duration() -> None:
+    assert found("The pipeline carried 40,000 barrels of crude a day.") == [
+        ("a day", "SET", "P1D")]
+    assert found("Repairs took a day.") == [("a day", "DURATION", "P1D")]
+
+
+def test_ages_are_not_durations() -> None:
+    assert found("The 52-year-old driver, a mechanic 40 years old, was unhurt.") == []
+
+
+def test_sets_and_durations_have_no_interval() -> None:
+    for t in tag("The board meets every Monday for two hours.", DCT):
+        assert (t.date_start, t.date_end, t.precision) == (None, None, None)
+
+
+def test_quarter_interval() -> None:
+    t = one("Output fell in Q2 2024.")
+    assert (t.date_start, t.date_end, t.precision) == (
+        date(2024, 4, 1), date(2024, 6, 30), "quarter")
+
+
+def test_holidays_resolve_to_their_day() -> None:
+    assert found("Stores closed on Christmas Day 2024 and reopen after Thanksgiving.") == [
+        ("Christmas Day 2024", "DATE", "2024-12-25"), ("Thanksgiving", "DATE", "2024-11-28")]
+
+
+def test_anaphoric_quarter_follows_the_first_quarter_named() -> None:
+    text = ("Net income rose in the third quarter of 2024. Revenue in the quarter was flat, "
+            "and costs fell from a year earlier.")
+    assert found(text) == [("the third quarter of 2024", "DATE", "2024-Q3"),
+                           ("the quarter", "DATE", "2024-Q3"),
+                           ("a year earlier", "DATE", "2023-Q3")]
+
+
 # ---------------------------------------------------------------- vague references
 
 
@@ -254,6 +322,11 @@ def test_recently_is_past_ref_and_the_future_is_future_ref() -> None:
     result = tag("The law was recently amended and may change in the future.", DCT)
     assert [(t.text, t.value, t.date_start) for t in result] == [
         ("recently", "PAST_REF", None), ("the future", "FUTURE_REF", None)]
+
+
+def test_today_as_the_present_is_present_ref() -> None:
+    assert found("In today's world the rules are different.") == [
+        ("today", "DATE", "PRESENT_REF")]
 
 
 def test_former_is_not_a_timex() -> None:
@@ -282,8 +355,29 @@ def test_no_false_dates(text: str) -> None:
     assert found(text) == []
 
 
+def test_month_inside_a_name_is_not_a_date() -> None:
+    assert found("Thousands joined the Women's March downtown.") == []
+
+
 def test_modal_may_and_month_may_in_one_sentence() -> None:
     assert found("The rules may change in May.") == [("May", "DATE", "2025-05")]
+
+
+# ---------------------------------------------------------------- internals
+
+
+def test_anchor_windows_find_what_a_full_scan_finds() -> None:
+    text = (
+        "On Friday, May 16, 2025, at 10 a.m. the delegations met tonight, for the first time since "
+        "March 2022; Good Friday and Christmas Eve 2024 passed. The deal, agreed in the 1990s and "
+        "revised in Q3 2019-20, holds for three years, every Monday, daily, each winter. Last "
+        "weekend's vote came two weeks ago, nineteen ninety-four, the year two thousand; the "
+        "previous day, mid-afternoon yesterday, the quarter, year-end, 5 1/2 hours, FY2024."
+    )
+    full = {(name, m.start(), m.end()) for name, pattern in finder.RULES
+            for m in pattern.finditer(text) if m.end() > m.start()}
+    windowed = {(c.rule, c.start, c.end) for c in finder.find_candidates(text)}
+    assert windowed == full
 
 
 # ---------------------------------------------------------------- output contract
@@ -330,6 +424,15 @@ def test_any_mix_of_date_fragments_is_safe(text: str) -> None:
     _check_contract(text, tag(text, DCT))
 
 
+@settings(max_examples=100, deadline=None)
+@given(st.dates(), st.sampled_from([
+    "tomorrow and yesterday", "next year, last week and the next day", "in the 1990s",
+    "two centuries ago", "the fourth quarter", "this winter", "Friday, Feb. 29", "every Monday",
+    "Christmas", "next Monday at 3 p.m.", "the end of the month", "December 31"]))
+def test_any_reference_date_is_safe(dct: date, text: str) -> None:
+    _check_contract(text, tag(text, dct))
+
+
 @pytest.mark.parametrize(
     "text",
     [
@@ -346,3 +449,30 @@ def test_huge_inputs_return_in_bounded_time(text: str) -> None:
     result = tag(text, DCT)
     assert time.perf_counter() - t0 < 10
     _check_contract(text, result)
+
+
+# ---------------------------------------------------------------- regression guard on real news
+
+SHARED = Path(__file__).resolve().parents[1] / ".." / "shared"
+
+
+@pytest.mark.shared
+def test_tempeval3_training_scores_do_not_regress() -> None:
+    corpus, scorer_path = SHARED / "data" / "tempeval3-train", SHARED / "tools" / "te3score.py"
+    if not corpus.is_dir() or not scorer_path.is_file():
+        pytest.skip("../shared/data/tempeval3-train is absent")
+    sys.path.insert(0, str(scorer_path.parent))
+    spec = importlib.util.spec_from_file_location("te3score", scorer_path)
+    assert spec is not None and spec.loader is not None
+    scorer = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(scorer)
+    docs = [scorer.parse_tml(f) for f in scorer.tml_files([str(corpus)])]
+    system = {
+        d["id"]: [{"start": t.start, "end": t.end, "type": t.type, "value": t.value}
+                  for t in tag(d["text"], date.fromisoformat(d["dct"]))]
+        for d in docs
+    }
+    res = scorer.score(docs, system)
+    assert res["strict"]["F1"] >= 0.86
+    assert res["relaxed"]["F1"] >= 0.92
+    assert res["value"]["F1"] >= 0.79

@@ -1,4 +1,4 @@
-"""The `tracker` command: ingest, export, serve, worker, sources, annotate, timeline, run.
+"""The `tracker` command: ingest, export, serve, worker, sources, reprocess, annotate, run.
 
 Scripts outside the project call these commands, so their options and outputs are a contract
 (see README). Every user error is one line on stderr and a non-zero exit, never a traceback.
@@ -78,15 +78,24 @@ def build_parser() -> argparse.ArgumentParser:
 
     src = sub.add_parser("source", help="manage the sources the worker polls")
     ssub = src.add_subparsers(dest="source_command", required=True, metavar="ACTION")
-    p = ssub.add_parser("add", help="add a feed, page, folder or JSON-lines file")
+    p = ssub.add_parser("add", help="add a feed, page, folder or JSON-lines file "
+                                    "(again: update its settings)")
     p.add_argument("target", metavar="URL_OR_PATH")
-    p.add_argument("--kind", choices=["feed", "page", "dir", "jsonl"])
-    p.add_argument("--name")
-    p.add_argument("--interval", type=int, default=3600, metavar="SECONDS")
-    p.add_argument("--language", default="en")
+    p.add_argument("--kind", choices=["feed", "page", "dir", "jsonl", "file"],
+                   help="guessed from the URL or path when omitted")
+    p.add_argument("--name", help="the outlet's name (default: the host or file name)")
+    p.add_argument("--interval", type=int, default=3600, metavar="SECONDS",
+                   help="seconds between polls, at least 60 (default 3600)")
+    p.add_argument("--language", default="en", help="two-letter language code (default en)")
     p.add_argument("--no-fetch-pages", action="store_true",
                    help="keep feed summaries instead of fetching article pages")
+    p.add_argument("--disabled", action="store_true", help="add it switched off")
     p.set_defaults(func=cmd_source_add)
+    p = ssub.add_parser("sync", help="add or update the sources a TOML file lists")
+    p.add_argument("--config", required=True, metavar="FILE", help="a sources.toml file")
+    p.add_argument("--prune", action="store_true",
+                   help="disable the sources the file does not list")
+    p.set_defaults(func=cmd_source_sync)
     p = ssub.add_parser("list", help="list sources")
     p.add_argument("--format", choices=["json", "text"], default="text")
     p.set_defaults(func=cmd_source_list)
@@ -95,6 +104,12 @@ def build_parser() -> argparse.ArgumentParser:
         p = ssub.add_parser(action, help=help_text)
         p.add_argument("ref", metavar="ID_URL_OR_NAME")
         p.set_defaults(func=cmd_source_action, action=action)
+
+    p = sub.add_parser("reprocess", help="re-extract stored articles after an extractor upgrade")
+    p.add_argument("--all", action="store_true", dest="everything",
+                   help="every article, not only those of an older extractor version")
+    p.add_argument("--no-progress", action="store_true", help="no progress line on a terminal")
+    p.set_defaults(func=cmd_reprocess)
     _add_plugin_commands(sub)
     return parser
 
@@ -122,7 +137,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         stream=sys.stderr,
     )
     if not args.verbose:
-        for noisy in ("httpx", "httpcore", "trafilatura", "htmldate", "waitress.queue"):
+        for noisy in ("httpx", "httpcore", "trafilatura", "htmldate", "waitress.queue",
+                      "apscheduler"):
             logging.getLogger(noisy).setLevel(logging.WARNING)
     try:
         result: int = args.func(args)
@@ -296,9 +312,47 @@ def cmd_source_add(args: argparse.Namespace) -> int:
     with _open(args) as store:
         source = add_source(store, args.target, kind=args.kind, name=args.name,
                             interval=args.interval, language=args.language,
-                            fetch_pages=not args.no_fetch_pages)
+                            fetch_pages=not args.no_fetch_pages,
+                            enabled=False if args.disabled else None)
     print(f"{source.id}\t{source.kind}\t{source.name}\t{source.url}")
     return 0
+
+
+def cmd_source_sync(args: argparse.Namespace) -> int:
+    from tracker.config import load_config, sync_sources
+
+    specs = load_config(Path(args.config))
+    with _open(args) as store:
+        report = sync_sources(store, specs, prune=args.prune)
+    for label, group in (("added", report.added), ("updated", report.updated),
+                         ("disabled", report.disabled)):
+        for source in group:
+            print(f"{label}\t{source.id}\t{source.kind}\t{source.name}\t{source.url}")
+    print(report.summary(), file=sys.stderr)
+    return 0
+
+
+def cmd_reprocess(args: argparse.Namespace) -> int:
+    from tracker.extract.mentions import EXTRACTOR_VERSION
+
+    progress = _ProgressLine(sys.stderr, not args.no_progress)
+    with _open(args) as store:
+        todo = store.count_to_reprocess(EXTRACTOR_VERSION, everything=args.everything)
+        run_id = store.start_run("reprocess")
+        report = IngestReport()
+        try:
+            report = Ingestor(store, progress=progress).reprocess(everything=args.everything)
+        finally:
+            progress.done()
+            store.finish_run(run_id, status="partial" if report.failed else "ok",
+                             n_new=report.changed, n_failed=report.failed,
+                             n_events=report.events, detail=report.failures[:100])
+    for failure in report.failures:
+        print(f"tracker: skipped: {failure}", file=sys.stderr)
+    print(f"reprocessed {report.changed} of {todo} articles (extractor version "
+          f"{EXTRACTOR_VERSION}), {report.failed} failed; events changed: {report.events}; "
+          f"time: {report.seconds:.1f}s", file=sys.stderr)
+    return 1 if report.failed and not report.changed else 0
 
 
 def cmd_source_list(args: argparse.Namespace) -> int:

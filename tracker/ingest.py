@@ -1,9 +1,13 @@
 """Ingestion: articles in, events out. Runs extract -> store -> cluster for a stream of articles.
 
 One transaction per article, so a failing article loses nothing else; clustering runs for the
-trigger groups that changed, every ``recluster_every`` articles and at the end. A stream may mix
-articles and ``InputError``s (a bad line of a JSON-lines file): errors are counted and reported,
-never raised. It does not fetch or parse (``tracker.sources`` and ``tracker.parse`` do).
+trigger groups that changed, every ``recluster_every`` articles and at the end (or, with
+``recluster=False``, when the caller calls ``flush``: a worker polling many sources re-clusters
+once for all of them). A stream may mix articles and ``InputError``s (a bad line of a JSON-lines
+file): errors are counted and reported, never raised. ``should_stop`` is asked between
+articles, so a stopping worker leaves a long feed after the article in hand. ``reprocess``
+re-extracts stored articles without fetching them again. It does not fetch or parse
+(``tracker.sources`` and ``tracker.parse`` do).
 """
 
 from __future__ import annotations
@@ -15,7 +19,7 @@ from dataclasses import dataclass, field
 
 from tracker.cluster import cluster_group
 from tracker.errors import TrackerError
-from tracker.extract.mentions import EXTRACTOR_VERSION, extract
+from tracker.extract.mentions import EXTRACTOR_VERSION, extract_all
 from tracker.models import Article
 from tracker.store import Store
 
@@ -36,6 +40,7 @@ class IngestReport:
     seconds: float = 0.0
     failures: list[str] = field(default_factory=list)
     article_ids: list[str] = field(default_factory=list)
+    interrupted: bool = False  # stopped early on request; the rest of the stream was not read
 
     @property
     def seen(self) -> int:
@@ -47,6 +52,7 @@ class IngestReport:
         self.unchanged += other.unchanged
         self.failed += other.failed
         self.events += other.events
+        self.interrupted = self.interrupted or other.interrupted
         self.failures += other.failures
         self.article_ids += other.article_ids
 
@@ -62,48 +68,107 @@ class Ingestor:
     """Feeds articles through extraction, storage and clustering for one store."""
 
     def __init__(
-        self, store: Store, *, recluster_every: int = 500, progress: Progress | None = None
+        self, store: Store, *, recluster_every: int = 500, progress: Progress | None = None,
+        should_stop: Callable[[], bool] | None = None,
     ) -> None:
         self.store = store
         self.recluster_every = recluster_every
         self.progress = progress
+        self.should_stop = should_stop
+        # Groups whose events are stale: saved with ``recluster=False`` and not flushed yet.
+        self.pending_groups: set[str] = set()
+        self.pending_articles = 0
 
     def ingest(
-        self, items: Iterable[Article | TrackerError], *, source_id: str | None = None
+        self, items: Iterable[Article | TrackerError], *, source_id: str | None = None,
+        recluster: bool = True,
     ) -> IngestReport:
+        """Extract, store and cluster every article of ``items``; returns the counts.
+
+        With ``recluster=False`` the changed groups are only remembered (``pending_groups``),
+        and re-clustered every ``recluster_every`` articles or at ``flush``.
+        """
         report = IngestReport()
         started = time.monotonic()
-        dirty: set[str] = set()
-        pending = 0
         for item in items:
+            if self.should_stop is not None and self.should_stop():
+                report.interrupted = True
+                break
             if isinstance(item, TrackerError):
                 report.failed += 1
                 report.failures.append(str(item))
                 log.warning("skipped: %s", item)
             else:
-                pending += self._one(item, source_id, report, dirty)
-            if pending >= self.recluster_every:
-                report.events += self.recluster(dirty)
-                dirty.clear()
-                pending = 0
+                self.pending_articles += self._one(item, source_id, report, self.pending_groups)
+            if self.pending_articles >= self.recluster_every:
+                report.events += self.flush()
             report.seconds = time.monotonic() - started
             if self.progress:
                 self.progress(report)
-        report.events += self.recluster(dirty)
+        if recluster:
+            report.events += self.flush()
+        report.seconds = time.monotonic() - started
+        return report
+
+    def flush(self) -> int:
+        """Re-cluster the groups changed since the last flush; returns events changed."""
+        changed = self.recluster(self.pending_groups)
+        self.pending_groups.clear()
+        self.pending_articles = 0
+        return changed
+
+    def reprocess(self, *, everything: bool = False) -> IngestReport:
+        """Re-extract stored articles of an older ``EXTRACTOR_VERSION`` (all with ``everything``).
+
+        Nothing is fetched again; each article's mentions are replaced in one transaction and
+        the affected groups (old and new mentions) are re-clustered.
+        """
+        report = IngestReport()
+        started = time.monotonic()
+        for article in self.store.articles_to_reprocess(EXTRACTOR_VERSION, everything=everything):
+            if self.should_stop is not None and self.should_stop():
+                report.interrupted = True
+                break
+            try:
+                extraction = extract_all(article)
+                with self.store.transaction():
+                    saved = self.store.replace_mentions(
+                        article.id, extraction.mentions, extractor_version=EXTRACTOR_VERSION)
+                    self.store.save_date_refs(saved.article_id, extraction.days)
+            except (TrackerError, ValueError, RecursionError, MemoryError) as exc:
+                report.failed += 1
+                report.failures.append(f"{article.url or article.id}: {exc}")
+                continue
+            report.changed += 1
+            report.article_ids.append(saved.article_id)
+            self.pending_groups |= saved.groups
+            self.pending_articles += 1
+            if self.pending_articles >= self.recluster_every:
+                report.events += self.flush()
+            report.seconds = time.monotonic() - started
+            if self.progress:
+                self.progress(report)
+        report.events += self.flush()
         report.seconds = time.monotonic() - started
         return report
 
     def _one(self, article: Article, source_id: str | None, report: IngestReport,
              dirty: set[str]) -> int:
         try:
-            status, _ = self.store.article_status(article)
+            status, stored_id = self.store.article_status(article)
             if status == "unchanged":
+                # Seen before: maybe under another outlet (a syndicated copy), which the store
+                # records; its events then need re-clustering to count the new outlet.
                 report.unchanged += 1
+                dirty |= self.store.add_article_source(stored_id, article, source_id)
                 return 0
-            mentions = extract(article)
-            saved = self.store.save_article(
-                article, mentions, extractor_version=EXTRACTOR_VERSION, source_id=source_id
-            )
+            extraction = extract_all(article)
+            with self.store.transaction():
+                saved = self.store.save_article(article, extraction.mentions,
+                                                extractor_version=EXTRACTOR_VERSION,
+                                                source_id=source_id)
+                if saved.status != "unchanged":
+                    self.store.save_date_refs(saved.article_id, extraction.days)
         except (TrackerError, ValueError, RecursionError, MemoryError) as exc:
             # One bad article never stops the others; the run log says which and why.
             report.failed += 1
@@ -113,6 +178,7 @@ class Ingestor:
             return 0
         if saved.status == "unchanged":
             report.unchanged += 1
+            dirty |= saved.groups
             return 0
         if saved.status == "new":
             report.new += 1
@@ -128,6 +194,7 @@ class Ingestor:
         for group in sorted(groups):
             drafts = cluster_group(self.store.cluster_inputs(group))
             changed += self.store.replace_events(group, drafts)
+        self.store.rescore()
         return changed
 
     def recluster_all(self) -> int:

@@ -32,11 +32,18 @@ from tracker.extract.entity_names import (
     raw_person_key,
     word_key,
 )
-from tracker.extract.gazetteer import MAX_WORDS, Entry, Place, country_of_demonym, gazetteer
+from tracker.extract.gazetteer import (
+    MAX_WORDS,
+    Entry,
+    Place,
+    country_of_demonym,
+    gazetteer,
+    is_country,
+)
 from tracker.ids import fold as _slow_fold
 from tracker.models import EntityKind, EntityMention
 
-__all__ = ["country_of_demonym", "find_entities", "person_match_key"]
+__all__ = ["country_of_demonym", "find_entities", "is_country", "person_match_key"]
 
 # Folding is on the hot path and words repeat: remember them.
 fold = functools.lru_cache(maxsize=131072)(_slow_fold)
@@ -74,7 +81,8 @@ only just also even still then now thus hence however meanwhile moreover further
 instead indeed perhaps maybe yes no not never always often sometimes one two three four five six
 seven eight nine ten first second third last next like according look let please dear oh well
 is are was were be been being has have had do does did will would shall should can could may
-might must myself yourself himself herself itself ourselves themselves
+might must myself yourself himself herself itself ourselves themselves everyone everybody
+someone somebody anyone anybody nobody noone others
 """)
 _HONORIFICS = _wordset("mr mrs ms miss dr sir dame lord")
 # Verbs of saying. Forms that are also plural nouns ("Gulf states", "claims") are left out.
@@ -101,7 +109,10 @@ authority assembly foundation alliance coalition group league club college schoo
 laboratory laboratories centre center museum church airlines airways survey bureau
 administration network
 """)
+_CALENDAR = _wordset("january february march april may june july august september october "
+                     "november december monday tuesday wednesday thursday friday saturday sunday")
 _BIG_CITY = 100_000
+_MAX_NAME_WORDS = 5  # "Mohammed bin Salman Al Saud"; also bounds the work on title-case junk
 _SAY_GAP = frozenset(" \t\u00a0\n\"'“”‘’«»")
 
 
@@ -316,6 +327,8 @@ def _org_pattern(doc: _Doc, run: list[int], a: int) -> _Seg | None:
         return None
     if first.initial and (first.key in doc.lower_words or first.key in gazetteer().common_words):
         return None  # "Retired Coast Guard ...": the sentence's first word is just capitalized
+    if first.key in _CALENDAR:
+        return None  # "Friday BBC World Service"
     end: int | None = None
     for b in range(a, min(len(run), a + MAX_WORDS)):
         t = toks[run[b]]
@@ -326,9 +339,10 @@ def _org_pattern(doc: _Doc, run: list[int], a: int) -> _Seg | None:
     if end is None:
         return None
     b = end + 1
-    while b + 1 < len(run) and toks[run[b]].key in ("of", "for") and toks[run[b + 1]].cap:
+    limit = min(len(run), a + 2 * MAX_WORDS)  # "Bank of Bank of ..." must stop somewhere
+    while b + 1 < limit and toks[run[b]].key in ("of", "for") and toks[run[b + 1]].cap:
         b += 2
-        while b < len(run) and toks[run[b]].cap:
+        while b < limit and toks[run[b]].cap:
             b += 1
         end = b - 1
     if end == a:
@@ -363,7 +377,7 @@ def _classify(doc: _Doc, segs: list[_Seg]) -> list[tuple[int, int]]:
         seg = segs[k]
         if seg.kind in ("other", "city", "place") and _nameish(doc, segs, k):
             e = k
-            while e + 1 < n and _name_part(doc, segs, e + 1):
+            while e + 1 < n and e - k + 1 < _MAX_NAME_WORDS and _name_part(doc, segs, e + 1):
                 e += 1
                 if e - k >= 2 and doc.toks[segs[e].i].key in gazetteer().given_names:
                     e -= 1  # "... Michael Flanagan Conrad Murray": a second name begins
@@ -440,8 +454,8 @@ def _place_ok(doc: _Doc, seg: _Seg, by_unknown: bool, before_capital: bool) -> b
     first = toks[seg.i]
     located = (seg.i > 0 and toks[seg.i - 1].key in _LOCATIVE and not first.initial
                and not first.headline)
-    if known_full_name(key) is not None or key in doc.not_people:
-        return False  # "Obama" is also a town in Japan
+    if known_full_name(key) is not None or key in doc.not_people or key in _CALENDAR:
+        return False  # "Obama" is also a town in Japan, "March" one in England
     single_city = seg.kind == "city" and seg.i == seg.j
     if single_city and by_unknown and not first.headline:
         return False
@@ -532,8 +546,10 @@ def _said_before(doc: _Doc, i: int, j: int) -> bool:
     if i == 0 or not all(c in _SAY_GAP for c in doc.text[toks[i - 1].end:toks[i].start]):
         return False
     after = doc.text[toks[j].end:toks[j + 1].start if j + 1 < len(toks) else len(doc.text)]
-    if after.strip() and after.strip()[0] not in ",.;:)!?\u2014\u2013" or (
-            not after.strip() and j + 1 < len(toks)):
+    after = after.strip(" \t\u00a0\"'”’")
+    closed = after[:1] in (",", ".", ";", ":", ")", "!", "?", "\u2014", "\u2013", "\n") or (
+        not after and j + 1 == len(toks))
+    if not closed:
         return False
     prev = toks[i - 1].key
     return prev in _SAY or (prev == "to" and i > 1 and toks[i - 2].key == "according")
@@ -576,7 +592,10 @@ def _person_from(doc: _Doc, segs: list[_Seg], k: int, e: int, title: _Seg | None
            and t.key not in _NAME_PARTICLES for t in toks[i:j + 1]):
         return None
     if title is not None and not first.headline:  # "Major Oil Slump" is a headline
-        role = " ".join(doc.text[toks[title.i].start:toks[title.j].end].split())
+        end = toks[title.j].end
+        if toks[title.j].key in _ABBREV and doc.text[end:end + 1] == ".":
+            end += 1  # "Gen." as written
+        role = " ".join(doc.text[toks[title.i].start:end].split())
         country = _country_of_seg(segs[k - 2]) if k >= 2 else None
         return _Person(i, j, words, None if fold(role) in _HONORIFICS else role, country)
     if first.headline:
@@ -588,9 +607,11 @@ def _person_from(doc: _Doc, segs: list[_Seg], k: int, e: int, title: _Seg | None
         return _Person(i, j, words)
     if k > 0 and segs[k - 1].kind in ("place", "demonym"):
         return None  # "the US Geological Survey said": a body named after its country
-    # "Ministers said": a lone sentence-initial word needs to be capitalized elsewhere too.
+    # "Ministers said": a lone sentence-initial plural-looking word needs to be capitalized
+    # mid-sentence elsewhere too.
     if ((_said_after(doc, j) or _said_before(doc, i, j))
-            and (multi or not first.initial or first.key in doc.mid_caps)):
+            and (multi or not first.initial or first.key in doc.mid_caps
+                 or not first.key.endswith("s"))):
         return _Person(i, j, words)
     return None
 
@@ -607,7 +628,6 @@ def _country_of_seg(seg: _Seg) -> str | None:
 def _resolve_people(doc: _Doc, pending: list[tuple[int, int]]) -> None:
     """Take candidate names matching someone found (or listed) as people; name everyone."""
     toks = doc.toks
-    g = gazetteer()
     strong = list(doc.persons)
     surnames = {word_key(p.words[-1]) for p in strong}
     full_keys = [raw_person_key(" ".join(p.words)) for p in strong if len(p.words) > 1]
@@ -639,36 +659,45 @@ def _resolve_candidate(doc: _Doc, i: int, j: int, surnames: set[str],
                        full_keys: list[str]) -> _Person | None:
     """The person a candidate name i..j is, by resemblance to people found with evidence.
 
-    Leading words that carry no information (a headline's or sentence's first word, an ordinary
-    word) are dropped: "Comrade Obama" in a headline is "Obama". A plain capitalized first
-    name before a known surname makes a namesake ("Thierry Fischer" beside "Adam Fischer").
+    Words that carry no information (a headline's words, a sentence's first word, ordinary
+    words) may be dropped from either end: "Comrade Ruiz Wins Again" in a headline is "Ruiz".
+    A plain capitalized first name before a known surname makes a namesake ("Thierry Fischer"
+    beside "Adam Fischer"), a person of their own.
     """
     toks = doc.toks
     g = gazetteer()
+    if j - i >= _MAX_NAME_WORDS:
+        return None
+
+    def ordinary(x: int) -> bool:
+        return toks[x].key in g.common_words or toks[x].key in doc.lower_words
+
+    def droppable(x: int, leading: bool) -> bool:
+        t = toks[x]
+        return t.headline or ordinary(x) or (leading and t.initial)
 
     def junk(x: int) -> bool:
         t = toks[x]
-        ordinary = t.key in g.common_words or t.key in doc.lower_words
-        return t.upper or t.key in doc.not_people or (ordinary and (t.initial or t.headline))
+        return t.upper or t.key in doc.not_people or (ordinary(x) and (t.initial or t.headline))
 
-    for a in range(i, j + 1):
-        if any(junk(x) for x in range(a, j + 1)):
-            continue
-        words = [toks[x].text for x in range(a, j + 1)]
-        name = " ".join(words)
-        key = raw_person_key(name)
-        if (known_full_name(name) is not None
-                or (a == j and word_key(words[-1]) in surnames)
-                or any(_compatible(key, f) for f in full_keys)):
-            return _Person(a, j, words, derived=True)
-        first = toks[a]
-        if (a < j and word_key(words[-1]) in surnames and not first.initial
-                and not first.headline and first.key not in g.common_words
-                and first.key not in doc.lower_words):
-            return _Person(a, j, words, derived=True)
-        if not (first.initial or first.headline or first.key in g.common_words
-                or first.key in doc.lower_words):
-            return None
+    for b in range(j, i - 1, -1):
+        if b < j and not droppable(b + 1, leading=False):
+            break
+        for a in range(i, b + 1):
+            if a > i and not droppable(a - 1, leading=True):
+                break
+            if any(junk(x) for x in range(a, b + 1)):
+                continue
+            words = [toks[x].text for x in range(a, b + 1)]
+            name = " ".join(words)
+            key = raw_person_key(name)
+            if (known_full_name(name) is not None
+                    or (a == b and word_key(words[-1]) in surnames)
+                    or any(_compatible(key, f) for f in full_keys)):
+                return _Person(a, b, words, derived=True)
+            if (a < b and word_key(words[-1]) in surnames and not droppable(a, leading=True)
+                    and b == j):
+                return _Person(a, b, words)  # a namesake: counts as a full name of its own
     return None
 
 
@@ -747,7 +776,8 @@ def _role_phrases(doc: _Doc) -> None:
             entry = g.folded.get(fold(where)) or g.exact.get(where)
             if entry is not None and entry.place is not None and entry.place.kind == "country":
                 country = entry.name
-        start, end = rm.start(group), rm.end(group + 1)
+        # "Ukraine's president" names the president; "Ukraine" stays a place mention.
+        start, end = rm.start(group if group == 1 else group + 1), rm.end(group + 1)
         names = holders.get((fold(role), country or ""), set())
         if len(names) == 1 and not any(s < end and start < e for s, e in taken):
             doc.mentions.append(EntityMention(

@@ -1,7 +1,7 @@
 """Person-name keys: spelling variants of one person's name collide under one key.
 
 "Zelensky", "Zelenskyy", "Zelenskiy" and "Volodymyr Zelenskyy" all key alike: letters folded to
-ASCII lower case, doubled letters collapsed, a final "-iy"/"-yy"/"-y"/"-ij" read as "-i",
+ASCII lower case, doubled consonants collapsed, a final "-iy"/"-yy"/"-y"/"-ij" read as "-i",
 honorifics and middle initials dropped, and a name listed in ``tracker/data/people.tsv`` keyed
 as its listed full name. This does not decide whether two *different* full names are one person
 ("Donald Trump" vs "Ivanka Trump" stay apart); that needs a document and is ``entities.py``'s job.
@@ -12,6 +12,7 @@ from __future__ import annotations
 import functools
 import re
 
+from tracker.extract.gazetteer import gazetteer
 from tracker.ids import fold
 
 _HONORIFICS = frozenset({"mr", "mrs", "ms", "miss", "dr", "sir", "dame", "prof"})
@@ -38,31 +39,20 @@ def raw_person_key(name: str) -> str:
 
 def person_match_key(name: str) -> str:
     """Key under which spelling variants of one person's name collide across articles."""
-    from tracker.extract.gazetteer import gazetteer
-
-    people = gazetteer().people
-    full = people.get(fold(name))
-    if full is None:
-        full = _known_by_key().get(raw_person_key(name))
+    full = known_full_name(name)
     return raw_person_key(full if full is not None else name)
 
 
 @functools.lru_cache(maxsize=65536)
 def known_full_name(name: str) -> str | None:
     """The listed full name for a well-known person's name or surname, if there is one."""
-    from tracker.extract.gazetteer import gazetteer
-
     return gazetteer().people.get(fold(name)) or _known_by_key().get(raw_person_key(name))
 
 
-_KNOWN_CACHE: dict[str, str] = {}
-
-
+@functools.cache
 def _known_by_key() -> dict[str, str]:
     """Listed people by the spelling key of each alias ("zelenski" -> "Volodymyr Zelenskyy")."""
-    if not _KNOWN_CACHE:
-        from tracker.extract.gazetteer import gazetteer
-
-        for alias, full in gazetteer().people.items():
-            _KNOWN_CACHE.setdefault(raw_person_key(alias), full)
-    return _KNOWN_CACHE
+    known: dict[str, str] = {}
+    for alias, full in gazetteer().people.items():
+        known.setdefault(raw_person_key(alias), full)
+    return known

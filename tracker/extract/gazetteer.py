@@ -255,6 +255,13 @@ def gazetteer() -> Gazetteer:
     return Gazetteer(exact, folded, cities, city_alternates, people, given, common)
 
 
+def is_country(name: str) -> bool:
+    """True when ``name`` is the canonical name of a country ("Ukraine", "United Kingdom")."""
+    entry = gazetteer().folded.get(fold(name))
+    return (entry is not None and entry.place is not None and entry.place.kind == "country"
+            and entry.name == name)
+
+
 def country_of_demonym(word: str) -> str | None:
     """The country a demonym refers to: "Ukrainian" -> "Ukraine"; None if not a demonym."""
     entry = gazetteer().folded.get(fold(word))

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import bisect
 import re
+from dataclasses import dataclass
 from collections.abc import Sequence
 from datetime import date
 from functools import lru_cache
@@ -43,8 +44,24 @@ _QUOTE_OR_BREAK = re.compile(r'[“”"]|\n\s*\n')
 _DEMONYM = re.compile(r"\b[A-Z][a-z]+(?:an|ian|ish|ese|i|ic)\b")
 
 
+@dataclass(frozen=True)
+class Extraction:
+    """What one article yields: its event mentions and every day it refers to."""
+
+    mentions: list[Mention]
+    days: frozenset[date]
+
+
 def extract(article: Article) -> list[Mention]:
     """The event mentions of one article, in text order."""
+    return extract_all(article).mentions
+
+
+def extract_all(article: Article) -> Extraction:
+    """Mentions plus the days (day or finer precision) any sentence of the article refers to.
+
+    The days feed importance: a day that later articles keep referring to mattered.
+    """
     dct = article.reference_date
     if dct is None:
         raise ValueError(f"article {article.id} has neither publication nor fetch date")
@@ -66,7 +83,9 @@ def extract(article: Article) -> list[Mention]:
         people_places += _demonym_countries(sentence, people_places)
         mentions.extend(_sentence_mentions(article, dct, sentence, triggers, in_sentence,
                                            people_places))
-    return mentions
+    days = frozenset(t.date_start for t in timexes
+                     if t.precision in ("day", "time") and t.date_start is not None)
+    return Extraction(mentions, days)
 
 
 def _sentence_mentions(

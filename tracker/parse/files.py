@@ -80,9 +80,13 @@ def parse_text_file(
     *,
     published: date | None,
     source_name: str | None = None,
-    language: str = "en",
+    language: str | None = None,
 ) -> Article:
-    """An ``Article`` from a local .txt or .html file. Raises ``InputError`` on any problem."""
+    """An ``Article`` from a local .txt or .html file. Raises ``InputError`` on any problem.
+
+    ``language`` (a source's) wins over an HTML file's ``<html lang>``; text files default to
+    English.
+    """
     data = read_limited(path)
     if is_html_file(path, data):
         try:
@@ -92,7 +96,7 @@ def parse_text_file(
                 fetched_at=None,
                 published=published,
                 source_name=source_name,
-                language=None,
+                language=language,
             )
         except ParseError as exc:
             raise InputError(f"{path}: {exc}") from None
@@ -121,6 +125,6 @@ def parse_text_file(
         published_at=date_to_utc(published),
         published_basis="given",
         fetched_at=now(),
-        language=language,
+        language=language or "en",
         source_name=source_name,
     )

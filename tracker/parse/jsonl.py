@@ -32,8 +32,11 @@ def explicit_article_id(explicit: str) -> str:
     return "a" + short_hash("id", explicit.strip())
 
 
-def read_jsonl(path: Path) -> Iterator[Article | InputError]:
-    """Articles (or one ``InputError`` per bad line) from a JSON Lines file, in file order."""
+def read_jsonl(path: Path, *, language: str = "en") -> Iterator[Article | InputError]:
+    """Articles (or one ``InputError`` per bad line) from a JSON Lines file, in file order.
+
+    ``language`` is for records that do not name their own.
+    """
     try:
         if path.is_dir():
             raise InputError(f"{path}: is a directory, not a file")
@@ -44,7 +47,7 @@ def read_jsonl(path: Path) -> Iterator[Article | InputError]:
         raise InputError(f"{path}: permission denied") from None
     except OSError as exc:
         raise InputError(f"{path}: cannot read ({exc.strerror or exc})") from None
-    return _records(path, handle)
+    return _records(path, handle, language)
 
 
 def _lines(handle: IO[bytes]) -> Iterator[tuple[bytes, bool]]:
@@ -63,7 +66,7 @@ def _lines(handle: IO[bytes]) -> Iterator[tuple[bytes, bool]]:
             yield line, False
 
 
-def _records(path: Path, handle: IO[bytes]) -> Iterator[Article | InputError]:
+def _records(path: Path, handle: IO[bytes], language: str) -> Iterator[Article | InputError]:
     fetched_at = now()
     with handle:
         for number, (raw, too_long) in enumerate(_lines(handle), start=1):
@@ -84,7 +87,7 @@ def _records(path: Path, handle: IO[bytes]) -> Iterator[Article | InputError]:
                 )
                 continue
             try:
-                yield _article(json.loads(line), fetched_at)
+                yield _article(json.loads(line), fetched_at, language)
             except json.JSONDecodeError as exc:
                 yield InputError(f"{where}: invalid JSON ({exc.msg} at column {exc.colno})")
             except (InputError, RecursionError) as exc:
@@ -109,7 +112,7 @@ def _published(value: str) -> datetime:
     return parsed
 
 
-def _article(record: Any, fetched_at: datetime) -> Article:
+def _article(record: Any, fetched_at: datetime, default_language: str = "en") -> Article:
     if not isinstance(record, dict):
         raise InputError(f"expected a JSON object, got {type(record).__name__}")
     url = (_string(record, "url", required=False) or "").strip() or None
@@ -127,7 +130,8 @@ def _article(record: Any, fetched_at: datetime) -> Article:
     if not title:
         title = next(line.strip() for line in text.split("\n") if line.strip())[:200]
     published = _string(record, "published", required=True) or ""
-    language = (_string(record, "language", required=False) or "en").strip() or "en"
+    language = ((_string(record, "language", required=False) or "").strip()
+                or default_language)
     source = _string(record, "source", required=False)
     if url is not None:
         if not url.lower().startswith(("http://", "https://")):

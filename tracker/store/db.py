@@ -28,6 +28,10 @@ from tracker.models import Article, EntityMention, Mention
 from tracker.store.migrations import migrate
 
 ArticleStatus = Literal["new", "unchanged", "changed"]
+# Importance weights (see Store.rescore); tuned on Timeline17 dev with benchmarks/timeline17.py.
+LATER_REFERENCE_WEIGHT = 1.0
+COVERAGE_WEIGHT = 0.3
+SUPPORT_WEIGHT = 0.3
 BUSY_TIMEOUT_MS = 10_000
 
 
@@ -54,6 +58,8 @@ class Store:
 
     def __init__(self, path: str | Path) -> None:
         self.path = Path(path)
+        # Days whose events need their importance recomputed (see ``rescore``).
+        self.touched_days: set[str] = set()
         if self.path.is_dir():
             raise StoreError(f"{self.path}: is a directory, not a database file")
         if not self.path.parent.exists():
@@ -97,8 +103,9 @@ class Store:
     def article_status(self, article: Article) -> tuple[ArticleStatus, str]:
         """Whether the article is new, stored unchanged, or stored with other text.
 
-        Returns the id it is (or would be) stored under: a syndicated copy with another URL
-        but the same text is the same article.
+        Returns the id it is (or would be) stored under: a copy with the same canonical URL, or
+        a syndicated copy with another URL but the same text (``text_hash`` ignores case,
+        spacing and punctuation), is the same article.
         """
         digest = text_hash(article.text)
         row = self._one("SELECT id, text_hash FROM articles WHERE id = ?", [article.id])
@@ -123,12 +130,16 @@ class Store:
     ) -> SavedArticle:
         """Store the article and its mentions in one transaction; the same input twice is a no-op.
 
-        Mentions of a changed article replace its old ones. Events are not touched here: the
-        returned trigger groups must be re-clustered (``recluster``) afterwards.
+        Mentions of a changed article replace its old ones. Every (article, source, URL) seen is
+        recorded in ``article_sources``: a syndicated copy of a stored article is "unchanged" but
+        adds its outlet, and then the article's groups come back for re-clustering (the events'
+        ``n_sources`` grows). Events are not touched here: the returned trigger groups must be
+        re-clustered (``recluster``) afterwards.
         """
         status, stored_id = self.article_status(article)
         if status == "unchanged":
-            return SavedArticle(stored_id, "unchanged", frozenset())
+            return SavedArticle(stored_id, "unchanged",
+                                self.add_article_source(stored_id, article, source_id))
         now = clock.now()
         groups: set[str] = set()
         with self.transaction():
@@ -155,6 +166,7 @@ class Store:
             for mention in mentions:
                 groups.add(mention.cluster_key.split("|", 1)[0])
                 self._insert_mention(stored_id, mention)
+            self._insert_article_source(stored_id, article, source_id)
         return SavedArticle(stored_id, status, frozenset(groups))
 
     def _groups_of_article(self, article_id: str) -> set[str]:
@@ -289,7 +301,13 @@ class Store:
         return sorted(str(r[0]) for r in rows)
 
     def cluster_inputs(self, group: str) -> list[ClusterInput]:
-        """Every stored mention of one trigger group, as clustering needs it."""
+        """Every stored mention of one trigger group, as clustering needs it.
+
+        A mention of an article seen under several outlets (syndicated copies) comes once per
+        outlet, same id, so the event's ``n_sources`` counts every outlet that carried the
+        report (and ``n_mentions`` counts reports); ``replace_events`` treats the repeated id
+        as one mention.
+        """
         rows = self.db.execute(
             """
             SELECT m.id, m.article_id, a.source_name, a.source_id, a.url,
@@ -304,21 +322,23 @@ class Store:
             """,
             [group + "|", group + "}"],
         ).fetchall()
+        outlets = self._outlets_of_group(group)
         inputs = []
         for (mid, aid, source_name, source_id, url, published, key, ds, de, precision,
              date_text, title, kind, confidence, written, entity_ids) in rows:
             anchor = str(key).split("|", 1)[1] or None
-            inputs.append(ClusterInput(
-                id=mid, article_id=aid,
-                source=source_name or source_id or (urlsplit(url).netloc if url else aid),
-                published=date.fromisoformat(str(published)[:10]),
-                group=group, anchor=anchor,
-                date_start=date.fromisoformat(ds), date_end=date.fromisoformat(de),
-                precision=precision, date_text=date_text, title=title, kind=kind,
-                confidence=float(confidence),
-                entity_ids=frozenset(str(entity_ids).split()) if entity_ids else frozenset(),
-                date_written=bool(written),
-            ))
+            own = _outlet(source_name, source_id, url, aid)
+            for outlet in sorted(outlets.get(aid, set()) | {own}):
+                inputs.append(ClusterInput(
+                    id=mid, article_id=aid, source=outlet,
+                    published=date.fromisoformat(str(published)[:10]),
+                    group=group, anchor=anchor,
+                    date_start=date.fromisoformat(ds), date_end=date.fromisoformat(de),
+                    precision=precision, date_text=date_text, title=title, kind=kind,
+                    confidence=float(confidence),
+                    entity_ids=frozenset(str(entity_ids).split()) if entity_ids else frozenset(),
+                    date_written=bool(written),
+                ))
         return inputs
 
     def replace_events(self, group: str, drafts: Sequence[EventDraft]) -> int:
@@ -348,15 +368,16 @@ class Store:
                     "date_start": d.date_start.isoformat(), "date_end": d.date_end.isoformat(),
                     "precision": d.precision, "date_text": d.date_text,
                     "n_mentions": d.n_mentions, "n_articles": d.n_articles,
-                    "n_sources": d.n_sources, "score": d.score,
+                    "n_sources": d.n_sources, "score": d.score, "support": d.score,
                     "first_seen_at": previous["first_seen_at"] if previous else now,
                     "updated_at": now, "status": "active", "merged_into": None,
                 }
                 if previous is not None and all(
-                    previous[k] == v for k, v in row.items() if k not in ("updated_at",)
+                    previous[k] == v for k, v in row.items() if k not in ("updated_at", "score")
                 ) and set(d.mention_ids) == {m for m, e in old_assignment.items() if e == d.id}:
                     continue
                 changed += 1
+                self.touched_days.add(row["date_start"])
                 self.db.table("events").upsert(row, pk="id")
                 self.db.execute("DELETE FROM event_entities WHERE event_id = ?", [d.id])
                 self.db.execute(
@@ -387,6 +408,59 @@ class Store:
                     self.db.execute("DELETE FROM event_entities WHERE event_id = ?", [old_id])
                     self.db.execute("DELETE FROM events WHERE id = ?", [old_id])
         return changed
+
+    # ------------------------------------------------------------------ importance
+
+    def save_date_refs(self, article_id: str, days: Iterable[date]) -> None:
+        """Record the days an article refers to (replacing what it referred to before)."""
+        self.db.execute("DELETE FROM date_refs WHERE article_id = ?", [article_id])
+        rows = sorted({d.isoformat() for d in days})
+        for day in rows:
+            self.db.execute("INSERT INTO date_refs (article_id, day) VALUES (?, ?)",
+                            [article_id, day])
+        self.touched_days.update(rows)
+        published = self.db.execute(
+            "SELECT substr(COALESCE(published_at, fetched_at, ingested_at), 1, 10) "
+            "FROM articles WHERE id = ?", [article_id]).fetchone()
+        if published:
+            self.touched_days.add(str(published[0]))
+
+    def rescore(self, days: Iterable[str] | None = None) -> int:
+        """Recompute the importance of the events on the given days (default: touched days).
+
+        Importance = LATER_REFERENCE_WEIGHT x articles published after the day that refer to
+        it + COVERAGE_WEIGHT x articles published that day + SUPPORT_WEIGHT x the event's own
+        support (sources, articles, mentions). Only day-precision events get the day terms: a
+        year is not "referred to" the way a day is. Measured on Timeline17 (benchmarks/).
+        """
+        if days is None:
+            days, self.touched_days = self.touched_days, set()
+        wanted = sorted(set(days))
+        for chunk_start in range(0, len(wanted), 500):
+            chunk = wanted[chunk_start:chunk_start + 500]
+            marks = ",".join("?" * len(chunk))
+            self.db.execute(
+                f"""
+                UPDATE events SET score = round(
+                    {SUPPORT_WEIGHT} * support * (CASE precision WHEN 'reported' THEN 0.5
+                                                  ELSE 1 END)
+                    + CASE WHEN precision IN ('day', 'time') THEN
+                        {LATER_REFERENCE_WEIGHT} * (
+                            SELECT COUNT(*) FROM date_refs r JOIN articles a
+                              ON a.id = r.article_id
+                            WHERE r.day = events.date_start
+                              AND COALESCE(a.published_at, a.fetched_at)
+                                  >= date(events.date_start, '+1 day'))
+                        + {COVERAGE_WEIGHT} * (
+                            SELECT COUNT(*) FROM articles a
+                            WHERE a.published_at >= events.date_start
+                              AND a.published_at < date(events.date_start, '+1 day'))
+                      ELSE 0 END, 4)
+                WHERE status = 'active' AND date_start IN ({marks})
+                """,
+                chunk,
+            )
+        return len(wanted)
 
     # ------------------------------------------------------------------ runs
 
@@ -426,3 +500,124 @@ class Store:
         } | {"events": int(self._scalar(
             "SELECT COUNT(*) FROM events WHERE status = 'active'") or 0)}
 
+    # ------------------------------------------------------------------ syndication, reprocessing
+
+    def add_article_source(self, article_id: str, article: Article,
+                           source_id: str | None) -> frozenset[str]:
+        """Record that ``article`` (stored as ``article_id``) was seen again, maybe elsewhere.
+
+        Returns the article's trigger groups when this adds an outlet it did not have (its
+        events must be re-clustered to count it), else an empty set.
+        """
+        rowid = self._insert_article_source(article_id, article, source_id)
+        if rowid is None:
+            return frozenset()  # seen before under this source and URL: the common re-poll case
+        others = self.db.execute(
+            "SELECT source_name, source_id, url FROM article_sources "
+            "WHERE article_id = ? AND rowid != ? "
+            "UNION SELECT source_name, source_id, url FROM articles WHERE id = ?",
+            [article_id, rowid, article_id],
+        ).fetchall()
+        known = {_outlet(name, sid, url, article_id) for name, sid, url in others}
+        if _outlet(article.source_name, source_id, article.url, article_id) in known:
+            return frozenset()
+        return frozenset(self._groups_of_article(article_id))
+
+    def _insert_article_source(self, article_id: str, article: Article,
+                               source_id: str | None) -> int | None:
+        """Record one sighting; its rowid, or None when it was already recorded."""
+        cursor = self.db.execute(
+            "INSERT OR IGNORE INTO article_sources "
+            "(article_id, source_id, source_name, url, first_seen_at) VALUES (?, ?, ?, ?, ?)",
+            [article_id, source_id, article.source_name, article.url, iso(clock.now())],
+        )
+        return int(cursor.lastrowid) if cursor.rowcount and cursor.lastrowid else None
+
+    def _outlets_of_group(self, group: str) -> dict[str, set[str]]:
+        """The outlets each article with a mention in ``group`` was seen under."""
+        rows = self.db.execute(
+            "SELECT article_id, source_name, source_id, url FROM article_sources "
+            "WHERE article_id IN (SELECT article_id FROM mentions "
+            "WHERE cluster_key >= ? AND cluster_key < ?)",
+            [group + "|", group + "}"],
+        ).fetchall()
+        outlets: dict[str, set[str]] = {}
+        for aid, name, sid, url in rows:
+            outlets.setdefault(str(aid), set()).add(_outlet(name, sid, url, str(aid)))
+        return outlets
+
+    def article_outlets(self, article_id: str) -> list[dict[str, Any]]:
+        """Where an article was seen: one row per (source, outlet, URL), first seen first."""
+        return self.query(
+            "SELECT source_id, source_name, url, first_seen_at FROM article_sources "
+            "WHERE article_id = ? ORDER BY first_seen_at, rowid", [article_id])
+
+    def articles_to_reprocess(self, extractor_version: int, *, everything: bool = False,
+                              batch: int = 200) -> Iterator[Article]:
+        """Stored articles extracted by an older extractor (all of them with ``everything``).
+
+        Read in pages by id, so the caller may rewrite each article while iterating.
+        """
+        last = ""
+        while True:
+            rows = self.query(
+                "SELECT id, title, text, url, canonical_url, published_at, published_basis, "
+                "fetched_at, language, source_name FROM articles WHERE id > ? "
+                + ("" if everything else "AND extractor_version < ? ")
+                + "ORDER BY id LIMIT ?",
+                [last, batch] if everything else [last, extractor_version, batch],
+            )
+            if not rows:
+                return
+            for r in rows:
+                yield Article(
+                    id=r["id"], title=r["title"], text=r["text"], url=r["url"],
+                    canonical_url=r["canonical_url"],
+                    published_at=_datetime(r["published_at"]),
+                    published_basis=r["published_basis"],
+                    fetched_at=_datetime(r["fetched_at"]), language=r["language"],
+                    source_name=r["source_name"],
+                )
+            last = rows[-1]["id"]
+
+    def count_to_reprocess(self, extractor_version: int, *, everything: bool = False) -> int:
+        if everything:
+            return int(self._scalar("SELECT COUNT(*) FROM articles") or 0)
+        return int(self._scalar("SELECT COUNT(*) FROM articles WHERE extractor_version < ?",
+                                [extractor_version]) or 0)
+
+    def replace_mentions(self, article_id: str, mentions: Sequence[Mention], *,
+                         extractor_version: int) -> SavedArticle:
+        """Re-extraction of a stored article: its mentions become ``mentions``, in one transaction.
+
+        Returns the trigger groups of the old and the new mentions (all need re-clustering).
+        """
+        with self.transaction():
+            groups = self._groups_of_article(article_id)
+            self.db.execute("DELETE FROM mentions WHERE article_id = ?", [article_id])
+            for mention in mentions:
+                groups.add(mention.cluster_key.split("|", 1)[0])
+                self._insert_mention(article_id, mention)
+            self.db.execute("UPDATE articles SET extractor_version = ? WHERE id = ?",
+                            [extractor_version, article_id])
+        return SavedArticle(article_id, "changed", frozenset(groups))
+
+
+    def unclustered_groups(self) -> list[str]:
+        """Groups with mentions no event holds yet: saved, but not re-clustered (a worker was
+        killed between the two, or re-clustering was deferred). Re-clustering them repairs it.
+        """
+        rows = self.db.execute(
+            "SELECT DISTINCT substr(cluster_key, 1, instr(cluster_key, '|') - 1) FROM mentions "
+            "WHERE event_id IS NULL"
+        ).fetchall()
+        return sorted(str(r[0]) for r in rows)
+
+def _outlet(source_name: str | None, source_id: str | None, url: str | None,
+            article_id: str) -> str:
+    """Who published a copy: its outlet name, else its source, else its web host."""
+    return source_name or source_id or (urlsplit(url).netloc if url else "") or article_id
+
+
+def _datetime(value: str | None) -> datetime | None:
+    return datetime.fromisoformat(value) if value else None

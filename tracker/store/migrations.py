@@ -142,6 +142,35 @@ MIGRATIONS: tuple[str, ...] = (
     CREATE INDEX runs_source ON runs(source_id, started_at);
     CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
     """,
+    # 2: every (article, source/outlet, url) an article was seen under, so a syndicated copy
+    # adds an outlet to the article it copies instead of a new article; back-filled from the
+    # articles' own source. COALESCE in the unique index: NULLs would otherwise never collide.
+    """
+    CREATE TABLE article_sources (
+        article_id TEXT NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
+        source_id TEXT,  -- no foreign key: removing a source must not merge or drop rows
+        source_name TEXT,
+        url TEXT,
+        first_seen_at TEXT NOT NULL
+    );
+    CREATE UNIQUE INDEX article_sources_seen ON article_sources(
+        article_id, COALESCE(source_id, ''), COALESCE(source_name, ''), COALESCE(url, ''));
+    CREATE INDEX article_sources_source ON article_sources(source_id);
+    INSERT OR IGNORE INTO article_sources (article_id, source_id, source_name, url, first_seen_at)
+        SELECT id, source_id, source_name, url, ingested_at FROM articles;
+    """,
+    # 3: the days each article refers to (any sentence, day precision), and an event's own
+    # support apart from its score, so importance can count later references to its day.
+    """
+    CREATE TABLE date_refs (
+        article_id TEXT NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
+        day TEXT NOT NULL,
+        PRIMARY KEY (article_id, day)
+    ) WITHOUT ROWID;
+    CREATE INDEX date_refs_day ON date_refs(day);
+    ALTER TABLE events ADD COLUMN support REAL NOT NULL DEFAULT 0;
+    UPDATE events SET support = score;
+    """,
 )
 
 FTS_TABLES: dict[str, tuple[str, ...]] = {

@@ -52,12 +52,17 @@ _RULES: list[tuple[str, str]] = [
     ("ymd_slash", r"(?<![\d/.-])(?P<y>\d{4})/(?P<m>\d{1,2})/(?P<d>\d{1,2})(?![\d/])"),
     ("dotted", r"(?<![\d/.-])(?P<a>\d{1,2})\.(?P<b>\d{1,2})\.(?P<y>\d{4})(?![\d.])"),
     ("mdy", rf"(?:(?P<wd>{WD})\s*,?\s+)?(?P<mon>{MONTH_ANY})\s*(?P<d>{DAYNUM})"
+            rf"(?:\s*[-–]\s*(?P<d2>3[01]|[12][0-9]|0?[1-9])(?![\d:.]))?"
             rf"(?:(?:\s*,\s*|\s+)(?P<y>{YEAR}))?"),
     ("dmy", rf"(?:(?P<wd>{WD})\s*,?\s+)?(?:(?i:the)\s+)?(?<![\d.,$])(?P<d>{DAYNUM})"
+            rf"(?:\s*[-–]\s*(?P<d2>3[01]|[12][0-9]|0?[1-9])(?:st|nd|rd|th)?)?"
             rf"(?:\s+(?i:of))?\s+(?P<mon>{MONTH_ANY})(?:(?:\s*,\s*|\s+)(?P<y>{YEAR}))?"),
     ("month_year", rf"(?P<mon>{MONTH_ANY})\s*,?\s+(?:(?i:of)\s+)?(?P<y>{YEAR})"),
     ("month", rf"(?<![\w])(?P<mon>{MONTH_FULL})(?![\w-])"),
     ("year", r"(?<![\w$£€#.,/:'])(?<!\d-)(?P<y>1[0-9]{3}|20[0-9]{2})(?![\w%]|[.,:/]\d|-\d)"),
+    ("year_pair", r"(?<![\w$£€#.,/:'-])(?P<y1>(?:1[5-9]|20)\d\d)(?=\s*[-–]\s*(?:(?:1[5-9]|20)\d\d"
+                  r"|\d\d)(?![\w%-]|[.,]\d))"
+                  r"|(?<=\d\d[-–])(?P<y2>(?:1[5-9]|20)\d\d|\d\d)(?![\w%-]|[.,]\d)"),
     ("fiscal_year", rf"\b(?i:fiscal)(?:\s+(?i:year))?[\s-]+(?P<y>{YEAR})"
                     r"|\bFY\s?(?P<y2>\d{4}|\d{2})\b|\b(?i:the\s+year)\s+(?P<y3>" + YEAR + ")"),
     ("decade", r"(?:(?P<the>(?i:the))\s+)?(?:(?P<dec>(?:1[0-9]|20)[0-9]0)'?s"
@@ -79,6 +84,10 @@ _RULES: list[tuple[str, str]] = [
                 rf"(?P<ord>{ORD}|last|latter)[\s-]+(?:fiscal\s+)?(?P<unit>quarter|half)"
                 rf"(?:\s+(?:of\s+)?(?:(?:fiscal|calendar)\s+)?(?:(?P<y>{YEAR})"
                 rf"|(?P<ry>this|last|next)\s+year|(?P<ty>the)\s+(?:current\s+)?year))?)\b(?![-\w])"),
+    ("half_abbr", rf"\b(?P<h>H[12])\s*(?P<y>{YEAR})|\b(?P<y0>{YEAR})\s*(?P<h0>H[12])\b"),
+    ("rel_day", r"\b(?i:(?P<w>the\s+(?:previous|next|following|same)\s+day"
+                r"|the\s+day\s+(?:before|after)|that\s+(?:same\s+)?day|the\s+(?:previous|next|following)\s+(?:morning|evening"
+                r"|night)))\b"),
     ("q_abbr", rf"\b(?P<q>Q[1-4])(?:\s*(?:of\s+)?(?P<y>{YEAR})|\s*(?:FY|')(?P<yy>\d\d)\b)?\b"
                rf"|\b(?P<y0>{YEAR})\s*(?P<q0>Q[1-4])\b"),
     ("quarter_rel", r"\b(?i:(?P<det>the|this|last|next|that|its|their)\s+(?:(?P<adj>latest|current"
@@ -114,7 +123,7 @@ _RULES: list[tuple[str, str]] = [
     ("deictic", r"\b(?i:(?P<w>the\s+day\s+before\s+yesterday|the\s+day\s+after\s+tomorrow|today"
                 r"|yesterday|tomorrow|tonight|overnight))\b(?!-)"),
     ("refs", r"\b(?i:(?P<w>now|currently|nowadays|these\s+days|at\s+present"
-             r"|the\s+present\s+day|the\s+present|recently|lately|previously|soon"
+             r"|the\s+present\s+day|the\s+present|recently|lately"
              r"|the\s+(?:near|distant|foreseeable|immediate)\s+(?:future|term)|the\s+future"
              r"|the\s+past|in\s+the\s+short\s+term|current|recent|future))\b(?!-|'(?!s\b))"),
     ("ago", rf"(?<![\d$.,])\b(?i:(?P<q>{QUANT})(?:\s+(?:more|full|long))?[\s-]+(?P<unit>{UNIT})"
@@ -124,12 +133,14 @@ _RULES: list[tuple[str, str]] = [
                  r"(?:(?P<rel>past|last|next|first|coming|previous|following|final|latest"
                  r"|remaining|initial|ensuing|preceding|subsequent|additional|extra|further"
                  r"|other)\s+)?"
-                 rf"(?P<q>{QUANT})(?:\s+(?:more|additional|extra|full|straight|consecutive"
+                 rf"(?P<q>{QUANT})(?:\s+(?:more|additional|extra|full|straight|consecutive|trading"
+                 r"|business|working|calendar|school"
                  rf"|long|successive|whole|entire))?[\s-]+(?P<unit>{UNIT})"
                  r"(?P<adj>-long|-old)?)\b(?!-|'(?!s\b))"),
     ("vague_dur", r"\b(?i:(?:(?P<det>recent|coming|past|the\s+past|the\s+coming|the\s+next"
-                  r"|the\s+last|the\s+following|the\s+ensuing|for|in|over)\s+)"
-                  r"(?P<unit>years|months|weeks|days|decades|hours|minutes|centuries))\b(?!-|'(?!s\b))"),
+                  r"|the\s+last|the\s+following|the\s+ensuing|for|in|over|within|the)\s+)?"
+                  r"(?P<unit>years|months|weeks|days|decades|hours|minutes|centuries)"
+                  r"(?:\s+(?P<dir>ago|ahead|earlier|later))?)\b(?!-|'(?!s\b))"),
     ("set_every", rf"\b(?i:(?P<w>every|each|per)\s+(?:(?P<q>{QUANT}|other)\s+)?"
                   rf"(?P<unit>{UNIT}|morning|afternoon|evening|night|{SEASON}))\b"),
     ("set_named", rf"\b(?i:every|each)\s+(?P<name>{WD}|{MONTH_FULL})\b"),
@@ -141,13 +152,19 @@ _RULES: list[tuple[str, str]] = [
              r"(?P<ap>(?i:a\.m\.|p\.m\.|a\.m|p\.m|am|pm))(?![A-Za-z])"
              r"|(?P<h24>[01]?\d|2[0-3]):(?P<m24>[0-5]\d)(?![\d:]|\.\d)"
              r"|(?P<oc>1[0-2]|[1-9]|(?i:one|two|three|four|five|six|seven|eight|nine|ten|eleven"
-             r"|twelve))\s+o'clock|(?P<w>(?i:noon|midnight|midday)))"
+             r"|twelve))\s+o'clock|(?P<w>(?i:noon|midnight|midday))"
+             r"|(?P<hp>1[0-2]|[1-9])\s+(?i:in\s+the\s+(?P<pod>morning|afternoon|evening)|at\s+night))"
              r"(?:\s+(?P<tz>[ECMP][SD]T|GMT|UTC|[ECMP]T)\b)?"),
     ("holiday", r"\b(?:(?P<det>(?i:last|next|this))\s+)?"
-                r"(?P<h>Christmas\s+Eve|Christmas\s+Day|Christmas|New\s+Year's\s+Eve"
-                r"|New\s+Year's\s+Day|New\s+Year's|Independence\s+Day|Halloween|Valentine's\s+Day"
-                r"|Thanksgiving\s+Day|Thanksgiving|Labor\s+Day|Memorial\s+Day|Easter\s+Sunday"
-                r"|Easter|Veterans\s+Day|Boxing\s+Day)\b(?:\s+(?P<y>" + YEAR + "))?"),
+                r"(?P<h>Christmas\s+Eve|Christmas\s+Day|Christmas|New\s+Year['’]s\s+Eve"
+                r"|New\s+Year['’]s\s+Day|New\s+Year['’]s|Independence\s+Day|Halloween"
+                r"|Valentine['’]s\s+Day|Thanksgiving\s+Day|Thanksgiving|Labou?r\s+Day"
+                r"|Memorial\s+Day|Easter\s+Sunday|Easter\s+Monday|Easter|Good\s+Friday"
+                r"|(?:Holy|Maundy)\s+Thursday|Palm\s+Sunday|Ash\s+Wednesday|Black\s+Friday"
+                r"|Cyber\s+Monday|Veterans\s+Day|Boxing\s+Day|Mother['’]s\s+Day|Father['’]s\s+Day"
+                r"|Juneteenth|Bastille\s+Day|Canada\s+Day|Australia\s+Day|Anzac\s+Day"
+                r"|(?:Remembrance|Armistice)\s+Day|May\s+Day|Victory\s+Day|Election\s+Day)\b"
+                r"(?:\s+(?P<y>" + YEAR + "))?"),
 ]
 
 RULES: list[tuple[str, re.Pattern[str]]] = [(name, re.compile(p)) for name, p in _RULES]
@@ -165,7 +182,8 @@ _RULE_ANCHORS: dict[str, tuple[str, ...]] = {
     "iso": (_D,), "slash": (_D,), "ymd_slash": (_D,), "dotted": (_D,),
     "mdy": _MONTHS, "dmy": _MONTHS, "month_year": _MONTHS, "month": _MONTHS,
     "week_of": _MONTHS, "named_rel_year": _MONTHS,
-    "year": (_D,), "fiscal_year": (_D,), "decade": (_D, "ties"), "q_abbr": (_D,),
+    "year": (_D,), "year_pair": (_D,), "fiscal_year": (_D,), "half_abbr": (_D,),
+    "rel_day": ("day", "morning", "evening", "night"), "decade": (_D, "ties"), "q_abbr": (_D,),
     "century": ("centur",), "century_rel": ("centur",),
     "season": ("spring", "summer", "fall", "autumn", "winter"),
     "quarter": ("quarter", "half"), "quarter_rel": ("quarter", "period"),
@@ -181,15 +199,22 @@ _RULE_ANCHORS: dict[str, tuple[str, ...]] = {
     "set_adverb": ("hourly", "daily", "nightly", "weekly", "monthly", "quarterly", "yearly",
                    "annually"),
     "set_times": ("once", "twice", "thrice", "times"),
-    "time": (_D, "noon", "midnight", "midday", "o'clock"),
+    "time": (_D, "noon", "midnight", "midday", "o'clock", "morning", "afternoon", "evening",
+             "night"),
     "holiday": ("christmas", "new year", "independence", "halloween", "valentine",
-                "thanksgiving", "labor day", "memorial day", "easter", "veterans", "boxing"),
+                "thanksgiving", "day", "easter", "juneteenth"),
     "spoken_year": ("nineteen", "twenty", "two thousand"),
 }
 _LITERAL_RULES: dict[str, list[str]] = {}
 for _rule, _lits in _RULE_ANCHORS.items():
     for _lit in _lits:
         _LITERAL_RULES.setdefault(_lit, []).append(_rule)
+# A longer literal hides the shorter ones inside it from the scan ("tonight" vs "night"), so
+# it also carries their rules.
+for _lit in list(_LITERAL_RULES):
+    for _inner in list(_LITERAL_RULES):
+        if _inner != _lit and _inner != _D and _inner in _lit:
+            _LITERAL_RULES[_lit] = sorted({*_LITERAL_RULES[_lit], *_LITERAL_RULES[_inner]})
 _ANCHOR = re.compile(
     r"\d+|" + "|".join(re.escape(w) for w in sorted(_LITERAL_RULES, key=len, reverse=True)
                        if w != _D)

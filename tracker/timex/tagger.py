@@ -25,10 +25,10 @@ _DATE_MOD = re.compile(
     r"(?i)(?:\b(?:the\s+)?(?:very\s+)?(?P<m>early|late|mid|earlier|later)(?:\s+in)?"
     r"|\bthe\s+(?P<m2>end|beginning|start|middle|close|outset|first\s+half"
     r"|second\s+half|latter\s+part|early\s+part)\s+of(?:\s+the)?"
-    r"|\b(?P<m3>around|approximately|roughly|sometime|some\s+time))(?:\s*-\s*|\s+)$"
+    r"|\b(?P<m3>around|about|approximately|roughly|sometime|some\s+time))(?:\s*-\s*|\s+)$"
 )
 _DUR_MOD = re.compile(
-    r"(?i)\b(?P<a>around|approximately|roughly|nearly|almost|some|more\s+than|less\s+than"
+    r"(?i)\b(?P<a>about|around|approximately|roughly|nearly|almost|some|more\s+than|less\s+than"
     r"|fewer\s+than|over|under|at\s+least|at\s+most|up\s+to|just\s+over|just\s+under|well\s+over"
     r"|no\s+more\s+than|no\s+less\s+than|upwards\s+of|a\s+little\s+over"
     r"|a\s+little\s+more\s+than)\s+$"
@@ -173,7 +173,7 @@ def tag(text: str, dct: date) -> list[Timex]:
     cands = find_candidates(text)
     if not cands:
         return []
-    ctx0 = Context(text, dct, anaphora=False)
+    ctx0 = Context(text, dct, final=False)
     first: list[_Kept] = []
     for c in cands:
         n = normalize(c, ctx0)
@@ -195,6 +195,9 @@ def tag(text: str, dct: date) -> list[Timex]:
     for k in kept:
         value = k.norm.value
         span = interval(value, dct) if k.norm.type in ("DATE", "TIME") else None
+        if span and k.norm.until:
+            last = interval(k.norm.until, dct)
+            span = (span[0], last[1], span[2]) if last else span
         result.append(Timex(
             start=k.start, end=k.end, text=text[k.start : k.end], type=k.norm.type, value=value,
             date_start=span[0] if span else None, date_end=span[1] if span else None,

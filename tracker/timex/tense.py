@@ -7,6 +7,7 @@ parser; it returns "past", "future" or None when there is no cue.
 
 from __future__ import annotations
 
+import bisect
 import re
 from typing import Literal
 
@@ -33,66 +34,70 @@ _SENTENCE_BREAK = re.compile(r"[.!?;]\s+(?=[A-Z\"'(])|\n\s*\n")
 _WINDOW = 240
 
 
-def _sentence(text: str, start: int, end: int) -> tuple[str, int]:
-    """The sentence around [start, end) (bounded window) and its offset in text."""
-    lo = max(0, start - _WINDOW)
-    hi = min(len(text), end + _WINDOW)
-    left = text[lo:start]
-    cut = 0
-    for m in _SENTENCE_BREAK.finditer(left):
-        cut = m.end()
-    right = text[end:hi]
-    m2 = _SENTENCE_BREAK.search(right)
-    stop = end + (m2.start() + 1 if m2 else len(right))
-    return text[lo + cut : stop], lo + cut
+def _alternation(ws: frozenset[str]) -> str:
+    return "|".join(re.escape(w) for w in sorted(ws, key=len, reverse=True))
 
 
-def _cue(word: str) -> Tense | None:
-    w = word.lower()
-    if w in _FUTURE:
-        return "future"
-    if w in _PAST:
-        return "past"
-    if len(w) > 4 and w.endswith("ed") and w not in _NOT_PAST_ED:
-        return "past"
-    return None
+# One pass finds every cue word: future words (and "going to", "set to", "is to"), past words,
+# and "-ed" forms of five letters or more.
+_CUE_RE = re.compile(
+    r"(?i)(?<![A-Za-z'])(?:(?P<fut>(?:going|set|is|are)(?=\s+to\s)|"
+    + _alternation(_FUTURE)
+    + r")|(?P<past>"
+    + _alternation(_PAST)
+    + r"|[A-Za-z']{3,}ed))(?![A-Za-z'])"
+)
+
+
+class TenseIndex:
+    """The tense cues and sentence breaks of one text, found once, queried per expression."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self._starts: list[int] = []
+        self._ends: list[int] = []
+        self._cues: list[Tense] = []
+        for m in _CUE_RE.finditer(text):
+            if m["fut"]:
+                cue: Tense = "future"
+            else:
+                word = m.group().lower()
+                before = text[max(0, m.start() - 12) : m.start()]
+                if word in _NOT_PAST_ED or _PASSIVE.search(before):
+                    continue  # "will be finished": the auxiliary carries the tense
+                cue = "past"
+            self._starts.append(m.start())
+            self._ends.append(m.end())
+            self._cues.append(cue)
+        self._breaks = [m.start() + 1 for m in _SENTENCE_BREAK.finditer(text)]
+
+    def tense(self, start: int, end: int) -> Tense | None:
+        """The tense around text[start:end].
+
+        The nearest cue in words wins; cues after the expression count two words farther, since
+        English mostly puts the verb before its time adverbial ("met on Friday", "will meet
+        Friday"). Only the same sentence (at most 240 characters either side) is searched.
+        """
+        lo, hi = max(0, start - _WINDOW), min(len(self.text), end + _WINDOW)
+        i = bisect.bisect_right(self._breaks, start) - 1
+        if i >= 0:
+            lo = max(lo, self._breaks[i])
+        j = bisect.bisect_left(self._breaks, end)
+        if j < len(self._breaks):
+            hi = min(hi, self._breaks[j])
+        best: tuple[int, Tense] | None = None
+        b = bisect.bisect_right(self._ends, start) - 1
+        if b >= 0 and self._starts[b] >= lo:
+            rank = len(_WORD.findall(self.text, self._ends[b], start)) + 1
+            best = (rank, self._cues[b])
+        a = bisect.bisect_left(self._starts, end)
+        if a < len(self._starts) and self._ends[a] <= hi:
+            rank = len(_WORD.findall(self.text, end, self._starts[a])) + 3
+            if best is None or rank < best[0]:
+                best = (rank, self._cues[a])
+        return best[1] if best else None
 
 
 def tense_at(text: str, start: int, end: int) -> Tense | None:
-    """The tense of the clause around text[start:end].
-
-    The nearest cue in words wins; cues after the expression count two words farther, since
-    English mostly puts the verb before its time adverbial ("met on Friday", "will meet Friday").
-    """
-    sent, off = _sentence(text, start, end)
-    tokens = [(m.start() + off, m.end() + off, m.group()) for m in _WORD.finditer(sent)]
-    before = [t for t in tokens if t[1] <= start]
-    after = [t for t in tokens if t[0] >= end]
-    best: tuple[int, Tense] | None = None
-    for rank, (s, e, word) in enumerate(reversed(before), 1):
-        cue = _token_cue(text, s, e, word)
-        if cue:
-            best = (rank, cue)
-            break
-    for rank, (s, e, word) in enumerate(after, 3):
-        if best is not None and rank >= best[0]:
-            break
-        cue = _token_cue(text, s, e, word)
-        if cue:
-            best = (rank, cue)
-            break
-    return best[1] if best else None
-
-
-def _token_cue(text: str, s: int, e: int, word: str) -> Tense | None:
-    cue = _cue(word)
-    low = word.lower()
-    if cue == "past" and _PASSIVE.search(text[max(0, s - 12) : s]):
-        return None  # "will be finished": the auxiliary carries the tense
-    if low == "going" and text[e : e + 4] == " to ":
-        return "future"
-    if low == "set" and text[e : e + 4] == " to ":
-        return "future"
-    if low in ("is", "are") and re.match(r"\s+to\s", text[e : e + 5]):
-        return "future"
-    return cue
+    """The tense of the clause around text[start:end] (builds a one-off index)."""
+    return TenseIndex(text).tense(start, end)

@@ -1,0 +1,175 @@
+"""Sources listed in a TOML file, applied to the database by `tracker source sync --config FILE`.
+
+The database stays the one place the worker reads its sources from; the file is a convenient,
+reviewable way to write them there (deployments keep it in version control). Syncing adds new
+sources, updates the settings of known ones (their schedule, validators and history stay), and
+with ``prune`` disables the sources the file no longer lists (disabled, not removed: their
+articles and run history remain). Relative paths are relative to the file's folder. The format::
+
+    [defaults]                  # optional; applies to every [[source]] below
+    interval = 1800             # seconds between polls (>= 60)
+    language = "en"
+    fetch_pages = true          # fetch the page of summary-only feed entries
+
+    [[source]]
+    url = "https://example.org/news/rss.xml"   # or: path = "archive/" (a folder or .jsonl file)
+    kind = "feed"               # feed | page | dir | jsonl | file; guessed when omitted
+    name = "Example News"
+    interval = 900
+    enabled = true
+
+It does not fetch, schedule or watch the file for changes (run the sync again, e.g. from the
+deployment script, after editing it).
+"""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, cast
+
+from tracker.errors import InputError
+from tracker.models import SourceKind
+from tracker.sources import DEFAULT_INTERVAL, KINDS, Source, add_source
+from tracker.store import Store
+from tracker.store import sources as table
+
+_FIELDS = {"url", "path", "kind", "name", "interval", "language", "fetch_pages", "enabled"}
+_DEFAULT_FIELDS = {"interval", "language", "fetch_pages", "enabled"}
+
+
+@dataclass(frozen=True)
+class SourceSpec:
+    """One ``[[source]]`` entry, defaults applied, before validation by ``add_source``."""
+
+    target: str
+    kind: SourceKind | None
+    name: str | None
+    interval: int
+    language: str
+    fetch_pages: bool
+    enabled: bool
+    where: str  # "sources.toml, source 3": for error messages
+
+
+@dataclass
+class SyncReport:
+    added: list[Source] = field(default_factory=list)
+    updated: list[Source] = field(default_factory=list)
+    unchanged: list[Source] = field(default_factory=list)
+    disabled: list[Source] = field(default_factory=list)
+
+    def summary(self) -> str:
+        return (f"sources: {len(self.added)} added, {len(self.updated)} updated, "
+                f"{len(self.unchanged)} unchanged, {len(self.disabled)} disabled")
+
+
+def load_config(path: Path) -> list[SourceSpec]:
+    """The sources a TOML file lists. Raises ``InputError`` naming the file, entry and field."""
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise InputError(f"{path}: no such file") from None
+    except UnicodeDecodeError:
+        raise InputError(f"{path}: not UTF-8 text") from None
+    except OSError as exc:
+        raise InputError(f"{path}: cannot read ({exc.strerror or exc})") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise InputError(f"{path}: not valid TOML ({exc})") from None
+    unknown = set(data) - {"defaults", "source"}
+    if unknown:
+        raise InputError(f"{path}: unknown section {sorted(unknown)[0]!r}; "
+                         f"expected [defaults] and [[source]]")
+    defaults = data.get("defaults", {})
+    if not isinstance(defaults, dict):
+        raise InputError(f"{path}: [defaults] must be a table")
+    bad = set(defaults) - _DEFAULT_FIELDS
+    if bad:
+        raise InputError(f"{path}, [defaults]: unknown key {sorted(bad)[0]!r}")
+    entries = data.get("source", [])
+    if not isinstance(entries, list):
+        raise InputError(f"{path}: sources are [[source]] tables")
+    base = path.resolve().parent
+    specs = [_spec(entry, defaults, base, f"{path}, source {n}")
+             for n, entry in enumerate(entries, start=1)]
+    seen: dict[tuple[str | None, str], str] = {}
+    for spec in specs:
+        key = (spec.kind, spec.target)
+        if key in seen:
+            raise InputError(f"{spec.where}: same source as {seen[key]}")
+        seen[key] = spec.where
+    return specs
+
+
+def _spec(entry: Any, defaults: dict[str, Any], base: Path, where: str) -> SourceSpec:
+    if not isinstance(entry, dict):
+        raise InputError(f"{where}: must be a table")
+    bad = set(entry) - _FIELDS
+    if bad:
+        raise InputError(f"{where}: unknown key {sorted(bad)[0]!r}")
+    merged = {**defaults, **entry}
+    if ("url" in entry) == ("path" in entry):
+        raise InputError(f"{where}: give exactly one of url or path")
+    if "url" in entry:
+        target = _typed(merged, "url", str, where)
+    else:
+        raw = Path(_typed(merged, "path", str, where)).expanduser()
+        target = str(raw if raw.is_absolute() else base / raw)
+    kind = merged.get("kind")
+    if kind is not None and kind not in KINDS:
+        raise InputError(f"{where}: kind must be one of {', '.join(KINDS)}, got {kind!r}")
+    name = merged.get("name")
+    return SourceSpec(
+        target=target,
+        kind=cast("SourceKind | None", kind),
+        name=_typed(merged, "name", str, where) if name is not None else None,
+        interval=_typed(merged, "interval", int, where, DEFAULT_INTERVAL),
+        language=_typed(merged, "language", str, where, "en"),
+        fetch_pages=_typed(merged, "fetch_pages", bool, where, True),
+        enabled=_typed(merged, "enabled", bool, where, True),
+        where=where,
+    )
+
+
+def _typed(data: dict[str, Any], key: str, kind: type[Any], where: str,
+           default: Any = None) -> Any:
+    value = data.get(key, default)
+    # bool is an int in Python; "interval = true" is still a mistake.
+    if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
+        raise InputError(f"{where}: {key} must be {'a number' if kind is int else kind.__name__}"
+                         f", got {value!r}")
+    return value
+
+
+def sync_sources(store: Store, specs: list[SourceSpec], *, prune: bool = False) -> SyncReport:
+    """Make the database's sources match ``specs``; all or nothing (one transaction)."""
+    report = SyncReport()
+    with store.transaction():
+        before = {s.id: s for s in table.all_sources(store)}
+        kept: set[str] = set()
+        for spec in specs:
+            try:
+                source = add_source(store, spec.target, kind=spec.kind, name=spec.name,
+                                    interval=spec.interval, language=spec.language,
+                                    fetch_pages=spec.fetch_pages, enabled=spec.enabled)
+            except InputError as exc:
+                raise InputError(f"{spec.where}: {exc}") from None
+            kept.add(source.id)
+            old = before.get(source.id)
+            if old is None:
+                report.added.append(source)
+            elif _settings(old) != _settings(source):
+                report.updated.append(source)
+            else:
+                report.unchanged.append(source)
+        if prune:
+            for sid, old in before.items():
+                if sid not in kept and old.enabled:
+                    table.set_enabled(store, sid, False)
+                    report.disabled.append(old)
+    return report
+
+
+def _settings(s: Source) -> tuple[object, ...]:
+    return (s.kind, s.url, s.name, s.language, s.interval, s.enabled, s.fetch_pages)

@@ -1,0 +1,205 @@
+"""Handlers for durations ("nearly two years", "the past three months"), "N units ago", sets
+("every Monday", "weekly", "40,000 barrels a day") and clock times ("3 p.m.", "noon").
+
+It decides duration versus frequency versus age; it does not handle calendar dates.
+"""
+
+from __future__ import annotations
+
+import re
+
+from tracker.timex.base import (
+    Context,
+    Handler,
+    Norm,
+    duration_value,
+    quant,
+    registrar,
+    shift_quarter,
+    title_case,
+    unit_base,
+)
+from tracker.timex.finder import Candidate
+from tracker.timex.lexicon import (
+    MONTHS,
+    PARTS_OF_DAY,
+    SEASONS,
+    SET_ADVERBS,
+    UNIT_MULTIPLIER,
+    WEEKDAYS,
+    number_value,
+)
+from tracker.timex.periods import (
+    day_value,
+    shift_value,
+)
+
+HANDLERS: dict[str, Handler] = {}
+handler = registrar(HANDLERS)
+
+
+_RATE_BEFORE = re.compile(
+    r"(?i)(?:\b(?:once|twice|thrice|times|percent|per\s*cent)|%|(?:\d|\b(?:one|two|three|four|five"
+    r"|six|seven|eight|nine|ten|twelve|twenty|fifty|hundred|hundreds|thousand|thousands|million"
+    r"|millions|billion|billions|trillion|dozen|dozens)\b)[\w,.$%]*(?:\s+[a-z][a-z'-]*){0,4})"
+    r"\s*,?\s+$"
+)
+
+
+def _is_rate(ctx: Context, start: int) -> bool:
+    """ "62,000 barrels a day", "twice a year", "3% a year": the unit phrase is a frequency."""
+    before = ctx.text[max(0, start - 60) : start]
+    m = _RATE_BEFORE.search(before)
+    if not m:
+        return False
+    return ctx.prev_word(start) not in ("for", "about", "in", "within", "over", "than", "after",
+                                        "nearly", "almost", "least", "only", "just", "last")
+
+
+@handler("ago")
+def _ago(m: re.Match[str], c: Candidate, ctx: Context) -> Norm | None:
+    n = quant(m["q"])
+    unit = unit_base(m["unit"])
+    direction = m["dir"].lower()
+    if direction == "later":
+        return Norm("DURATION", duration_value(n, unit), end=m.end("unit"))
+    sign = -1 if direction in ("ago", "earlier", "back") else 1
+    if n is None or n != int(n):
+        return Norm("DATE", "PAST_REF" if sign < 0 else "FUTURE_REF")
+    k = int(n)
+    if unit in ("hour", "minute", "second"):
+        return Norm("DATE", day_value(ctx.dct)) if k < 24 * (1 if unit == "hour" else 60) else None
+    if unit == "night":
+        unit = "day"
+    if unit == "weekend":
+        unit = "week"
+    if k == 1 and unit == "year" and ctx.ref_quarter and re.search(
+            r"(?i)quarter|period|earnings|profit|revenue|net income|sales", ctx.text[
+                max(0, c.start - 300) : c.end + 50]):
+        return Norm("DATE", shift_quarter(ctx.ref_quarter, -4))
+    if unit in ("decade", "century"):
+        k, unit = k * UNIT_MULTIPLIER[unit], "year"
+    value = shift_value(unit, sign * k, ctx.dct)
+    return Norm("DATE", value) if value else None
+
+
+@handler("duration")
+def _duration(m: re.Match[str], c: Candidate, ctx: Context) -> Norm | None:
+    if (m["adj"] and m["adj"].lower() == "-old") or re.match(r"\s+old\b", ctx.next_text(c.end)):
+        return None  # ages
+    if title_case(m["unit"], c, ctx):
+        return None
+    q = m["q"].lower()
+    unit = unit_base(m["unit"])
+    rel = (m["rel"] or "").lower()
+    det = (m["det"] or "").lower()
+    qwords = q.split()
+    relative = re.match(r"\s+(?:ago|earlier|later)", ctx.next_text(c.end))
+    if unit in ("second", "quarter", "night") and qwords[0] in ("a", "an", "one") and not rel \
+            and not relative:
+        return None
+    if unit == "second" and not m["unit"].lower().endswith("s") and q in ("a", "an"):
+        return None
+    if unit == "weekend":
+        return None
+    joint = c.match.group()[m.end("q") - c.start : m.start("unit") - c.start]
+    if q in ("a", "an") and joint == "-":
+        return None  # "$60-billion-a-year"
+    if unit == "quarter" and m["unit"].lower().endswith("s") and "-" in c.match.group():
+        return None  # "three-quarters" is a fraction
+    n = quant(q)
+    start = c.start
+    if re.fullmatch(r"\d{4}", q) and 1800 <= int(q) <= 2100 and not m["unit"].lower().endswith("s"):
+        return None
+    hyphenated = "-" in c.match.group()[m.end("q") - c.start : m.start("unit") - c.start]
+    if det in ("a", "an", "his", "her", "our") and not rel and not q.startswith(("few", "couple")):
+        start = m.start("q")
+    if hyphenated and (det or rel):
+        start = m.start("q")
+    if q in ("a", "an") and det in ("the", "these", "those"):
+        return None
+    if q in ("a", "an", "one") and not rel and not det and _is_rate(ctx, c.start):
+        return Norm("SET", duration_value(1, unit), start=start)
+    if unit == "day" and q in ("a", "an", "one") and ctx.text[c.end : c.end + 1] == "-":
+        return None
+    return Norm("DURATION", duration_value(n, unit), start=start)
+
+
+@handler("vague_dur")
+def _vague_dur(m: re.Match[str], c: Candidate, ctx: Context) -> Norm | None:
+    det = re.sub(r"\s+", " ", (m["det"] or "").lower())
+    direction = (m["dir"] or "").lower()
+    unit = unit_base(m["unit"])
+    start = m.start("unit") if det in ("for", "in", "over", "within", "") else c.start
+    if direction in ("ago", "earlier"):
+        return Norm("DATE", "PAST_REF", start=start)  # "months ago"
+    if direction == "ahead" and det in ("the", "the coming", "the next"):
+        return Norm("DURATION", duration_value(None, unit))  # "the weeks ahead"
+    end = m.end("unit")
+    if det in ("", "the"):
+        return None
+    if det == "in" and unit not in ("year", "decade", "month"):
+        return None
+    return Norm("DURATION", duration_value(None, unit), start=start, end=end)
+
+
+@handler("set_every")
+def _set_every(m: re.Match[str], c: Candidate, ctx: Context) -> Norm | None:
+    unit = m["unit"].lower()
+    q = (m["q"] or "").lower()
+    if unit in PARTS_OF_DAY:
+        return Norm("SET", f"XXXX-XX-XXT{PARTS_OF_DAY[unit]}")
+    if unit in SEASONS:
+        return Norm("SET", f"XXXX-{SEASONS[unit]}")
+    n: float | None = 2 if q == "other" else (quant(q) if q else 1)
+    if n is None:
+        return None
+    return Norm("SET", duration_value(n, unit_base(unit)))
+
+
+@handler("set_named")
+def _set_named(m: re.Match[str], c: Candidate, ctx: Context) -> Norm | None:
+    name = m["name"].lower()
+    if name in WEEKDAYS:
+        return Norm("SET", f"XXXX-WXX-{WEEKDAYS[name]}")
+    return Norm("SET", f"XXXX-{MONTHS[name]:02d}")
+
+
+@handler("set_adverb")
+def _set_adverb(m: re.Match[str], c: Candidate, ctx: Context) -> Norm | None:
+    if title_case(m["w"], c, ctx):
+        return None  # "the Daily Star"
+    return Norm("SET", SET_ADVERBS[m["w"].lower()])
+
+
+@handler("set_times")
+def _set_times(m: re.Match[str], c: Candidate, ctx: Context) -> Norm | None:
+    return Norm("SET", duration_value(1, unit_base(m["unit"])))
+
+
+@handler("time")
+def _time(m: re.Match[str], c: Candidate, ctx: Context) -> Norm | None:
+    day = day_value(ctx.dct)
+    if m["w"]:
+        w = m["w"].lower()
+        return Norm("TIME", f"{day}T{'24:00' if w == 'midnight' else '12:00'}")
+    if m["h24"]:
+        return Norm("TIME", f"{day}T{int(m['h24']):02d}:{m['m24']}")
+    if m["oc"]:
+        h = number_value(m["oc"]) or 0
+        return Norm("TIME", f"{day}T{h:02d}:00")
+    if m["hp"]:  # "4 in the morning", "9 at night"
+        h = int(m["hp"])
+        if m["pod"] is None or m["pod"].lower() != "morning":
+            h = h + 12 if h < 12 else h
+        elif h == 12:
+            h = 0
+        return Norm("TIME", f"{day}T{h:02d}:00")
+    h = int(m["h"])
+    ap = m["ap"].lower()
+    if ap.startswith("p") and h != 12:
+        h += 12
+    if ap.startswith("a") and h == 12:
+        h = 0
+    mi = m["mi"] or "00"
+    return Norm("TIME", f"{day}T{h:02d}:{mi}")

@@ -1,0 +1,407 @@
+"""Handlers for expressions relative to the DCT or to the last date named: weekdays, "today",
+"last week", "this summer", quarters ("the third quarter", "Q3", "the year-earlier period"),
+"the next day", and vague references ("now", "recently", "the future").
+
+Weekdays and bare months lean on the tense of the sentence; anaphoric phrases use ``Context``.
+Absolute dates, durations, sets and holidays live elsewhere.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date, timedelta
+
+from tracker.timex.base import (
+    Context,
+    Handler,
+    Norm,
+    current_quarter,
+    month_num,
+    quarter_year,
+    registrar,
+    shift_quarter,
+    title_case,
+    two_digit_year,
+    weekday_date,
+)
+from tracker.timex.finder import Candidate
+from tracker.timex.lexicon import (
+    MONTHS,
+    ORDINALS,
+    PARTS_OF_DAY,
+    SEASONS,
+    WEEKDAYS,
+    number_value,
+    words,
+)
+from tracker.timex.periods import (
+    SEASON_MONTHS,
+    day_value,
+    iso_week_value,
+    month_end,
+    shift_value,
+)
+
+HANDLERS: dict[str, Handler] = {}
+handler = registrar(HANDLERS)
+
+
+@handler("rel_day")
+def _rel_day(m: re.Match[str], c: Candidate, ctx: Context) -> Norm | None:
+    w = re.sub(r"\s+", " ", m["w"].lower())
+    if not ctx.final:
+        return Norm("DATE", "XXXX-XX-XX")
+    base = ctx.ref_day or ctx.dct
+    shift = -1 if ("previous" in w or "before" in w) else 1 if (
+        "next" in w or "following" in w or "after" in w) else 0
+    value = day_value(base + timedelta(days=shift))
+    for pod_word, code in (("morning", "MO"), ("evening", "EV"), ("night", "NI")):
+        if w.endswith(pod_word):
+            return Norm("TIME", f"{value}T{code}")
+    return Norm("DATE", value)
+
+
+def _season_span(code: str, year: int) -> tuple[date, date]:
+    first, last = SEASON_MONTHS[code]
+    if code == "WI":
+        return date(year, 12, 1), month_end(year + 1, 2)
+    return date(year, first, 1), month_end(year, last)
+
+
+_SEASON_PREPS = words("in during since until till by over through this last next early late mid of "
+                      "from before after throughout")
+
+
+@handler("season")
+def _season(m: re.Match[str], c: Candidate, ctx: Context) -> Norm | None:
+    code = SEASONS[m["s"].lower()]
+    det = re.sub(r"\s+", " ", (m["det"] or "").lower())
+    mod = {"early": "START", "late": "END", "mid": "MID"}.get(det)
+    if m["y"]:
+        return Norm("DATE", f"{int(m['y']):04d}-{code}", mod)
+    after = ctx.next_text(c.end)
+    if det in ("", "the", "early", "late", "mid"):
+        verbish = re.match(r"\s+(?:of|in|from|to|was|is|has|had|would|will|into|and|by|for)\b",
+                           after)
+        if det == "the" and m["s"].lower() in ("fall", "spring") and verbish:
+            return None
+        if det == "" and ctx.prev_word(c.start) not in _SEASON_PREPS:
+            return None
+        if det == "" and m["s"].lower() in ("fall", "spring") and verbish:
+            return None
+    dct = ctx.dct
+    spans = {y: _season_span(code, y) for y in (dct.year - 2, dct.year - 1, dct.year, dct.year + 1)}
+    past = max(y for y, (_, e) in spans.items() if e < dct) if any(
+        e < dct for _, e in spans.values()) else dct.year - 1
+    future = min((y for y, (s, _) in spans.items() if s > dct), default=dct.year + 1)
+    current = next((y for y, (s, e) in spans.items() if s <= dct <= e), None)
+    if det in ("last", "this past", "the past", "the previous"):
+        year = past
+    elif det in ("next", "this coming", "the coming", "the following"):
+        year = future
+    elif current is not None:
+        year = current
+    elif det == "this":
+        year = dct.year if code != "WI" or dct.month >= 3 else dct.year - 1
+    else:
+        tense = ctx.tense(c)
+        year = past if tense == "past" else future if tense == "future" else (
+            dct.year if code != "WI" or dct.month >= 3 else dct.year - 1)
+    return Norm("DATE", f"{year:04d}-{code}", mod)
+
+
+@handler("quarter")
+def _quarter(m: re.Match[str], c: Candidate, ctx: Context) -> Norm | None:
+    word = m["ord"].lower()
+    half = m["unit"].lower() == "half"
+    if word in ("last", "latter") and not half and not m["y"]:
+        return None
+    n = {"1st": 1, "2nd": 2, "3rd": 3, "4th": 4, "latter": 2}.get(word) or ORDINALS[word]
+    if half and n not in (1, 2):
+        n = 2 if word in ("final", "last") else n
+        if n not in (1, 2):
+            return None
+    if not half and not 1 <= n <= 4:
+        return None
+    adj = (m["adj"] or "").lower()
+    if m["y"]:
+        year = int(m["y"])
+    elif adj[:1].isdigit():
+        year = int(adj)
+    elif m["ty"]:
+        year = ctx.dct.year
+    elif m["ry"] or m["ry2"]:
+        year = ctx.dct.year + {"this": 0, "last": -1, "next": 1}[(m["ry"] or m["ry2"]).lower()]
+    elif adj in ("year-earlier", "year-ago"):
+        base = int(ctx.ref_quarter[:4]) if ctx.ref_quarter else ctx.dct.year
+        year = base - 1
+    elif half:
+        year = ctx.dct.year if n == 1 or ctx.dct.month > 6 or ctx.tense(c) == "future" else (
+            ctx.dct.year - 1)
+    else:
+        year = quarter_year(n, ctx.tense(c), ctx.dct)
+    start = m.start("adj") if m["adj"] else m.start("ord")
+    hyphenated = bool(re.search(r"(?i)[a-z]-(?:fiscal\s+)?(?:quarter|half)$", c.match.group()))
+    if (m["det"] or "").lower() not in ("a", "its", "their") and not hyphenated:
+        start = c.start
+    return Norm("DATE", f"{year:04d}-{'H' if half else 'Q'}{n}", start=start)
+
+
+@handler("q_abbr")
+def _q_abbr(m: re.Match[str], c: Candidate, ctx: Context) -> Norm | None:
+    if m["q0"]:
+        return Norm("DATE", f"{int(m['y0']):04d}-Q{m['q0'][1]}")
+    q = int(m["q"][1])
+    if m["y"]:
+        year = int(m["y"])
+    elif m["yy"]:
+        year = two_digit_year(int(m["yy"]), ctx.dct)
+    else:
+        year = quarter_year(q, ctx.tense(c), ctx.dct)
+    return Norm("DATE", f"{year:04d}-Q{q}")
+
+
+@handler("quarter_rel")
+def _quarter_rel(m: re.Match[str], c: Candidate, ctx: Context) -> Norm | None:
+    det = (m["det"] or "").lower()
+    adj = re.sub(r"\s+", " ", (m["adj"] or "").lower())
+    cur = current_quarter(ctx.dct)
+    latest = ctx.ref_quarter or shift_quarter(cur, -1)
+    if m["unit"].lower() == "period" and adj not in (
+            "latest", "year-earlier", "year-ago", "comparable", "same", "corresponding") and \
+            not adj[:1].isdigit():
+        return None
+    if adj[:1].isdigit():
+        return Norm("DATE", f"{adj}-Q{latest[-1]}")
+    if adj in ("june", "september", "december", "march"):
+        q = {"march": 1, "june": 2, "september": 3, "december": 4}[adj]
+        return Norm("DATE", f"{quarter_year(q, ctx.tense(c), ctx.dct):04d}-Q{q}")
+    if adj in ("current",) or (det == "this" and not adj):
+        return Norm("DATE", cur)
+    if adj in ("next", "coming") or (det == "next" and not adj):
+        return Norm("DATE", shift_quarter(cur, 1))
+    if adj in ("previous", "past", "last") or (det == "last" and not adj):
+        return Norm("DATE", shift_quarter(cur, -1))
+    if adj in ("year-earlier", "year-ago", "comparable", "same", "corresponding"):
+        return Norm("DATE", shift_quarter(latest, -4))
+    if det == "that" and not ctx.ref_quarter:
+        return None
+    return Norm("DATE", latest)
+
+
+@handler("year_ago")
+def _year_ago(m: re.Match[str], c: Candidate, ctx: Context) -> Norm | None:
+    if m["months"]:
+        return Norm("DURATION", f"P{number_value(m['months'])}M")
+    start = c.start
+    if not m["what"] and c.match.group()[:4].lower() == "the ":
+        start = c.start + 4
+    if ctx.ref_quarter:
+        return Norm("DATE", shift_quarter(ctx.ref_quarter, -4), start=start)
+    return Norm("DATE", f"{ctx.dct.year - 1:04d}", start=start)
+
+
+_SHIFT = {
+    "this": 0, "current": 0, "the current": 0, "the same": 0,
+    "last": -1, "past": -1, "the past": -1, "the last": -1, "previous": -1, "the previous": -1,
+    "this past": -1,
+    "next": 1, "the next": 1, "coming": 1, "the coming": 1, "following": 1, "the following": 1,
+    "this coming": 1,
+}
+
+
+def _weekend_value(d: date) -> str:
+    return iso_week_value(d) + "-WE"
+
+
+@handler("rel_unit")
+def _rel_unit(m: re.Match[str], c: Candidate, ctx: Context) -> Norm | None:
+    det = re.sub(r"\s+", " ", m["det"].lower())
+    if title_case(m["unit"], c, ctx):
+        return None
+    unit = m["unit"].lower()
+    dct = ctx.dct
+    if unit == "weekend":
+        wd = dct.isoweekday()
+        this_we = dct if wd >= 6 else dct + timedelta(days=6 - wd)
+        prev_we = this_we - timedelta(days=7) if wd < 6 else dct - timedelta(days=7)
+        if det in ("last", "the last", "past", "the past", "previous", "the previous", "this past"):
+            return Norm("DATE", _weekend_value(dct - timedelta(days=7 if wd >= 6 else wd)))
+        if det in ("next", "the next", "coming", "the coming", "following", "the following"):
+            return Norm("DATE", _weekend_value(this_we + timedelta(days=7 if wd >= 6 else 0)))
+        if wd >= 6:
+            return Norm("DATE", _weekend_value(dct))
+        tense = ctx.tense(c)
+        return Norm("DATE", _weekend_value(prev_we if tense == "past" else this_we))
+    if m["fiscal"] and unit != "year":
+        return None
+    if det == "the full" and unit == "year":
+        return Norm("DATE", f"{dct.year:04d}")
+    if det == "the":
+        if unit == "year":
+            return Norm("DURATION", "P1Y")
+        if unit == "week":
+            return Norm("DATE", iso_week_value(dct))
+        return None
+    if det == "that":
+        if not ctx.final:
+            return Norm("DATE", "XXXX")
+        if unit == "year" and ctx.ref_year:
+            return Norm("DATE", f"{ctx.ref_year:04d}")
+        if ctx.ref_day and unit in ("week", "month"):
+            return Norm("DATE", shift_value(unit, 0, ctx.ref_day) or "XXXX")
+        return None
+    shift = _SHIFT.get(det)
+    if shift is None:
+        return None
+    base = dct
+    if det in ("the following", "the previous") and ctx.ref_day:
+        base = ctx.ref_day
+    value = shift_value(unit, shift, base)
+    return Norm("DATE", value) if value else None
+
+
+@handler("rel_unit_the")
+def _rel_unit_the(m: re.Match[str], c: Candidate, ctx: Context) -> Norm | None:
+    pre = m["pre"].lower()
+    mod = None
+    for key, val in (("end", "END"), ("close", "END"), ("beginning", "START"), ("start", "START"),
+                     ("middle", "MID")):
+        if key in pre:
+            mod = val
+    value = shift_value(m["unit"].lower(), 0, ctx.dct)
+    return Norm("DATE", value, mod) if value else None
+
+
+@handler("rel_named")
+def _rel_named(m: re.Match[str], c: Candidate, ctx: Context) -> Norm | None:
+    det = re.sub(r"\s+", " ", m["det"].lower())
+    name = m["name"].lower()
+    dct = ctx.dct
+    if name in WEEKDAYS:
+        wd = WEEKDAYS[name]
+        base = dct
+        if det in ("the previous", "the following") and ctx.ref_day:
+            base = ctx.ref_day
+        back = (base.isoweekday() - wd) % 7 or 7
+        fwd = (wd - base.isoweekday()) % 7 or 7
+        if det in ("last", "this past", "the previous", "past"):
+            return Norm("DATE", day_value(base - timedelta(days=back)))
+        if det in ("next", "the following", "this coming", "the coming", "coming"):
+            return Norm("DATE", day_value(base + timedelta(days=fwd)))
+        # "this Friday"
+        tense = ctx.tense(c)
+        d = weekday_date(wd, tense if tense == "past" else "future", dct)
+        return Norm("DATE", day_value(d))
+    month = MONTHS[name]
+    if det in ("last", "this past", "past", "the previous"):
+        year = dct.year if month < dct.month else dct.year - 1
+    elif det in ("next", "this coming", "the coming", "coming", "the following"):
+        year = dct.year if month > dct.month else dct.year + 1
+    else:
+        year = dct.year
+    return Norm("DATE", f"{year:04d}-{month:02d}")
+
+
+@handler("named_rel_year")
+def _named_rel_year(m: re.Match[str], c: Candidate, ctx: Context) -> Norm | None:
+    year = ctx.dct.year + {"this": 0, "last": -1, "next": 1}[m["ry"].lower()]
+    return Norm("DATE", f"{year:04d}-{month_num(m['mon']):02d}")
+
+
+_WEEKDAY_NAMES_BEFORE = re.compile(r"(?:Bloody|Super|News|Black|Blue|Manic|Casual|Fat)\s+$")
+
+
+@handler("weekday")
+def _weekday(m: re.Match[str], c: Candidate, ctx: Context) -> Norm | None:
+    wd = WEEKDAYS[m["wd"].lower()]
+    if _WEEKDAY_NAMES_BEFORE.search(ctx.text[max(0, c.start - 10) : c.start]):
+        return None  # "Bloody Sunday", "Super Tuesday", "Fox News Sunday"
+    if m["pl"]:
+        return Norm("SET", f"XXXX-WXX-{wd}")
+    d = weekday_date(wd, ctx.tense(c), ctx.dct)
+    return Norm("DATE", day_value(d))
+
+
+def _deictic_day(word: str, dct: date) -> date | None:
+    w = re.sub(r"\s+", " ", word.lower())
+    offsets = {"today": 0, "tonight": 0, "this": 0, "yesterday": -1, "last": -1, "tomorrow": 1,
+               "overnight": 0, "the day before yesterday": -2, "the day after tomorrow": 2}
+    if w not in offsets:
+        return None
+    return dct + timedelta(days=offsets[w])
+
+
+@handler("pod")
+def _pod(m: re.Match[str], c: Candidate, ctx: Context) -> Norm | None:
+    pod = PARTS_OF_DAY[m["pod"].lower()]
+    if m["wd"]:
+        d: date | None = weekday_date(WEEKDAYS[m["wd"].lower()], ctx.tense(c), ctx.dct)
+    else:
+        day = m["day"].lower()
+        if day == "last" and pod != "NI":
+            return None
+        if day == "tonight":
+            return None
+        d = _deictic_day(day, ctx.dct)
+    if d is None:
+        return None
+    return Norm("TIME", f"{day_value(d)}T{pod}")
+
+
+_GENERIC_TODAY = re.compile(
+    r"'s\s+(?:world|society|economy|generation|youth|young|children|kids|standards|technology"
+    r"|culture|politics|media|students|teenagers|market|climate|environment|age)\b"
+)
+
+
+@handler("deictic")
+def _deictic(m: re.Match[str], c: Candidate, ctx: Context) -> Norm | None:
+    word = m["w"].lower()
+    d = _deictic_day(word, ctx.dct)
+    if d is None:
+        return None
+    if word == "today" and (ctx.prev_word(c.start) == "of" or _GENERIC_TODAY.match(
+            ctx.next_text(c.end, 40))):
+        return Norm("DATE", "PRESENT_REF")  # "the Europe of today", "today's world"
+    if word in ("tonight", "overnight"):
+        return Norm("TIME", f"{day_value(d)}TNI")
+    return Norm("DATE", day_value(d))
+
+
+_REFS = {
+    "now": "PRESENT_REF", "right now": "PRESENT_REF", "just now": "PRESENT_REF",
+    "currently": "PRESENT_REF", "nowadays": "PRESENT_REF", "these days": "PRESENT_REF",
+    "at present": "PRESENT_REF", "the present": "PRESENT_REF", "the present day": "PRESENT_REF",
+    "current": "PRESENT_REF",
+    "recently": "PAST_REF", "lately": "PAST_REF", "the past": "PAST_REF", "recent": "PAST_REF",
+    "the future": "FUTURE_REF", "future": "FUTURE_REF",
+}
+
+
+@handler("refs")
+def _refs(m: re.Match[str], c: Candidate, ctx: Context) -> Norm | None:
+    word = re.sub(r"\s+", " ", m["w"].lower())
+    if word.startswith("in the short term"):
+        return Norm("DATE", "FUTURE_REF", start=c.start + 3)
+    if word.startswith("the ") and word.endswith(("future", "term")) and word != "the past":
+        return Norm("DATE", "FUTURE_REF")
+    value = _REFS.get(word)
+    if value is None:
+        return None
+    after = ctx.next_text(c.end, 20)
+    if word == "now" and re.match(r"-", after):
+        return None
+    if word == "current" and re.match(r"\s+account", after):
+        return None
+    if word == "future" and not re.match(r"\s+(?:quarters?|years?|periods?|months?)\b", after):
+        return None
+    return Norm("DATE", value)
+
+
+@handler("year_end")
+def _year_end(m: re.Match[str], c: Candidate, ctx: Context) -> Norm | None:
+    year = ctx.dct.year
+    if ctx.dct.month <= 3 and ctx.tense(c) == "past":
+        year -= 1
+    return Norm("DATE", f"{year:04d}-12-31")

@@ -1,0 +1,179 @@
+"""The sources API and the health check: blueprint ``sources_api`` under ``/api``.
+
+- ``GET /api/sources``, ``GET /api/sources/<id>``: sources with their health (open, like the
+  ``/sources`` page);
+- ``POST /api/sources`` (JSON ``{"url", "kind", "name", "interval", "language", "fetch_pages",
+  "enabled"}``), ``DELETE /api/sources/<id>``, ``POST /api/sources/<id>/enable|disable``:
+  writes, which need ``Authorization: Bearer <token>`` matching the app setting ``API_TOKEN`` or
+  the environment's ``TRACKER_API_TOKEN``. A wrong or missing token is a 401; with no token
+  configured at all, writes are refused with a 403 that says how to set one;
+- ``GET /api/health``: every source's last success, last error, failure count, next due time
+  and article count, the worker's heartbeat and the database size, for monitoring.
+
+Errors use the API's one shape ``{"ok": false, "error", "status"}``. Only feed and page URLs can
+be added over HTTP: a local path would let an API client make the worker read any file on the
+server into the dashboard, so folders and JSON-lines files are added by the CLI or the TOML
+configuration. It does not fetch or poll anything (the worker does).
+"""
+
+from __future__ import annotations
+
+import hmac
+import os
+from collections.abc import Callable
+from datetime import datetime
+from functools import wraps
+from typing import Any, TypeVar, cast
+
+from flask import Blueprint, Response, current_app, jsonify, request
+
+from tracker import clock, query
+from tracker.errors import InputError
+from tracker.ids import canonical_url, source_id
+from tracker.sources import DEFAULT_INTERVAL, add_source, guess_kind
+from tracker.store import sources as table
+from web import get_store, json_error
+
+bp = Blueprint("sources_api", __name__, url_prefix="/api")
+
+TOKEN_ENV = "TRACKER_API_TOKEN"
+WORKER_STALE_SECONDS = 120  # four missed heartbeats (the worker writes one every 30 s)
+_FIELDS = {"url", "kind", "name", "interval", "language", "fetch_pages", "enabled"}
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def _configured_token() -> str | None:
+    token = current_app.config.get("API_TOKEN") or os.environ.get(TOKEN_ENV)
+    return str(token) if token else None
+
+
+def requires_token(view: F) -> F:
+    """Refuse the request unless it carries the configured API token."""
+
+    @wraps(view)
+    def guarded(*args: Any, **kwargs: Any) -> Any:
+        expected = _configured_token()
+        if expected is None:
+            return json_error(403, f"changing sources over the API is disabled: set "
+                                   f"{TOKEN_ENV} (or API_TOKEN in the app settings) and send it "
+                                   f"as 'Authorization: Bearer <token>'")
+        scheme, _, given = request.headers.get("Authorization", "").partition(" ")
+        if scheme.lower() != "bearer" or not hmac.compare_digest(
+                given.strip().encode(), expected.encode()):
+            response, status = json_error(401, "a valid API token is needed: send "
+                                               "'Authorization: Bearer <token>'")
+            response.headers["WWW-Authenticate"] = 'Bearer realm="tracker"'
+            return response, status
+        return view(*args, **kwargs)
+
+    return cast(F, guarded)
+
+
+def _source(source_id: str) -> dict[str, Any] | None:
+    rows = table.health(get_store(), source_id)
+    return rows[0] if rows else None
+
+
+@bp.get("/sources")
+def list_sources() -> Any:
+    return jsonify({"ok": True, "sources": query.list_sources(get_store())})
+
+
+@bp.get("/sources/<source_id>")
+def show_source(source_id: str) -> Any:
+    found = _source(source_id)
+    if found is None:
+        return json_error(404, f"no source {source_id}")
+    return jsonify({"ok": True, "source": found})
+
+
+@bp.post("/sources")
+@requires_token
+def create_source() -> Any:
+    data = request.get_json(silent=True)
+    if not isinstance(data, dict):
+        return json_error(400, "send a JSON object, e.g. {\"url\": \"https://…/feed.xml\"}")
+    unknown = set(data) - _FIELDS
+    if unknown:
+        return json_error(400, f"unknown field {sorted(unknown)[0]!r}; "
+                               f"known: {', '.join(sorted(_FIELDS))}")
+    url = data.get("url")
+    if not isinstance(url, str) or not url.lower().startswith(("http://", "https://")):
+        return json_error(400, "url must be an http:// or https:// URL (local folders and "
+                               "files are added with the CLI)")
+    checks: dict[str, tuple[type, ...]] = {
+        "kind": (str,), "name": (str,), "interval": (int,), "language": (str,),
+        "fetch_pages": (bool,), "enabled": (bool,),
+    }
+    for name, types in checks.items():
+        value = data.get(name)
+        if value is not None and (not isinstance(value, types) or (
+                types == (int,) and isinstance(value, bool))):
+            return json_error(400, f"{name} has the wrong type: {value!r}")
+    kind = data.get("kind")
+    if kind is not None and kind not in ("feed", "page"):
+        return json_error(400, f"kind must be feed or page over the API, got {kind!r}")
+    store = get_store()
+    existed = table.source_by_id(store, _peek_id(url, kind)) is not None
+    try:
+        source = add_source(store, url, kind=kind, name=data.get("name"),
+                            interval=data.get("interval", DEFAULT_INTERVAL),
+                            language=data.get("language", "en"),
+                            fetch_pages=data.get("fetch_pages", True),
+                            enabled=data.get("enabled"))
+    except InputError as exc:
+        return json_error(400, str(exc))
+    return jsonify({"ok": True, "created": not existed, "source": _source(source.id)}), (
+        200 if existed else 201)
+
+
+def _peek_id(url: str, kind: str | None) -> str:
+    """The id ``add_source`` will give this URL: to answer 201 for new, 200 for updated."""
+    return source_id(kind or guess_kind(url), canonical_url(url.strip()))
+
+
+@bp.delete("/sources/<source_id>")
+@requires_token
+def delete_source(source_id: str) -> Any:
+    found = _source(source_id)
+    if found is None:
+        return json_error(404, f"no source {source_id}")
+    table.delete_source(get_store(), source_id)
+    return jsonify({"ok": True, "removed": found})
+
+
+@bp.post("/sources/<source_id>/<action>")
+@requires_token
+def switch_source(source_id: str, action: str) -> Any:
+    if action not in ("enable", "disable"):
+        return json_error(404, "not found")
+    store = get_store()
+    if table.source_by_id(store, source_id) is None:
+        return json_error(404, f"no source {source_id}")
+    table.set_enabled(store, source_id, action == "enable")
+    return jsonify({"ok": True, "source": _source(source_id)})
+
+
+@bp.get("/health")
+def health() -> Response:
+    store = get_store()
+    heartbeat = table.read_heartbeat(store)
+    age: float | None = None
+    if heartbeat:
+        age = round((clock.now() - datetime.fromisoformat(heartbeat)).total_seconds(), 1)
+    sources = table.health(store)
+    failing = [s["id"] for s in sources if s["enabled"] and s["consecutive_failures"]]
+    return jsonify({
+        "ok": True,
+        "worker": {
+            "heartbeat": heartbeat,
+            "heartbeat_age_seconds": age,
+            "alive": age is not None and age <= WORKER_STALE_SECONDS,
+        },
+        "worker_heartbeat": heartbeat,
+        "database": {"path": str(store.path), "bytes": table.database_bytes(store)},
+        "database_bytes": table.database_bytes(store),
+        "failing": failing,
+        "sources": sources,
+    })
