@@ -144,6 +144,17 @@ def test_lower_case_role_and_its_country_are_captured() -> None:
     ]
 
 
+def test_a_role_in_apposition_is_captured_and_makes_a_person() -> None:
+    text = ("Lena Berg, the president of Finland, spoke first. Ivan Sorokin, Russia's foreign "
+            "minister, replied. Later the Finnish president left.")
+    people = [(m.text, m.name, m.role) for m in find_entities(text) if m.kind == "person"]
+    assert people == [
+        ("Lena Berg", "Lena Berg", "president"),
+        ("Ivan Sorokin", "Ivan Sorokin", "foreign minister"),
+        ("Finnish president", "Lena Berg", "president"),
+    ]
+
+
 def test_country_possessive_role_resolves_to_the_one_holder() -> None:
     text = ("Ukraine's president spoke first. Ukrainian President Olena Marchuk then took "
             "questions.")

@@ -63,3 +63,23 @@ def test_every_event_keeps_its_supporting_sentences(seed_export: dict) -> None:
         assert event["mentions"]
         for m in event["mentions"]:
             assert seed_text[m["start"]:m["end"]] == m["sentence"]
+
+
+DESIGN_GUIDE_PEOPLE = {"Donald Trump", "Volodymyr Zelenskyy", "Vladimir Putin", "Hakan Fidan",
+                       "Marco Rubio", "Vladimir Medinsky", "Rustem Umerov", "John Healey",
+                       "Recep Tayyip Erdogan"}
+DESIGN_GUIDE_PLACES = {"Istanbul", "Turkey", "Ukraine", "Russia"}
+
+
+def test_the_people_and_places_of_the_design_guide_are_attached(seed_export: dict) -> None:
+    named = {(e["name"], e["kind"]) for ev in seed_export["events"] for e in ev["entities"]}
+    assert {(p, "person") for p in DESIGN_GUIDE_PEOPLE} <= named
+    assert {(p, "place") for p in DESIGN_GUIDE_PLACES} <= named
+    assert any(kind == "place" and "Donetsk" in name for name, kind in named)
+
+
+def test_the_istanbul_talks_gather_the_delegations_and_the_host(seed_export: dict) -> None:
+    talks = next(e for e in seed_export["events"] if e["title"] == "Istanbul talks"
+                 and e["date_start"] == "2025-05-16")
+    people = {e["name"] for e in talks["entities"] if e["kind"] == "person"}
+    assert {"Hakan Fidan", "Vladimir Medinsky", "Rustem Umerov"} <= people

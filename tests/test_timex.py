@@ -219,6 +219,13 @@ def test_the_next_day_follows_the_last_date_named() -> None:
         ("March 3, 2024", "DATE", "2024-03-03"), ("The next day", "DATE", "2024-03-04")]
 
 
+def test_the_following_year_and_month_follow_the_last_year_and_month_named() -> None:
+    assert found("The port opened in 2014. The following year, trade doubled.") == [
+        ("2014", "DATE", "2014"), ("The following year", "DATE", "2015")]
+    assert found("The law passed in March 2020; the following month, cases rose.") == [
+        ("March 2020", "DATE", "2020-03"), ("the following month", "DATE", "2020-04")]
+
+
 def test_clock_time_with_weekday_is_one_time_expression() -> None:
     assert found("The summit opens at 3 p.m. Tuesday in Oslo.") == [
         ("3 p.m. Tuesday", "TIME", "2025-05-13T15:00")]

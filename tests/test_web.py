@@ -310,3 +310,20 @@ def test_sources_page_shows_health_and_runs(client: FlaskClient, examples_db: Pa
     assert "Recent runs" in html and "poll" in html and "failed" in html
     sources = get_json(client, "/api/sources")["sources"]
     assert sources[0]["last_run"]["status"] == "failed"
+
+
+def test_an_entity_has_a_page_and_an_api_record_listing_its_events(examples_db: Path) -> None:
+    client = create_app({"DATABASE": str(examples_db), "TESTING": True}).test_client()
+    listing = client.get("/api/entities?q=Zelensk").get_json()
+    assert [e["name"] for e in listing["entities"]] == ["Volodymyr Zelenskyy"]
+    zelenskyy = listing["entities"][0]
+    assert {"Zelensky", "Volodymyr Zelensky"} <= set(zelenskyy["aliases"])
+    record = client.get(f"/api/entities/{zelenskyy['id']}").get_json()["entity"]
+    dates = [e["date_start"] for e in record["events"]]
+    assert dates == sorted(dates) and len(dates) == zelenskyy["n_events"] > 1
+    assert client.get("/api/entities/Zelensky").get_json()["entity"]["id"] == zelenskyy["id"]
+    page = client.get(f"/entities/{zelenskyy['id']}")
+    assert page.status_code == 200 and b"Volodymyr Zelenskyy" in page.data
+    assert b"Events over time" in page.data
+    assert client.get("/api/entities/nobody-at-all").status_code == 404
+    assert client.get("/entities?kind=place").status_code == 200

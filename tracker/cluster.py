@@ -137,12 +137,11 @@ def cluster_group(mentions: Iterable[ClusterInput]) -> list[EventDraft]:
     for c in sorted(clusters, key=_Cluster.sort_key):
         if not (c.anchor or "").startswith("parties:"):
             continue
-        party_ids = {entity_key("place", p) for p in (c.anchor or "")[8:].split("+")}
         hosts = [h for h in clusters
                  if h is not c and h.members and (h.anchor or "").startswith("place:")
                  and (h.date_start, h.date_end, h.precision) == (c.date_start, c.date_end,
                                                                   c.precision)
-                 and party_ids <= {e for m in h.members for e in m.entity_ids}]
+                 and _parties_within(c.anchor, h)]
         if hosts:
             min(hosts, key=_Cluster.sort_key).members.extend(c.members)
             c.members.clear()
@@ -184,11 +183,21 @@ def _cluster_for_reported(clusters: Sequence[_Cluster], m: ClusterInput) -> _Clu
     fits = [
         c for c in clusters
         if c.date_start <= m.published and m.published - c.date_end <= REPORTED_WINDOW
-        and (m.anchor is None or c.anchor is None or c.anchor == m.anchor)
+        and (m.anchor is None or c.anchor is None or c.anchor == m.anchor
+             or _parties_within(m.anchor, c))
     ]
     if not fits:
         return None
     return min(fits, key=lambda c: (c.anchor != m.anchor, -c.date_end.toordinal(), c.sort_key()))
+
+
+def _parties_within(anchor: str | None, c: _Cluster) -> bool:
+    """Whether a "parties:a+b" anchor's countries are all named by the cluster's mentions."""
+    if not anchor or not anchor.startswith("parties:") or not (c.anchor or "").startswith(
+            "place:"):
+        return False
+    party_ids = {entity_key("place", p) for p in anchor[len("parties:"):].split("+")}
+    return party_ids <= {e for m in c.members for e in m.entity_ids}
 
 
 def _draft(c: _Cluster) -> EventDraft:

@@ -204,6 +204,56 @@ def recent_runs(store: Store, limit: int = 20) -> list[dict[str, Any]]:
     return runs
 
 
+def list_entities(store: Store, *, q: str | None = None, kind: str | None = None,
+                  limit: int = DEFAULT_PAGE) -> dict[str, Any]:
+    """People, places and organizations, most eventful first; ``q`` matches names and aliases."""
+    clauses, params = ["1 = 1"], []
+    if kind:
+        clauses.append("n.kind = ?")
+        params.append(kind)
+    if q and q.strip():
+        clauses.append("(n.name LIKE ? OR n.aliases LIKE ?)")
+        params += [f"%{q.strip()}%"] * 2
+    rows = store.query(
+        f"SELECT n.*, (SELECT COUNT(*) FROM event_entities ee JOIN events e ON e.id = "
+        f"ee.event_id WHERE ee.entity_id = n.id AND e.status = 'active') AS n_events "
+        f"FROM entities n WHERE {' AND '.join(clauses)} "
+        f"ORDER BY n_events DESC, n.name LIMIT ?",
+        [*params, max(1, min(limit, MAX_PAGE))],
+    )
+    return {"ok": True, "entities": [_entity(r) for r in rows]}
+
+
+def get_entity(store: Store, ref: str) -> dict[str, Any] | None:
+    """One entity (by id, name or alias) with its events over time, in date order."""
+    rows = store.query(
+        "SELECT n.*, 0 AS n_events FROM entities n WHERE n.id = ? OR lower(n.name) = lower(?) "
+        "OR EXISTS (SELECT 1 FROM json_each(n.aliases) WHERE lower(value) = lower(?)) "
+        "ORDER BY n.id = ? DESC LIMIT 1",
+        [ref, ref, ref, ref],
+    )
+    if not rows:
+        return None
+    entity = _entity(rows[0])
+    events = store.query(
+        "SELECT e.* FROM events e JOIN event_entities ee ON ee.event_id = e.id "
+        "WHERE ee.entity_id = ? AND e.status = 'active' ORDER BY e.date_start, e.id",
+        [entity["id"]],
+    )
+    entity["events"] = _with_entities(store, [_event(r) for r in events])
+    entity["n_events"] = len(events)
+    return entity
+
+
+def _entity(row: dict[str, Any]) -> dict[str, Any]:
+    entity = {"id": row["id"], "name": row["name"], "kind": row["kind"],
+              "aliases": json.loads(row["aliases"]), "role": row["role"],
+              "n_events": row["n_events"]}
+    if row["lat"] is not None:
+        entity["lat"], entity["lon"] = row["lat"], row["lon"]
+    return entity
+
+
 def _event(row: dict[str, Any]) -> dict[str, Any]:
     start, end = date.fromisoformat(row["date_start"]), date.fromisoformat(row["date_end"])
     return {

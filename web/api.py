@@ -1,4 +1,4 @@
-"""The JSON API under ``/api``: events (filtered, keyset-paginated), one event, export, sources.
+"""The JSON API under ``/api``: events (filtered, keyset-paginated), one event, export, entities.
 
 Shapes follow Datasette: ``{"ok": true, "events": [...], "next": cursor}`` and, for every
 error, ``{"ok": false, "error": "...", "status": N}``. Parameters are validated here (a bad
@@ -116,3 +116,21 @@ def sources() -> Any:
 @bp.get("/kinds")
 def kinds() -> Any:
     return jsonify({"ok": True, "kinds": query.kinds(get_store())})
+
+
+@bp.get("/entities")
+def entities() -> Any:
+    limit = _int_param(request.args, "limit", query.DEFAULT_PAGE, 1, query.MAX_PAGE)
+    kind = (request.args.get("kind") or "").strip() or None
+    if kind not in (None, "person", "place", "org"):
+        raise BadParameter(f"kind must be person, place or org, got {kind!r}")
+    return jsonify(query.list_entities(get_store(), q=request.args.get("q"), kind=kind,
+                                       limit=limit))
+
+
+@bp.get("/entities/<ref>")
+def entity(ref: str) -> Any:
+    found = query.get_entity(get_store(), ref)
+    if found is None:
+        return json_error(404, "entity not found")
+    return jsonify({"ok": True, "entity": found})

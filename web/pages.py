@@ -1,4 +1,4 @@
-"""The HTML pages: the timeline dashboard, one event with its evidence, and source health.
+"""The HTML pages: the timeline dashboard, events with their evidence, entities, source health.
 
 Every page is rendered on the server from ``tracker.query`` so it is useful without JavaScript
 (the dashboard lists the first events under its chart); ``static/dashboard.js`` then draws the
@@ -59,3 +59,20 @@ def sources() -> Any:
     return render_template(
         "sources.html", sources=query.list_sources(store), runs=query.recent_runs(store)
     )
+
+
+@bp.get("/entities")
+def entities() -> Any:
+    kind = request.args.get("kind") or None
+    found = query.list_entities(get_store(), q=request.args.get("q"),
+                                kind=kind if kind in ("person", "place", "org") else None,
+                                limit=500)
+    return render_template("entities.html", entities=found["entities"], args=request.args)
+
+
+@bp.get("/entities/<ref>")
+def entity(ref: str) -> Any:
+    found = query.get_entity(get_store(), ref)
+    if found is None:
+        abort(404, description=f"No person, place or organization {ref!r}.")
+    return render_template("entity.html", entity=found)

@@ -3,13 +3,15 @@
 Rules plus gazetteers. Runs of capitalized words are split into the longest phrases the
 gazetteer knows (organizations, countries, regions, US states, cities, titles, demonyms); a word
 left over is part of a candidate name, taken as a person only with evidence: a title before it
-("Finance Minister Laura Castellano", also lower-case: "spokesman Ivan Petrov"), a verb of
-saying beside it ("Castellano said", "said Castellano"), a common given name before a surname,
-a listed well-known person, or the same name found with evidence elsewhere in the document.
-Surnames and spelling variants then resolve to the fullest form of the name ("Zelensky" ->
-"Volodymyr Zelenskyy"), and "the Ukrainian president" to the one person the document gives that
+("Finance Minister Laura Castellano", also lower-case: "spokesman Ivan Petrov"), a role in
+apposition after it ("Lena Berg, the president of Finland,"), a verb of saying beside it
+("Castellano said", "said Castellano"), a common given name before a surname, a listed
+well-known person, or the same name found with evidence elsewhere in the document. Surnames
+and spelling variants then resolve to the fullest form of the name ("Zelensky" -> "Volodymyr
+Zelenskyy"; a listed well-known person's listed form wins, so names agree across articles),
+and "the Ukrainian president" / "Ukraine's president" to the one person the document gives that
 role and country. Organizations also come from phrases ending in an organization word
-("... Defence Ministry", "Bank of ...").
+("... Defence Ministry", "Bank of ..."), and from an unknown acronym that speaks ("KXR said").
 
 Precision is preferred to recall: place names that are ordinary words ("Reading", "Nice") or
 given names ("Chad") need a locative context ("in Reading"), small towns need one too, months
@@ -162,6 +164,7 @@ class _Doc:
     single_places: list[tuple[int, EntityMention]] = field(default_factory=list)
     persons: list[_Person] = field(default_factory=list)
     countries: dict[str, set[str]] = field(default_factory=dict)  # person name -> countries
+    appositions: list[tuple[int, int]] = field(default_factory=list)  # ", the mayor" spans
 
 
 def find_entities(text: str) -> list[EntityMention]:
@@ -587,10 +590,12 @@ def _person_from(doc: _Doc, segs: list[_Seg], k: int, e: int, title: _Seg | None
     words = [toks[x].text for x in range(i, j + 1)]
     first = toks[i]
     multi = j > i
-    # A word the document (or English) uses in lower case is not a name word.
-    if any((t.key in g.common_words or t.key in doc.lower_words)
-           and t.key not in _NAME_PARTICLES for t in toks[i:j + 1]):
+    # An ordinary English word is not a name word; nor, without strong evidence (a title, a
+    # given name, an apposition), is one the document itself writes in lower case ("price").
+    plain = [t for t in toks[i:j + 1] if t.key not in _NAME_PARTICLES]
+    if any(t.key in g.common_words for t in plain):
         return None
+    weak = any(t.key in doc.lower_words for t in plain)
     if title is not None and not first.headline:  # "Major Oil Slump" is a headline
         end = toks[title.j].end
         if toks[title.j].key in _ABBREV and doc.text[end:end + 1] == ".":
@@ -605,11 +610,13 @@ def _person_from(doc: _Doc, segs: list[_Seg], k: int, e: int, title: _Seg | None
         return _Person(i, j, words, lower_title[0], lower_title[1])
     if multi and first.key in g.given_names:
         return _Person(i, j, words)
+    if multi and _apposition(doc, j) is not None:
+        return _Person(i, j, words)  # "Lena Berg, the president of Finland,"
     if k > 0 and segs[k - 1].kind in ("place", "demonym"):
         return None  # "the US Geological Survey said": a body named after its country
     # "Ministers said": a lone sentence-initial plural-looking word needs to be capitalized
     # mid-sentence elsewhere too.
-    if ((_said_after(doc, j) or _said_before(doc, i, j))
+    if (not weak and (_said_after(doc, j) or _said_before(doc, i, j))
             and (multi or not first.initial or first.key in doc.mid_caps
                  or not first.key.endswith("s"))):
         return _Person(i, j, words)
@@ -649,10 +656,52 @@ def _resolve_people(doc: _Doc, pending: list[tuple[int, int]]) -> None:
             doc.used.update(range(p.i, p.j + 1))
     canon = _canonical_names(doc.persons)
     for p in doc.persons:
+        found = _apposition(doc, p.j)
+        if found is not None:
+            doc.appositions.append((doc.toks[p.j].end, found[2]))
+            if p.role is None:
+                p.role, p.country = found[0], found[1] or p.country
         name = canon[" ".join(p.words)]
         _emit(doc, p.i, p.j, name, "person", role=p.role)
         if p.country:
             doc.countries.setdefault(name, set()).add(p.country)
+
+
+def _apposition(doc: _Doc, j: int) -> tuple[str, str | None, int] | None:
+    """A role in apposition after a name ending at token j, as written, with its country:
+    "Ana Ruiz, the mayor," "Ivan Sorokin, Russia's foreign minister," "Lena Berg, the
+    president of Finland." Also returns where the apposition ends in the text."""
+    toks = doc.toks
+    k = j + 1
+    if k >= len(toks) or doc.text[toks[j].end:toks[k].start].strip() != ",":
+        return None
+    if toks[k].key in ("the", "a", "an") and not toks[k].cap:
+        k += 1
+    country: str | None = None
+    if k < len(toks) and toks[k].cap:
+        seg = _lookup(doc, k, k)
+        country = _country_of_seg(seg) if seg is not None else None
+        if country is None:
+            return None
+        k += 1
+    folded = gazetteer().folded
+    for size in (3, 2, 1):
+        e = k + size - 1
+        if e >= len(toks) or any(toks[x].cap for x in range(k, e + 1)):
+            continue
+        entry = folded.get(" ".join(toks[x].key for x in range(k, e + 1)))
+        if entry is None or entry.kind != "title" or toks[e].key in _HONORIFICS:
+            continue
+        after = doc.text[toks[e].end:toks[e + 1].start] if e + 1 < len(toks) else "."
+        nxt = toks[e + 1].key if e + 1 < len(toks) else ""
+        if after.strip()[:1] not in (",", ".", ";", ")") and nxt not in ("of", "for", "at"):
+            return None
+        if nxt == "of" and after.strip() == "" and country is None and e + 2 < len(toks):
+            seg = _lookup(doc, e + 2, e + 2)
+            country = _country_of_seg(seg) if seg is not None else None
+        role = " ".join(doc.text[toks[k].start:toks[e].end].split())
+        return role, country, toks[e].end
+    return None
 
 
 def _resolve_candidate(doc: _Doc, i: int, j: int, surnames: set[str],
@@ -678,7 +727,10 @@ def _resolve_candidate(doc: _Doc, i: int, j: int, surnames: set[str],
 
     def junk(x: int) -> bool:
         t = toks[x]
-        return t.upper or t.key in doc.not_people or (ordinary(x) and (t.initial or t.headline))
+        if t.upper or t.key in doc.not_people:
+            return True
+        # "Young voters ..." opening a sentence is no Mr Young; "Young said ..." is.
+        return ordinary(x) and (t.headline or (t.initial and not _said_after(doc, x)))
 
     for b in range(j, i - 1, -1):
         if b < j and not droppable(b + 1, leading=False):
@@ -764,7 +816,7 @@ def _role_phrases(doc: _Doc) -> None:
                 holders.setdefault((fold(m.role), held), set()).add(m.name)
     if not holders:
         return
-    taken = [(m.start, m.end) for m in doc.mentions]
+    taken = [(m.start, m.end) for m in doc.mentions] + doc.appositions
     g = gazetteer()
     for rm in _ROLE_PHRASE.finditer(doc.text):
         group = 1 if rm.group(1) is not None else 3

@@ -78,11 +78,10 @@ def extract_all(article: Article) -> Extraction:
             continue
         in_sentence = [t for t in timexes if sentence.start <= t.start and t.end <= sentence.end]
         people_places = [e for e in entities
-                         if sentence.start <= e.start and e.end <= sentence.end
-                         and not (e.kind == "person" and _inside(e.start, quoted))]
+                         if sentence.start <= e.start and e.end <= sentence.end]
         people_places += _demonym_countries(sentence, people_places)
         mentions.extend(_sentence_mentions(article, dct, sentence, triggers, in_sentence,
-                                           people_places))
+                                           people_places, quoted))
     days = frozenset(t.date_start for t in timexes
                      if t.precision in ("day", "time") and t.date_start is not None)
     return Extraction(mentions, days)
@@ -91,6 +90,7 @@ def extract_all(article: Article) -> Extraction:
 def _sentence_mentions(
     article: Article, dct: date, sentence: Sentence, triggers: Sequence[Trigger],
     timexes: Sequence[Timex], entities: Sequence[EntityMention],
+    quoted: Sequence[tuple[int, int]],
 ) -> list[Mention]:
     content = [t for t in triggers if t.group.name != "statement"]
     pool = content or list(triggers)
@@ -101,8 +101,8 @@ def _sentence_mentions(
         trigger = min(pool, key=lambda t: (_gap(t.start, t.end, rel_start, rel_end), t.start))
         prefix = sentence.text[max(0, rel_start - 8):rel_start]
         since = bool(_SINCE_BEFORE.search(prefix))
-        out.append(_mention(article, sentence, trigger, entities, timex=timex, pool=pool,
-                            earlier=since))
+        out.append(_mention(article, sentence, trigger, entities, quoted, timex=timex,
+                            pool=pool, earlier=since))
         if not since:
             dated_groups.add(trigger.group.name)
     undated = 0
@@ -112,8 +112,8 @@ def _sentence_mentions(
         dated_groups.add(trigger.group.name)
         undated += 1
         present = trigger.group.name != "statement" and _PRESENT.search(sentence.text)
-        out.append(_mention(article, sentence, trigger, entities, timex=None, pool=pool,
-                            undated_day=dct, present=bool(present)))
+        out.append(_mention(article, sentence, trigger, entities, quoted, timex=None,
+                            pool=pool, undated_day=dct, present=bool(present)))
     return out
 
 
@@ -123,11 +123,16 @@ def _gap(a_start: int, a_end: int, b_start: int, b_end: int) -> int:
 
 def _mention(
     article: Article, sentence: Sentence, trigger: Trigger, entities: Sequence[EntityMention],
-    *, timex: Timex | None, pool: Sequence[Trigger], undated_day: date | None = None,
-    present: bool = False, earlier: bool = False,
+    quoted: Sequence[tuple[int, int]], *, timex: Timex | None, pool: Sequence[Trigger],
+    undated_day: date | None = None, present: bool = False, earlier: bool = False,
 ) -> Mention:
-    """One mention; ``earlier`` marks "since <date>": an earlier happening, not here and now."""
-    slots, anchors = _slots(sentence, trigger, entities, pool, local_places=not earlier)
+    """One mention; ``earlier`` marks "since <date>": an earlier happening, not here and now.
+
+    People named inside a quotation belong to the mention (the speaker spoke of them) but do
+    not name the event.
+    """
+    speakers = [e for e in entities if not (e.kind == "person" and _inside(e.start, quoted))]
+    slots, anchors = _slots(sentence, trigger, speakers, pool, local_places=not earlier)
     title, used = render_title(trigger.group, slots)
     anchor = next((anchors[name] for name in ("place", "parties", "person", "actor")
                    if name in used), "")

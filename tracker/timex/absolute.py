@@ -25,8 +25,8 @@ from tracker.timex.lexicon import (
     COUNT_NOUNS,
     DECADE_WORDS,
     ORDINALS,
-    WEEKDAYS,
     number_value,
+    weekday_number,
 )
 from tracker.timex.periods import (
     day_value,
@@ -71,7 +71,7 @@ def _month_day(m: re.Match[str], c: Candidate, ctx: Context) -> Norm | None:
         year = int(m["y"])
     elif m["wd"]:
         # "Friday, May 16": choose the year in which that day is that weekday, nearest the DCT.
-        wd = WEEKDAYS[m["wd"].lower()]
+        wd = weekday_number(m["wd"])
         years = [ctx.dct.year, ctx.dct.year - 1, ctx.dct.year + 1]
         good = [y for y in years if (d := safe_date(y, month, day)) and d.isoweekday() == wd]
         year = good[0] if good else year_for_month(month, day, ctx.tense(c), ctx.dct)
@@ -158,10 +158,10 @@ def _year(m: re.Match[str], c: Candidate, ctx: Context) -> Norm | None:
 @handler("year_pair")
 def _year_pair(m: re.Match[str], c: Candidate, ctx: Context) -> Norm | None:
     if m["y1"]:
-        second = re.match(r"\s*[-–]\s*(\d+)", ctx.next_text(c.end, 12))
-        if second and len(second.group(1)) == 2 and int(second.group(1)) <= int(m["y1"][2:]):
-            month = int(second.group(1))
-            if 1 <= month <= 12:  # "2014-12": an ISO month, not a range of years
+        second = re.match(r"\s*([-–/])\s*(\d+)", ctx.next_text(c.end, 12))
+        if second and len(second.group(2)) == 2 and int(second.group(2)) <= int(m["y1"][2:]):
+            month = int(second.group(2))
+            if 1 <= month <= 12 and second.group(1) == "-":  # "2014-12": an ISO month
                 return Norm("DATE", f"{m['y1']}-{month:02d}", end=c.end + second.end())
             return None
         return Norm("DATE", m["y1"])

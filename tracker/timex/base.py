@@ -40,6 +40,7 @@ class Context:
     ref_quarter: str | None = None
     ref_year: int | None = None
     ref_day: date | None = None
+    ref_month: date | None = None  # first day of the last month named
     final: bool = True  # False in the first pass, which only decides spans
 
     _tenses: TenseIndex | None = field(default=None, init=False, repr=False)

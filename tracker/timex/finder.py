@@ -4,7 +4,9 @@ Each rule is a (name, pattern) pair; ``find_candidates`` returns every match of 
 its character offsets. It does not decide which candidates are real or what they mean (that is
 ``normalize.py``) and it does not resolve overlaps (that is ``tagger.py``). Month and weekday
 names are matched case-sensitively (capitalized or upper case) so the modal "may" or the verb
-"march" never start a date; everything else is case-insensitive.
+"march" never start a date; everything else is case-insensitive. For speed each rule only runs
+in windows around its anchor words (one scan of the lower-cased text finds them all); this
+gives exactly the matches a full scan would.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ def _cased(words: tuple[str, ...]) -> list[str]:
 
 
 WD = rf"(?:{_alts(_cased(WEEKDAY_NAMES))})"
+WD_ABBR = r"(?:Mon|Tues?|Wed|Thu(?:rs?)?|Fri|Sat|Sun)\.?"
 MONTH_FULL = rf"(?:{_alts(_cased(MONTH_FULL_NAMES))})"
 MONTH_ANY = rf"(?:{MONTH_FULL}|(?:{_alts(_cased(MONTH_ABBREVIATIONS))})\.?)(?![A-Za-z])"
 DAYNUM = r"(?:3[01]|[12][0-9]|0?[1-9])(?:st|nd|rd|th)?(?![\d])"
@@ -51,18 +54,18 @@ _RULES: list[tuple[str, str]] = [
     ("slash", r"(?<![\d/.-])(?P<a>\d{1,2})/(?P<b>\d{1,2})/(?P<y>\d{4}|\d{2})(?![\d/])"),
     ("ymd_slash", r"(?<![\d/.-])(?P<y>\d{4})/(?P<m>\d{1,2})/(?P<d>\d{1,2})(?![\d/])"),
     ("dotted", r"(?<![\d/.-])(?P<a>\d{1,2})\.(?P<b>\d{1,2})\.(?P<y>\d{4})(?![\d.])"),
-    ("mdy", rf"(?:(?P<wd>{WD})\s*,?\s+)?(?P<mon>{MONTH_ANY})\s*(?P<d>{DAYNUM})"
+    ("mdy", rf"(?:(?P<wd>{WD}|{WD_ABBR})\s*,?\s+)?(?P<mon>{MONTH_ANY})\s*(?P<d>{DAYNUM})"
             rf"(?:\s*[-–]\s*(?P<d2>3[01]|[12][0-9]|0?[1-9])(?![\d:.]))?"
             rf"(?:(?:\s*,\s*|\s+)(?P<y>{YEAR}))?"),
-    ("dmy", rf"(?:(?P<wd>{WD})\s*,?\s+)?(?:(?i:the)\s+)?(?<![\d.,$])(?P<d>{DAYNUM})"
+    ("dmy", rf"(?:(?P<wd>{WD}|{WD_ABBR})\s*,?\s+)?(?:(?i:the)\s+)?(?<![\d.,$])(?P<d>{DAYNUM})"
             rf"(?:\s*[-–]\s*(?P<d2>3[01]|[12][0-9]|0?[1-9])(?:st|nd|rd|th)?)?"
             rf"(?:\s+(?i:of))?\s+(?P<mon>{MONTH_ANY})(?:(?:\s*,\s*|\s+)(?P<y>{YEAR}))?"),
     ("month_year", rf"(?P<mon>{MONTH_ANY})\s*,?\s+(?:(?i:of)\s+)?(?P<y>{YEAR})"),
     ("month", rf"(?<![\w])(?P<mon>{MONTH_FULL})(?![\w-])"),
     ("year", r"(?<![\w$£€#.,/:'])(?<!\d-)(?P<y>1[0-9]{3}|20[0-9]{2})(?![\w%]|[.,:/]\d|-\d)"),
-    ("year_pair", r"(?<![\w$£€#.,/:'-])(?P<y1>(?:1[5-9]|20)\d\d)(?=\s*[-–]\s*(?:(?:1[5-9]|20)\d\d"
+    ("year_pair", r"(?<![\w$£€#.,/:'-])(?P<y1>(?:1[5-9]|20)\d\d)(?=\s*[-–/]\s*(?:(?:1[5-9]|20)\d\d"
                   r"|\d\d)(?![\w%-]|[.,]\d))"
-                  r"|(?<=\d\d[-–])(?P<y2>(?:1[5-9]|20)\d\d|\d\d)(?![\w%-]|[.,]\d)"),
+                  r"|(?<=\d\d[-–/])(?P<y2>(?:1[5-9]|20)\d\d|\d\d)(?![\w%-]|[.,]\d)"),
     ("fiscal_year", rf"\b(?i:fiscal)(?:\s+(?i:year))?[\s-]+(?P<y>{YEAR})"
                     r"|\bFY\s?(?P<y2>\d{4}|\d{2})\b|\b(?i:the\s+year)\s+(?P<y3>" + YEAR + ")"),
     ("decade", r"(?:(?P<the>(?i:the))\s+)?(?:(?P<dec>(?:1[0-9]|20)[0-9]0)'?s"

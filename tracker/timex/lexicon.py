@@ -28,6 +28,11 @@ WEEKDAY_NAMES: tuple[str, ...] = (
     "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday",
 )
 
+def weekday_number(word: str) -> int:
+    """ISO weekday number of a weekday name or abbreviation ("Thurs." -> 4)."""
+    return WEEKDAYS[next(w for w in WEEKDAYS if w.startswith(word.lower().rstrip(".")[:3]))]
+
+
 SEASONS: dict[str, str] = {
     "spring": "SP", "summer": "SU", "fall": "FA", "autumn": "FA", "winter": "WI",
 }

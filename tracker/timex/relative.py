@@ -255,8 +255,13 @@ def _rel_unit(m: re.Match[str], c: Candidate, ctx: Context) -> Norm | None:
     if shift is None:
         return None
     base = dct
-    if det in ("the following", "the previous") and ctx.ref_day:
-        base = ctx.ref_day
+    if det in ("the following", "the previous"):
+        if unit in ("year", "decade") and ctx.ref_year:
+            base = date(ctx.ref_year, 7, 1)
+        elif unit == "month" and (ctx.ref_month or ctx.ref_day):
+            base = ctx.ref_month or ctx.ref_day or dct
+        elif ctx.ref_day:
+            base = ctx.ref_day
     value = shift_value(unit, shift, base)
     return Norm("DATE", value) if value else None
 

@@ -90,9 +90,11 @@ def _update_context(ctx: Context, k: _Kept) -> None:
     if re.match(r"\d{4}", v) and k.norm.type in ("DATE", "TIME"):
         if rule in ("year", "month_year", "fiscal_year", "iso", "slash", "mdy", "dmy"):
             ctx.ref_year = int(v[:4])
-        m = re.match(r"(\d{4})-(\d{2})-(\d{2})", v)
-        if m:
-            ctx.ref_day = date(int(m[1]), int(m[2]), int(m[3]))
+        m = re.match(r"(\d{4})-(\d{2})(?:-(\d{2}))?", v)
+        if m and 1 <= int(m[2]) <= 12:
+            ctx.ref_month = date(int(m[1]), int(m[2]), 1)
+            if m[3]:
+                ctx.ref_day = date(int(m[1]), int(m[2]), int(m[3]))
 
 
 def _widen(text: str, kept: list[_Kept]) -> None:

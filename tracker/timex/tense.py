@@ -17,7 +17,7 @@ Tense = Literal["past", "future"]
 
 _WORD = re.compile(r"[A-Za-z']+")
 _FUTURE = words(
-    """will 'll shall won't wo gonna would upcoming scheduled schedule plans plan planned planning
+    """will 'll shall won't gonna would upcoming scheduled schedule plans plan planned planning
     intends intend expects expect expected tomorrow soon"""
 )
 _PAST = words(
@@ -41,7 +41,8 @@ def _alternation(ws: frozenset[str]) -> str:
 # One pass finds every cue word: future words (and "going to", "set to", "is to"), past words,
 # and "-ed" forms of five letters or more.
 _CUE_RE = re.compile(
-    r"(?i)(?<![A-Za-z'])(?:(?P<fut>(?:going|set|is|are)(?=\s+to\s)|"
+    r"(?i)(?<=[A-Za-z])(?P<ll>['’]ll)(?![A-Za-z])"
+    r"|(?<![A-Za-z'])(?:(?P<fut>(?:going|set|is|are)(?=\s+to\s)|"
     + _alternation(_FUTURE)
     + r")|(?P<past>"
     + _alternation(_PAST)
@@ -58,7 +59,7 @@ class TenseIndex:
         self._ends: list[int] = []
         self._cues: list[Tense] = []
         for m in _CUE_RE.finditer(text):
-            if m["fut"]:
+            if m["fut"] or m["ll"]:
                 cue: Tense = "future"
             else:
                 word = m.group().lower()
