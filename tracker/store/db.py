@@ -377,7 +377,7 @@ class Store:
                 ) and set(d.mention_ids) == {m for m, e in old_assignment.items() if e == d.id}:
                     continue
                 changed += 1
-                self.touched_days.add(row["date_start"])
+                self.touched_days.add(d.date_start.isoformat())
                 self.db.table("events").upsert(row, pk="id")
                 self.db.execute("DELETE FROM event_entities WHERE event_id = ?", [d.id])
                 self.db.execute(

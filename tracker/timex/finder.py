@@ -223,7 +223,7 @@ _ANCHOR = re.compile(
                        if w != _D)
 )
 _ANCHOR_CI = re.compile(_ANCHOR.pattern, re.IGNORECASE)
-WINDOW = 100  # characters either side of an anchor; longer than any candidate
+WINDOW = 80  # characters either side of an anchor; more than any candidate reaches past it
 
 assert set(_RULE_ANCHORS) == {name for name, _ in _RULES}
 
@@ -238,25 +238,40 @@ class Candidate:
     match: re.Match[str]
 
 
+def _merge(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    spans.sort()
+    out: list[tuple[int, int]] = []
+    for lo, hi in spans:
+        if out and lo <= out[-1][1]:
+            if hi > out[-1][1]:
+                out[-1] = (out[-1][0], hi)
+        else:
+            out.append((lo, hi))
+    return out
+
+
 def _windows(text: str) -> dict[str, list[tuple[int, int]]]:
     """For each rule, the merged character windows around its anchors."""
     low = text.lower()
     # If lower() changed the length (rare Unicode), match case-insensitively on the original.
     matches = _ANCHOR.finditer(low) if len(low) == len(text) else _ANCHOR_CI.finditer(text)
-    out: dict[str, list[tuple[int, int]]] = {}
+    by_literal: dict[str, list[tuple[int, int]]] = {}
     n = len(text)
     for m in matches:
         lit = m.group().lower()
-        rules = _LITERAL_RULES[_D] if lit[0].isdigit() else _LITERAL_RULES.get(lit, ())
+        key = _D if lit[0].isdigit() else lit
+        spans = by_literal.setdefault(key, [])
         lo, hi = max(0, m.start() - WINDOW), min(n, m.end() + WINDOW)
-        for rule in rules:
-            spans = out.setdefault(rule, [])
-            if spans and lo <= spans[-1][1]:
-                if hi > spans[-1][1]:
-                    spans[-1] = (spans[-1][0], hi)
-            else:
-                spans.append((lo, hi))
-    return out
+        if spans and lo <= spans[-1][1]:
+            if hi > spans[-1][1]:
+                spans[-1] = (spans[-1][0], hi)
+        else:
+            spans.append((lo, hi))
+    per_rule: dict[str, list[tuple[int, int]]] = {}
+    for lit, spans in by_literal.items():
+        for rule in _LITERAL_RULES.get(lit, ()):
+            per_rule.setdefault(rule, []).extend(spans)
+    return {rule: _merge(spans) for rule, spans in per_rule.items()}
 
 
 def find_candidates(text: str) -> list[Candidate]:

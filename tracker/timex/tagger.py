@@ -17,7 +17,7 @@ from datetime import date
 from tracker.models import Timex
 from tracker.timex.finder import RULE_RANK, Candidate, find_candidates
 from tracker.timex.normalize import Context, Norm, normalize
-from tracker.timex.periods import interval
+from tracker.timex.periods import interval, safe_date
 
 MAX_TEXT = 2_000_000  # characters; longer texts are tagged in windows of this size
 
@@ -91,10 +91,10 @@ def _update_context(ctx: Context, k: _Kept) -> None:
         if rule in ("year", "month_year", "fiscal_year", "iso", "slash", "mdy", "dmy"):
             ctx.ref_year = int(v[:4])
         m = re.match(r"(\d{4})-(\d{2})(?:-(\d{2}))?", v)
-        if m and 1 <= int(m[2]) <= 12:
+        if m and 1 <= int(m[2]) <= 12 and int(m[1]) >= 1:
             ctx.ref_month = date(int(m[1]), int(m[2]), 1)
             if m[3]:
-                ctx.ref_day = date(int(m[1]), int(m[2]), int(m[3]))
+                ctx.ref_day = safe_date(int(m[1]), int(m[2]), int(m[3])) or ctx.ref_day
 
 
 def _widen(text: str, kept: list[_Kept]) -> None:

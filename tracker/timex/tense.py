@@ -48,6 +48,7 @@ _CUE_RE = re.compile(
     + _alternation(_PAST)
     + r"|[A-Za-z']{3,}ed))(?![A-Za-z'])"
 )
+_CUE_LOW = re.compile(_CUE_RE.pattern.replace("(?i)", "", 1).replace("A-Za-z", "a-z"))
 
 
 class TenseIndex:
@@ -58,7 +59,9 @@ class TenseIndex:
         self._starts: list[int] = []
         self._ends: list[int] = []
         self._cues: list[Tense] = []
-        for m in _CUE_RE.finditer(text):
+        low = text.lower()
+        same = len(low) == len(text)  # lower() may change lengths of rare Unicode text
+        for m in (_CUE_LOW if same else _CUE_RE).finditer(low if same else text):
             if m["fut"] or m["ll"]:
                 cue: Tense = "future"
             else:
