@@ -18,7 +18,6 @@ import logging
 import multiprocessing
 import sys
 import tempfile
-import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
@@ -28,9 +27,9 @@ sys.path.insert(0, str(ROOT))
 
 from jobs.worker import BatchReport, Worker  # noqa: E402
 from tests.newsfeed import article, rss  # noqa: E402
+from tracker.sources import add_source  # noqa: E402
 from tracker.store import Store  # noqa: E402
 from tracker.store import sources as table  # noqa: E402
-from tracker.sources import add_source  # noqa: E402
 
 
 def serve(port_queue: Any, feeds: int, entries: int) -> None:
@@ -67,7 +66,8 @@ def serve(port_queue: Any, feeds: int, entries: int) -> None:
     httpd.daemon_threads = True
     base = f"http://127.0.0.1:{httpd.server_address[1]}"
     for n in range(feeds):
-        items = [article(n * entries + i, base=f"{base}/f{n}", size=1000 + (n * 37 + i * 53) % 3000)
+        items = [article(n * entries + i, base=f"{base}/f{n}",
+                         size=1000 + (n * 37 + i * 53) % 3000)
                  for i in range(entries)]
         bodies[f"/feed/{n}.xml"] = rss(items, f"{base}/f{n}", title=f"Feed {n}")
     port_queue.put(httpd.server_address[1])

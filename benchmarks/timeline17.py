@@ -162,7 +162,8 @@ def run(topics: list[Path], baseline: bool) -> dict[str, Any]:
 def _row_text(row: dict[str, Any]) -> str:
     scores = "  ".join(f"{k}={row[k]:.3f}" for k in ("tracker", "search_dates", "published")
                        if k in row)
-    return f"{row['topic']:24} {row['articles']:4} articles  ingest {row['ingest_s']:6.1f}s  {scores}"
+    return (f"{row['topic']:24} {row['articles']:4} articles  "
+            f"ingest {row['ingest_s']:6.1f}s  {scores}")
 
 
 def main() -> int:

@@ -6,7 +6,8 @@ for a signal): one job per enabled source with a stable id, its interval plus ji
 ``next_due_at`` is the schedule's truth: a job's first run is the stored due time, so a restart
 resumes where the last worker left off, and after each poll the job is moved to the new due time
 (which includes the backoff after failures). A sync job picks up sources added, removed,
-enabled, disabled or re-timed while running; a heartbeat job writes ``worker_heartbeat``.
+enabled, disabled or re-timed while running; a recluster job turns what the polls stored into
+events every few seconds; a heartbeat job writes ``worker_heartbeat``.
 
 ``Worker.run_once`` (`tracker worker --once`) polls every enabled source that is due, once.
 Both poll concurrently: fetching and parsing run in threads (one HTTP client per thread) while
@@ -59,6 +60,7 @@ MAX_JITTER_SECONDS = 120
 DEFAULT_THREADS = 8
 STOP_GRACE_SECONDS = 5.0
 RECLUSTER_EVERY = 2000  # articles between re-clusterings inside one batch of polls
+RECLUSTER_SECONDS = 15  # the scheduled worker re-clusters what its polls changed this often
 
 
 class WorkerLocked(RuntimeError):
@@ -141,6 +143,7 @@ class Worker:
         self._active = 0
         self._active_lock = threading.Lock()
         self._scheduler: BackgroundScheduler | None = None
+        self._pending_groups: set[str] = set()  # written under the write lock only
 
     # -------------------------------------------------------------- shared pieces
 
@@ -312,7 +315,10 @@ class Worker:
             if self.stopping:
                 return  # the source stays due; the next worker polls it
             with self._writing() as store:
-                result = store_poll(store, read, should_stop=self.should_stop)
+                ingestor = Ingestor(store, should_stop=self.should_stop)
+                result = store_poll(store, read, ingestor=ingestor, should_stop=self.should_stop)
+                # Re-clustering waits for the flush job: one pass for every poll since the last.
+                self._pending_groups |= ingestor.pending_groups
             if result.next_due_at is not None:
                 self._move(source, result.next_due_at)
 
@@ -356,6 +362,22 @@ class Worker:
         with self._writing() as store:
             table.write_heartbeat(store, clock.now())
 
+    def flush(self) -> int:
+        """Re-cluster the groups the polls since the last flush changed; returns events changed.
+
+        Runs every ``RECLUSTER_SECONDS`` rather than after each poll: a group is re-clustered
+        whole, so with hundreds of sources one pass for many polls is much cheaper.
+        """
+        with self._writing() as store:
+            groups, self._pending_groups = self._pending_groups, set()
+            if not groups:
+                return 0
+            ingestor = Ingestor(store)
+            ingestor.pending_groups |= groups
+            changed = ingestor.flush()
+        log.info("recluster groups=%d events=%d", len(groups), changed)
+        return changed
+
     def run_forever(self, *, sync_seconds: float = SYNC_SECONDS) -> int:
         """Run until SIGINT or SIGTERM; the article in hand finishes, the rest stays due."""
         try:
@@ -375,6 +397,9 @@ class Worker:
             self.sync_jobs()
             scheduler.add_job(self.sync_jobs, IntervalTrigger(seconds=sync_seconds), id="sync",
                               replace_existing=True, misfire_grace_time=int(sync_seconds) + 1)
+            scheduler.add_job(self.flush, IntervalTrigger(seconds=RECLUSTER_SECONDS),
+                              id="recluster", replace_existing=True, max_instances=1,
+                              coalesce=True, misfire_grace_time=RECLUSTER_SECONDS)
             scheduler.add_job(self.heartbeat, IntervalTrigger(seconds=sync_seconds),
                               id="heartbeat", replace_existing=True,
                               misfire_grace_time=int(sync_seconds) + 1)
@@ -387,6 +412,7 @@ class Worker:
             log.info("worker stopping")
             scheduler.shutdown(wait=False)
             self._leave_or_wait()
+            self.flush()  # quick; and if it were cut short, the next start's recover() redoes it
         finally:
             _restore_signal_handlers(previous)
             lock.close()

@@ -313,6 +313,7 @@ def test_sigterm_during_a_long_feed_stops_within_seconds_and_the_source_stays_du
     with Store(db_path) as store:
         source = table.all_sources(store)[0]
         assert source.next_due_at is None and source.etag is None  # polled again next time
+        assert store.unclustered_groups() == []  # what was stored got its events before exit
     assert runs(db_path)[-1]["status"] == "failed"
     assert "interrupted" in str(runs(db_path)[-1]["error"])
 

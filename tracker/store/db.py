@@ -14,6 +14,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime
+from functools import lru_cache
 from pathlib import Path
 from typing import Any, Literal
 from urllib.parse import urlsplit
@@ -107,7 +108,7 @@ class Store:
         a syndicated copy with another URL but the same text (``text_hash`` ignores case,
         spacing and punctuation), is the same article.
         """
-        digest = text_hash(article.text)
+        digest = _text_hash(article.text)
         row = self._one("SELECT id, text_hash FROM articles WHERE id = ?", [article.id])
         if row is None and article.canonical_url:
             row = self._one(
@@ -158,14 +159,12 @@ class Store:
                 "fetched_at": iso(article.fetched_at),
                 "language": article.language,
                 "text": article.text,
-                "text_hash": text_hash(article.text),
+                "text_hash": _text_hash(article.text),
                 "extractor_version": extractor_version,
                 "ingested_at": iso(now),
             }
             self.db.table("articles").upsert(row, pk="id")
-            for mention in mentions:
-                groups.add(mention.cluster_key.split("|", 1)[0])
-                self._insert_mention(stored_id, mention)
+            groups |= self._insert_mentions(stored_id, mentions)
             self._insert_article_source(stored_id, article, source_id)
         return SavedArticle(stored_id, status, frozenset(groups))
 
@@ -595,9 +594,7 @@ class Store:
         with self.transaction():
             groups = self._groups_of_article(article_id)
             self.db.execute("DELETE FROM mentions WHERE article_id = ?", [article_id])
-            for mention in mentions:
-                groups.add(mention.cluster_key.split("|", 1)[0])
-                self._insert_mention(article_id, mention)
+            groups |= self._insert_mentions(article_id, mentions)
             self.db.execute("UPDATE articles SET extractor_version = ? WHERE id = ?",
                             [extractor_version, article_id])
         return SavedArticle(article_id, "changed", frozenset(groups))
@@ -613,6 +610,38 @@ class Store:
         ).fetchall()
         return sorted(str(r[0]) for r in rows)
 
+    def _insert_mentions(self, article_id: str, mentions: Sequence[Mention]) -> set[str]:
+        """Insert (or update) an article's mentions and their entities; returns their groups.
+
+        The same rows as ``_insert_mention``, through one prepared statement: sqlite-utils'
+        ``upsert`` re-reads the table's columns on every call, which made storing mentions
+        cost as much as extracting them (benchmarks/feeds.py).
+        """
+        groups: set[str] = set()
+        for m in mentions:
+            groups.add(m.cluster_key.split("|", 1)[0])
+            timex = m.timex
+            mention_id = "m" + short_hash(
+                article_id, str(m.sentence_start), m.trigger, str(timex.start if timex else -1)
+            )
+            self.db.execute(
+                _UPSERT_MENTION,
+                [mention_id, article_id, m.sentence, m.sentence_start, m.sentence_end,
+                 timex.text if timex else None, timex.type if timex else None,
+                 timex.value if timex else None, timex.start if timex else None,
+                 timex.end if timex else None, m.date_start.isoformat(), m.date_end.isoformat(),
+                 m.precision, m.date_text, m.trigger, m.kind, m.title, m.confidence,
+                 m.cluster_key],
+            )
+            for ent in m.entities:
+                entity_id = self._upsert_entity(ent)
+                self.db.execute(
+                    "INSERT OR IGNORE INTO mention_entities (mention_id, entity_id, surface) "
+                    "VALUES (?, ?, ?)",
+                    [mention_id, entity_id, ent.text],
+                )
+        return groups
+
 def _outlet(source_name: str | None, source_id: str | None, url: str | None,
             article_id: str) -> str:
     """Who published a copy: its outlet name, else its source, else its web host."""
@@ -621,3 +650,22 @@ def _outlet(source_name: str | None, source_id: str | None, url: str | None,
 
 def _datetime(value: str | None) -> datetime | None:
     return datetime.fromisoformat(value) if value else None
+
+
+_MENTION_COLUMNS = (
+    "id", "article_id", "event_id", "sentence", "sentence_start", "sentence_end", "timex_text",
+    "timex_type", "timex_value", "timex_start", "timex_end", "date_start", "date_end",
+    "precision", "date_text", "trigger", "kind", "title", "confidence", "cluster_key",
+)
+_UPSERT_MENTION = (
+    f"INSERT INTO mentions ({', '.join(_MENTION_COLUMNS)}) "
+    f"VALUES (?, ?, NULL{', ?' * (len(_MENTION_COLUMNS) - 3)}) "
+    "ON CONFLICT(id) DO UPDATE SET "
+    + ", ".join(f"{c} = excluded.{c}" for c in _MENTION_COLUMNS if c != "id")
+)
+
+
+@lru_cache(maxsize=256)
+def _text_hash(text: str) -> str:
+    """``text_hash``, remembered: one article's text is hashed by several steps of one save."""
+    return text_hash(text)

@@ -1,0 +1,111 @@
+"""Benchmark bulk ingestion: a JSON-lines file of news-like 4 kB articles, end to end.
+
+    .venv/bin/python benchmarks/ingest.py [--quick] [--articles N] [--size BYTES] [--tracemalloc]
+
+Writes N articles (default 10,000; ``--quick``: 2,000) made from the templates of
+``tests/newsfeed.py`` to a temporary ``.jsonl`` file, then times ``Ingestor.ingest(read_jsonl())``
+on a fresh database: parsing, extraction, storage and clustering included. Prints the rate at
+checkpoints (10 %, 50 %, 100 % of the articles) with the process's resident memory (RSS) there,
+and the ratio of the last to the first checkpoint's memory: flat memory means a ratio near 1.
+``--tracemalloc`` also reports Python's traced peak per interval (slower: tracing costs ~2x).
+Target (issue 5): at least 40 articles/s, memory flat over 10,000 articles.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import resource
+import sys
+import tempfile
+import time
+import tracemalloc
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from tests.newsfeed import article  # noqa: E402
+from tracker.ingest import Ingestor, IngestReport  # noqa: E402
+from tracker.parse import read_jsonl  # noqa: E402
+from tracker.store import Store  # noqa: E402
+
+
+def rss_mb() -> float:
+    """Current resident memory of this process, in MB (Linux /proc; else the peak)."""
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def write_corpus(path: Path, n: int, size: int) -> float:
+    """N articles as JSON lines; returns their mean text size in bytes."""
+    total = 0
+    outlets = ["Harbour Times", "Continental Wire", "Valley Courier", "Morning Ledger"]
+    with path.open("w", encoding="utf-8") as out:
+        for i in range(n):
+            a = article(i, size=size)
+            total += len(a.text.encode())
+            out.write(json.dumps({"url": a.url, "title": a.title, "text": a.text,
+                                  "published": a.published.isoformat(),
+                                  "source": outlets[i % len(outlets)]}) + "\n")
+    return total / n
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--quick", action="store_true", help="2,000 articles")
+    parser.add_argument("--articles", type=int, default=None)
+    parser.add_argument("--size", type=int, default=4000, help="text size per article")
+    parser.add_argument("--tracemalloc", action="store_true", help="also trace Python memory")
+    args = parser.parse_args()
+    n = args.articles or (2000 if args.quick else 10_000)
+    checkpoints = sorted({max(1, n // 10), n // 2, n})
+    logging.basicConfig(level=logging.WARNING)
+
+    with tempfile.TemporaryDirectory() as folder:
+        corpus = Path(folder) / "corpus.jsonl"
+        mean = write_corpus(corpus, n, args.size)
+        rows: list[tuple[int, float, float, float | None]] = []
+        started = time.monotonic()
+        if args.tracemalloc:
+            tracemalloc.start()
+
+        def progress(report: IngestReport) -> None:
+            if report.seen in checkpoints and len(rows) < len(checkpoints) and (
+                    not rows or rows[-1][0] != report.seen):
+                peak = None
+                if args.tracemalloc:
+                    peak = tracemalloc.get_traced_memory()[1] / 1e6
+                    tracemalloc.reset_peak()
+                rows.append((report.seen, time.monotonic() - started, rss_mb(), peak))
+
+        with Store(Path(folder) / "bench.db") as store:
+            report = Ingestor(store, progress=progress).ingest(read_jsonl(corpus))
+            elapsed = time.monotonic() - started
+            counts = store.counts()
+    print(f"{n} articles of {mean / 1000:.1f} kB mean text, end to end "
+          f"(read_jsonl -> extract -> store -> cluster)")
+    print(f"{'articles':>8} {'seconds':>8} {'art/s':>7} {'RSS MB':>7}"
+          + (f" {'traced peak MB':>15}" if args.tracemalloc else ""))
+    for seen, at, rss, peak in rows:
+        line = f"{seen:>8} {at:>8.1f} {seen / at:>7.1f} {rss:>7.1f}"
+        if peak is not None:
+            line += f" {peak:>15.1f}"
+        print(line)
+    print(f"total {elapsed:.1f} s, {n / elapsed:.1f} articles/s; new={report.new} "
+          f"failed={report.failed} events={counts['events']} mentions={counts['mentions']}")
+    if rows:
+        print(f"memory ratio last/first checkpoint: RSS {rows[-1][2] / rows[0][2]:.2f}"
+              + (f", traced peak {rows[-1][3] / rows[0][3]:.2f}"
+                 if rows[0][3] and rows[-1][3] else ""))
+    return 0 if report.failed == 0 else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
