@@ -34,6 +34,7 @@ class EventFilter:
     entity: str | None = None
     min_sources: int = 0
     include_reported: bool = True
+    top: int = 0  # only the ``top`` most important events (0: all)
 
 
 def _where(f: EventFilter) -> tuple[list[str], list[Any]]:
@@ -53,6 +54,10 @@ def _where(f: EventFilter) -> tuple[list[str], list[Any]]:
         params.append(f.min_sources)
     if not f.include_reported:
         clauses.append("e.precision != 'reported'")
+    if f.top:
+        clauses.append("e.id IN (SELECT id FROM events WHERE status = 'active' "
+                       "ORDER BY score DESC, id LIMIT ?)")
+        params.append(f.top)
     if f.entity:
         clauses.append(
             "e.id IN (SELECT ee.event_id FROM event_entities ee JOIN entities n "

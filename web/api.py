@@ -19,7 +19,7 @@ from web import get_store, json_error
 
 bp = Blueprint("api", __name__, url_prefix="/api")
 
-KEY_EVENT_MIN_SOURCES = 2  # "key events": told by at least two independent sources
+KEY_EVENTS = 25  # "key events": the most important events by score (sources, references)
 
 
 class BadParameter(ValueError):
@@ -52,8 +52,9 @@ def parse_filter(args: Mapping[str, str]) -> query.EventFilter:
     if "from" in dates and "to" in dates and dates["from"] > dates["to"]:
         raise BadParameter("from must not be after to")
     min_sources = _int_param(args, "min_sources", 0, 0, 1_000_000)
+    top = _int_param(args, "top", 0, 0, 1_000_000)
     if args.get("key") in ("1", "true", "on", "yes"):
-        min_sources = max(min_sources, KEY_EVENT_MIN_SOURCES)
+        top = top or KEY_EVENTS
     q = (args.get("q") or "").strip()
     if not any(word.strip('"') for word in q.split()):
         q = ""  # nothing but quotes would be an empty full-text query: treat as no query
@@ -64,6 +65,7 @@ def parse_filter(args: Mapping[str, str]) -> query.EventFilter:
         kind=(args.get("kind") or "").strip() or None,
         entity=(args.get("entity") or "").strip() or None,
         min_sources=min_sources,
+        top=top,
     )
 
 

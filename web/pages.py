@@ -14,7 +14,7 @@ from flask import Blueprint, abort, render_template, request
 
 from tracker import query
 from web import get_store
-from web.api import BadParameter, parse_filter
+from web.api import KEY_EVENTS, BadParameter, parse_filter
 from web.assets import plotly_version
 
 bp = Blueprint("pages", __name__)
@@ -42,6 +42,7 @@ def dashboard() -> Any:
         args=request.args,
         error=error,
         plotly_version=plotly_version(),
+        key_events=KEY_EVENTS,
     ), 400 if error else 200
 
 

@@ -368,7 +368,8 @@ class Store:
                     "precision": d.precision, "date_text": d.date_text,
                     "n_mentions": d.n_mentions, "n_articles": d.n_articles,
                     "n_sources": d.n_sources, "score": d.score, "support": d.score,
-                    "first_seen_at": previous["first_seen_at"] if previous else now,
+                    "first_seen_at": previous["first_seen_at"] if previous
+                    else self._first_seen(d.mention_ids) or now,
                     "updated_at": now, "status": "active", "merged_into": None,
                 }
                 if previous is not None and all(
@@ -407,6 +408,19 @@ class Store:
                     self.db.execute("DELETE FROM event_entities WHERE event_id = ?", [old_id])
                     self.db.execute("DELETE FROM events WHERE id = ?", [old_id])
         return changed
+
+    def _first_seen(self, mention_ids: Sequence[str]) -> str | None:
+        """When the earliest article reporting these mentions was ingested."""
+        first: str | None = None
+        for start in range(0, len(mention_ids), 500):
+            chunk = list(mention_ids[start:start + 500])
+            row = self.db.execute(
+                f"SELECT MIN(a.ingested_at) FROM mentions m JOIN articles a "
+                f"ON a.id = m.article_id WHERE m.id IN ({','.join('?' * len(chunk))})", chunk
+            ).fetchone()
+            if row and row[0] and (first is None or row[0] < first):
+                first = str(row[0])
+        return first
 
     # ------------------------------------------------------------------ importance
 
