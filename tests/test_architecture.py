@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -77,3 +78,14 @@ def test_nothing_loads_from_a_cdn() -> None:
             text = path.read_text(encoding="utf-8", errors="replace")
             for cdn in ("cdn.plot.ly", "cdn.jsdelivr", "unpkg.com", "cdnjs."):
                 assert cdn not in text, f"{path} refers to {cdn}"
+
+
+def test_only_the_store_speaks_sql() -> None:
+    sql = re.compile(r"\b(SELECT|INSERT INTO|UPDATE \w+ SET|DELETE FROM)\b")
+    speakers = [
+        str(path.relative_to(ROOT)) for package in ("tracker", "jobs", "web")
+        for path in (ROOT / package).rglob("*.py")
+        if not path.is_relative_to(ROOT / "tracker" / "store")
+        and sql.search(path.read_text(encoding="utf-8"))
+    ]
+    assert not speakers

@@ -41,10 +41,10 @@ from tracker.store import sources as table
 from tracker.store.sources import Source
 
 __all__ = [
-    "DEFAULT_INTERVAL", "KINDS", "MAX_BACKOFF", "MIN_INTERVAL", "Fetched", "PollResult", "Source",
-    "add_source", "articles_from_path", "articles_from_url", "backoff_delay", "due_sources",
-    "enabled_sources", "get_source", "guess_kind", "is_url", "poll", "read_source",
-    "remove_source", "set_enabled", "store_poll",
+    "DEFAULT_INTERVAL", "KINDS", "MAX_BACKOFF", "MIN_INTERVAL", "Fetched", "Interrupted",
+    "PollResult", "Source", "SourceRead", "add_source", "articles_from_path",
+    "articles_from_url", "backoff_delay", "due_sources", "enabled_sources", "get_source",
+    "guess_kind", "is_url", "poll", "read_source", "remove_source", "set_enabled", "store_poll",
 ]
 
 log = logging.getLogger(__name__)

@@ -51,7 +51,11 @@ class Context:
             return None
         if self._tenses is None:
             self._tenses = TenseIndex(self.text)
-        return self._tenses.tense(c.start, c.end)
+        local, lean = local_tense(self.text, c.start)
+        clause = self._tenses.tense(c.start, c.end)
+        if local and not (lean and clause == "past"):
+            return local
+        return clause
 
     def prev_word(self, pos: int) -> str:
         """The word before ``pos`` (commas skipped), lower-cased."""
@@ -61,6 +65,33 @@ class Context:
     def next_text(self, pos: int, n: int = 30) -> str:
         """Up to ``n`` characters of text from ``pos``."""
         return self.text[pos : pos + n]
+
+
+# Words right before a date that fix its direction whatever the verb of the clause: a date
+# something is "payable", "effective" or "due" on lies ahead; one something happened "since" or
+# a period "ended" on lies behind ("the fiscal year ended Jan. 31").
+_CLOCK = r"(?:(?:\d{1,2}(?::\d\d)?\s*[ap]\.?m\.?|noon|midnight)(?:\s+[ECMP][SD]T)?,?\s+)?"
+_LOCAL_FUTURE = re.compile(
+    r"(?i)\b(?:payable|effective|due|expires?|expiring|record|starting|beginning|deadline\s+of"
+    r"|scheduled\s+for|set\s+for|slated\s+for)(?:\s+(?:on|in|at|as\s+of))?\s+" + _CLOCK + "$"
+)
+# Weaker: "until Tuesday", "by Friday" lean ahead unless the clause is plainly past.
+_LOCAL_AHEAD = re.compile(
+    r"(?i)\b(?:until|till|by|as\s+soon\s+as|no\s+later\s+than)(?:\s+(?:on|at))?\s+" + _CLOCK + "$"
+)
+_LOCAL_PAST = re.compile(r"(?i)\b(?:since|ended|as\s+recently\s+as|as\s+late\s+as)\s+$")
+
+
+def local_tense(text: str, start: int) -> tuple[Tense | None, bool]:
+    """The direction fixed by the words just before ``start`` and whether it is only a lean."""
+    before = text[max(0, start - 40) : start]
+    if _LOCAL_FUTURE.search(before) and not re.search(r"(?i)\bhad\b", before):
+        return "future", False  # but "had been due to expire Friday" was a plan in the past
+    if _LOCAL_PAST.search(before):
+        return "past", False
+    if _LOCAL_AHEAD.search(before):
+        return "future", True
+    return None, False
 
 
 Handler = Callable[[re.Match[str], Candidate, Context], Norm | None]
@@ -85,7 +116,7 @@ TEMPORAL_PREPS = words(
 )
 
 
-TENSE_PENALTY = 90  # days: how much a contradicting tense pushes a date to the other year
+TENSE_PENALTY = 120  # days: how much a contradicting tense pushes a date to the other year
 
 
 def year_for_month(month: int, day: int | None, tense: Tense | None, dct: date) -> int:
