@@ -171,6 +171,14 @@ def test_a_feed_url_that_returns_html_is_a_one_line_error(
         "expected an RSS or Atom feed" in listing[0]["last_error"]
 
 
+def test_ingesting_a_feed_url_that_returns_html_is_a_one_line_error(
+        local_server: LocalServer, db_path: Path) -> None:  # noqa: F811
+    local_server.add("/news/rss.xml", body=b"<html><body>Subscribe!</body></html>",
+                     headers={"Content-Type": "text/html"})
+    assert_one_line_error(tracker(db_path, "ingest", local_server.url("/news/rss.xml")),
+                          "feed")
+
+
 def test_a_url_answering_500_is_a_one_line_error(
         local_server: LocalServer, db_path: Path) -> None:  # noqa: F811
     local_server.add("/broken.xml", status=500, body=b"oops")

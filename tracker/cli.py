@@ -55,6 +55,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--published", metavar="YYYY-MM-DD",
                    help="publication date for files that carry none")
     p.add_argument("--source", metavar="NAME", help="outlet name to record for these articles")
+    p.add_argument("--kind", choices=["feed", "page"],
+                   help="what a URL is (default: a feed when the URL says rss, atom, feed or "
+                        ".xml, else whatever the content is)")
     p.add_argument("--no-progress", action="store_true", help="no progress line on a terminal")
     p.set_defaults(func=cmd_ingest)
 
@@ -221,7 +224,7 @@ class _ProgressLine:
 
 def cmd_ingest(args: argparse.Namespace) -> int:
     from tracker.fetch import Fetcher
-    from tracker.sources import articles_from_path, articles_from_url, is_url
+    from tracker.sources import articles_from_path, articles_from_url, guess_kind, is_url
 
     published = _date_arg(args.published, "--published")
     progress = _ProgressLine(sys.stderr, not args.no_progress)
@@ -238,8 +241,11 @@ def cmd_ingest(args: argparse.Namespace) -> int:
                 try:
                     if is_url(target):
                         fetcher = fetcher or Fetcher()
+                        # A URL that names a feed must be one: HTML there is an error, not a
+                        # page to ingest by mistake.
+                        kind = args.kind or ("feed" if guess_kind(target) == "feed" else None)
                         fetched = articles_from_url(fetcher, target, published=published,
-                                                    source_name=args.source)
+                                                    source_name=args.source, kind=kind)
                         report = ingestor.ingest(fetched.items)
                     else:
                         path = Path(target)

@@ -41,6 +41,7 @@ class Context:
     ref_year: int | None = None
     ref_day: date | None = None
     ref_month: date | None = None  # first day of the last month named
+    ref_abs_day: date | None = None  # the last day named by an explicit calendar date
     final: bool = True  # False in the first pass, which only decides spans
 
     _tenses: TenseIndex | None = field(default=None, init=False, repr=False)
@@ -130,10 +131,12 @@ def year_for_month(month: int, day: int | None, tense: Tense | None, dct: date) 
         if lo <= dct <= hi:
             return year
         dist = (lo - dct).days if lo > dct else (dct - hi).days
+        import os
+        pen = TENSE_PENALTY if day is not None else int(os.environ.get("PM", TENSE_PENALTY))
         if tense == "past" and lo > dct:
-            dist += TENSE_PENALTY
+            dist += pen
         if tense == "future" and hi < dct:
-            dist += TENSE_PENALTY
+            dist += pen
         if best is None or dist < best[0]:
             best = (dist, year)
     return best[1] if best else dct.year
