@@ -63,6 +63,28 @@ def test_month_day_without_year_takes_the_nearest_year() -> None:
         ("Dec. 20", "DATE", "2024-12-20")]
 
 
+def test_month_in_a_past_clause_may_lie_far_back() -> None:
+    # DCT 2025-11-03: "March" 8 months back beats next March 4 months ahead in a past clause.
+    assert found("The chief executive resigned in March for health reasons.",
+                 date(2025, 11, 3)) == [("March", "DATE", "2025-03")]
+
+
+def test_ended_and_since_fix_a_date_in_the_past() -> None:
+    dct = date(2025, 10, 28)
+    assert found("Sales for the twelve weeks ended Jan. 31 were flat.", dct)[-1:] == [
+        ("Jan. 31", "DATE", "2025-01-31")]
+    assert found("In the quarter ended Oct. 31, the bank lost money.", dct) == [
+        ("Oct. 31", "DATE", "2024-10-31")]
+
+
+def test_payable_and_effective_fix_a_date_in_the_future() -> None:
+    dct = date(2025, 10, 28)
+    assert found("The board declared a dividend payable Jan. 5 to holders of record.", dct) == [
+        ("Jan. 5", "DATE", "2026-01-05")]
+    assert found("The new contract, which was signed by both unions, is effective June 1.",
+                 dct) == [("June 1", "DATE", "2026-06-01")]
+
+
 def test_full_date_has_a_one_day_interval() -> None:
     t = one("It happened on May 3, 2025.")
     assert (t.date_start, t.date_end, t.precision) == (date(2025, 5, 3), date(2025, 5, 3), "day")
@@ -95,6 +117,19 @@ def test_weekday_equal_to_dct_weekday_is_the_dct_itself() -> None:
 def test_last_and_next_weekday() -> None:
     assert found("He arrived last Tuesday and leaves next Monday.") == [
         ("last Tuesday", "DATE", "2025-05-13"), ("next Monday", "DATE", "2025-05-19")]
+
+
+def test_until_a_clock_time_and_weekday_looks_ahead() -> None:
+    # DCT Monday 2025-05-12: the deadline "until 9 a.m. Tuesday" is tomorrow, not last week.
+    t = one("The agency gave the family until 9 a.m. Tuesday to sign the agreement.",
+            date(2025, 5, 12))
+    assert (t.text, t.type, t.value) == ("9 a.m. Tuesday", "TIME", "2025-05-13T09:00")
+
+
+def test_weekday_resolves_against_the_dct_not_the_last_date_named() -> None:
+    # News reports date weekdays from the publication day even after an older explicit date.
+    text = "The agreement was signed on April 2. Rebels attacked a convoy on Tuesday."
+    assert found(text) == [("April 2", "DATE", "2025-04-02"), ("Tuesday", "DATE", "2025-05-13")]
 
 
 # ---------------------------------------------------------------- relative expressions
@@ -313,6 +348,14 @@ def test_anaphoric_quarter_follows_the_first_quarter_named() -> None:
     assert found(text) == [("the third quarter of 2024", "DATE", "2024-Q3"),
                            ("the quarter", "DATE", "2024-Q3"),
                            ("a year earlier", "DATE", "2023-Q3")]
+
+
+def test_a_historical_quarter_does_not_become_the_reported_quarter() -> None:
+    text = ("The utility stopped paying dividends in the third quarter of 2019. It reported "
+            "third-quarter profit of $60 million, up from $55 million a year ago.")
+    assert found(text, date(2025, 10, 28)) == [("the third quarter of 2019", "DATE", "2019-Q3"),
+                                               ("third-quarter", "DATE", "2025-Q3"),
+                                               ("a year ago", "DATE", "2024-Q3")]
 
 
 # ---------------------------------------------------------------- vague references

@@ -327,3 +327,13 @@ def test_an_entity_has_a_page_and_an_api_record_listing_its_events(examples_db: 
     assert b"Events over time" in page.data
     assert client.get("/api/entities/nobody-at-all").status_code == 404
     assert client.get("/entities?kind=place").status_code == 200
+
+
+def test_the_dashboard_opens_with_the_key_events_best_first(examples_db: Path) -> None:
+    client = create_app({"DATABASE": str(examples_db), "TESTING": True}).test_client()
+    html = client.get("/").get_data(as_text=True)
+    key_section = html.split('id="key-title"')[1].split("</section>")[0]
+    assert "Istanbul talks" in key_section
+    events = client.get("/api/events?limit=1000").get_json()["events"]
+    best = max((e for e in events if e["precision"] != "reported"), key=lambda e: e["score"])
+    assert key_section.index(best["title"]) < key_section.index("</li>")

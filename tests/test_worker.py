@@ -142,6 +142,8 @@ def test_a_feed_that_changes_between_polls_adds_only_new_entries_and_304_costs_n
      "malformed XML"),
     ("50 MB body", Reply(body=repeated(b"<item>" + b"x" * 65530, 50_000_000), headers=RSS),
      "larger than 10 MB"),
+    ("50 MB announced", Reply(body=repeated(b"x" * 65536, 50_000_000), length=50_000_000,
+                              headers=RSS), "larger than 10 MB"),
     ("HTML instead of a feed", Reply(body=b"<!doctype html><html><body>Hi</body></html>",
                                      headers={"Content-Type": "text/html"}), "expected an RSS"),
 ])

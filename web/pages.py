@@ -20,6 +20,7 @@ from web.assets import plotly_version
 bp = Blueprint("pages", __name__)
 
 FALLBACK_LIST_SIZE = 200
+KEY_LIST_SIZE = 8
 
 
 @bp.get("/")
@@ -31,6 +32,11 @@ def dashboard() -> Any:
     except BadParameter as exc:
         error, f = str(exc), query.EventFilter()
     page = query.list_events(store, f, limit=FALLBACK_LIST_SIZE)
+    # The most important dated events, best first: the "key events" at a glance.
+    key_list = sorted(
+        query.list_events(store, query.EventFilter(top=KEY_LIST_SIZE, include_reported=False),
+                          limit=KEY_LIST_SIZE)["events"],
+        key=lambda e: (-e["score"], e["date_start"]))
     # suggestions for the entity box (the filter matches whole names and aliases)
     names = Counter(n["name"] for e in page["events"] for n in e["entities"])
     return render_template(
@@ -43,6 +49,7 @@ def dashboard() -> Any:
         error=error,
         plotly_version=plotly_version(),
         key_events=KEY_EVENTS,
+        key_list=key_list,
     ), 400 if error else 200
 
 

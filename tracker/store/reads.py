@@ -50,8 +50,9 @@ def _where(f: EventFilter) -> tuple[list[str], list[Any]]:
     if not f.include_reported:
         clauses.append("e.precision != 'reported'")
     if f.top:
+        dated_only = "" if f.include_reported else "AND precision != 'reported' "
         clauses.append("e.id IN (SELECT id FROM events WHERE status = 'active' "
-                       "ORDER BY score DESC, id LIMIT ?)")
+                       f"{dated_only}ORDER BY score DESC, id LIMIT ?)")
         params.append(f.top)
     if f.entity:
         clauses.append(

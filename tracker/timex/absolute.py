@@ -76,7 +76,7 @@ def _month_day(m: re.Match[str], c: Candidate, ctx: Context) -> Norm | None:
         good = [y for y in years if (d := safe_date(y, month, day)) and d.isoweekday() == wd]
         year = good[0] if good else year_for_month(month, day, ctx.tense(c), ctx.dct)
     else:
-        year = year_for_month(month, day, ctx.tense(c), ctx.dct)
+        year = year_for_month(month, day, ctx.tense(c), ctx.dct, ctx.firm(c))
     first = day_norm(year, month, day)
     if first is None or not m["d2"]:
         return first
@@ -121,7 +121,7 @@ def _month(m: re.Match[str], c: Candidate, ctx: Context) -> Norm | None:
                               ctx.text[max(0, c.start - 30) : c.start]):
         return None  # inside a name: "the Women's March", "Black September"
     month = month_num(word)
-    year = year_for_month(month, None, ctx.tense(c), ctx.dct)
+    year = year_for_month(month, None, ctx.tense(c), ctx.dct, ctx.firm(c))
     return Norm("DATE", f"{year:04d}-{month:02d}")
 
 

@@ -41,7 +41,6 @@ class Context:
     ref_year: int | None = None
     ref_day: date | None = None
     ref_month: date | None = None  # first day of the last month named
-    ref_abs_day: date | None = None  # the last day named by an explicit calendar date
     final: bool = True  # False in the first pass, which only decides spans
 
     _tenses: TenseIndex | None = field(default=None, init=False, repr=False)
@@ -57,6 +56,14 @@ class Context:
         if local and not (lean and clause == "past"):
             return local
         return clause
+
+    def firm(self, c: Candidate) -> bool:
+        """Whether the words right before the candidate fix its direction ("since", "ended",
+        "payable", "effective"), so that no nearer date in the other direction may win."""
+        if not self.final:
+            return False
+        tense, lean = local_tense(self.text, c.start)
+        return tense is not None and not lean
 
     def prev_word(self, pos: int) -> str:
         """The word before ``pos`` (commas skipped), lower-cased."""
@@ -120,8 +127,10 @@ TEMPORAL_PREPS = words(
 TENSE_PENALTY = 120  # days: how much a contradicting tense pushes a date to the other year
 
 
-def year_for_month(month: int, day: int | None, tense: Tense | None, dct: date) -> int:
-    """The year that puts a month (or month and day) nearest the DCT, leaning with the tense."""
+def year_for_month(month: int, day: int | None, tense: Tense | None, dct: date,
+                   strict: bool = False) -> int:
+    """The year that puts a month (or month and day) nearest the DCT, leaning with the tense
+    (or, when ``strict``, never against it: "the fiscal year ended Jan. 31")."""
     best: tuple[int, int] | None = None
     for year in (dct.year - 1, dct.year, dct.year + 1):
         if day is None:
@@ -131,8 +140,7 @@ def year_for_month(month: int, day: int | None, tense: Tense | None, dct: date) 
         if lo <= dct <= hi:
             return year
         dist = (lo - dct).days if lo > dct else (dct - hi).days
-        import os
-        pen = TENSE_PENALTY if day is not None else int(os.environ.get("PM", TENSE_PENALTY))
+        pen = 10_000 if strict else TENSE_PENALTY
         if tense == "past" and lo > dct:
             dist += pen
         if tense == "future" and hi < dct:

@@ -85,11 +85,11 @@ def _select(items: list[_Kept]) -> list[_Kept]:
 def _update_context(ctx: Context, k: _Kept) -> None:
     v = k.norm.value
     rule = k.cand.rule
-    if re.fullmatch(r"\d{4}-Q[1-4]", v) and rule in ("quarter", "q_abbr"):
-        # The quarter a report is about: the first one it names in its own right (not a
-        # historical "third quarter of 1984").
-        if abs(int(v[:4]) - ctx.dct.year) <= 1:
-            ctx.ref_quarter = ctx.ref_quarter or v
+    # The quarter a report is about: the first one it names that is not historical (not "the
+    # third quarter of 1984" in a 1989 report).
+    if re.fullmatch(r"\d{4}-Q[1-4]", v) and rule in ("quarter", "q_abbr") and \
+            abs(int(v[:4]) - ctx.dct.year) <= 1:
+        ctx.ref_quarter = ctx.ref_quarter or v
     if re.match(r"\d{4}", v) and k.norm.type in ("DATE", "TIME"):
         if rule in ("year", "month_year", "fiscal_year", "iso", "slash", "mdy", "dmy"):
             ctx.ref_year = int(v[:4])
@@ -98,8 +98,6 @@ def _update_context(ctx: Context, k: _Kept) -> None:
             ctx.ref_month = date(int(m[1]), int(m[2]), 1)
             if m[3]:
                 ctx.ref_day = safe_date(int(m[1]), int(m[2]), int(m[3])) or ctx.ref_day
-                if rule in ("iso", "slash", "mdy", "dmy", "ymd_slash", "dotted"):
-                    ctx.ref_abs_day = ctx.ref_day
 
 
 def _widen(text: str, kept: list[_Kept]) -> None:
