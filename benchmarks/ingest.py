@@ -8,14 +8,17 @@ on a fresh database: parsing, extraction, storage and clustering included. Print
 checkpoints (10 %, 50 %, 100 % of the articles) with the process's resident memory (RSS) there,
 and the ratio of the last to the first checkpoint's memory: flat memory means a ratio near 1.
 ``--tracemalloc`` also reports Python's traced peak per interval (slower: tracing costs ~2x).
+``--profile`` runs under cProfile and prints where the time goes, stage by stage.
 Target (issue 5): at least 40 articles/s, memory flat over 10,000 articles.
 """
 
 from __future__ import annotations
 
 import argparse
+import cProfile
 import json
 import logging
+import pstats
 import resource
 import sys
 import tempfile
@@ -63,6 +66,7 @@ def main() -> int:
     parser.add_argument("--articles", type=int, default=None)
     parser.add_argument("--size", type=int, default=4000, help="text size per article")
     parser.add_argument("--tracemalloc", action="store_true", help="also trace Python memory")
+    parser.add_argument("--profile", action="store_true", help="time each pipeline stage")
     args = parser.parse_args()
     n = args.articles or (2000 if args.quick else 10_000)
     checkpoints = sorted({max(1, n // 10), n // 2, n})
@@ -85,8 +89,13 @@ def main() -> int:
                     tracemalloc.reset_peak()
                 rows.append((report.seen, time.monotonic() - started, rss_mb(), peak))
 
+        profiler = cProfile.Profile() if args.profile else None
         with Store(Path(folder) / "bench.db") as store:
+            if profiler:
+                profiler.enable()
             report = Ingestor(store, progress=progress).ingest(read_jsonl(corpus))
+            if profiler:
+                profiler.disable()
             elapsed = time.monotonic() - started
             counts = store.counts()
     print(f"{n} articles of {mean / 1000:.1f} kB mean text, end to end "
@@ -104,7 +113,37 @@ def main() -> int:
         print(f"memory ratio last/first checkpoint: RSS {rows[-1][2] / rows[0][2]:.2f}"
               + (f", traced peak {rows[-1][3] / rows[0][3]:.2f}"
                  if rows[0][3] and rows[-1][3] else ""))
+    if profiler:
+        print_stages(profiler, elapsed)
     return 0 if report.failed == 0 else 1
+
+
+# (file suffix, function) -> label: the stages of ``Ingestor.ingest`` worth naming.
+STAGES = [
+    ("tracker/parse/jsonl.py", "_records", "read_jsonl (parse lines)"),
+    ("tracker/extract/mentions.py", "extract_all", "extract_all (whole extraction)"),
+    ("tracker/timex/tagger.py", "tag", "  timex tag"),
+    ("tracker/extract/entities.py", "find_entities", "  find_entities"),
+    ("tracker/store/db.py", "article_status", "Store.article_status"),
+    ("tracker/store/db.py", "save_article", "Store.save_article"),
+    ("tracker/store/db.py", "save_date_refs", "Store.save_date_refs"),
+    ("tracker/ingest.py", "recluster", "Ingestor.recluster (all)"),
+    ("tracker/store/db.py", "cluster_inputs", "  Store.cluster_inputs"),
+    ("tracker/cluster.py", "cluster_group", "  cluster_group"),
+    ("tracker/store/db.py", "replace_events", "  Store.replace_events"),
+    ("tracker/store/db.py", "rescore", "  Store.rescore"),
+]
+
+
+def print_stages(profiler: cProfile.Profile, elapsed: float) -> None:
+    stats = pstats.Stats(profiler).stats  # type: ignore[attr-defined]
+    print(f"{'stage':<34} {'calls':>7} {'seconds':>8} {'share':>6}")
+    for suffix, name, label in STAGES:
+        hits = [(v[1], v[3]) for (path, _line, func), v in stats.items()
+                if func == name and path.endswith(suffix)]
+        if hits:
+            calls, cumulative = sum(h[0] for h in hits), sum(h[1] for h in hits)
+            print(f"{label:<34} {calls:>7} {cumulative:>8.1f} {cumulative / elapsed:>6.0%}")
 
 
 if __name__ == "__main__":

@@ -73,7 +73,7 @@ def test_ended_and_since_fix_a_date_in_the_past() -> None:
     dct = date(2025, 10, 28)
     assert found("Sales for the twelve weeks ended Jan. 31 were flat.", dct)[-1:] == [
         ("Jan. 31", "DATE", "2025-01-31")]
-    assert found("In the quarter ended Oct. 31, the bank lost money.", dct) == [
+    assert found("In the quarter ended Oct. 31, the bank lost money.", dct)[-1:] == [
         ("Oct. 31", "DATE", "2024-10-31")]
 
 

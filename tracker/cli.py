@@ -243,7 +243,8 @@ def cmd_ingest(args: argparse.Namespace) -> int:
                         fetcher = fetcher or Fetcher()
                         # A URL that names a feed must be one: HTML there is an error, not a
                         # page to ingest by mistake.
-                        kind = args.kind or ("feed" if guess_kind(target) == "feed" else None)
+                        kind: SourceKind | None = args.kind or (
+                            "feed" if guess_kind(target) == "feed" else None)
                         fetched = articles_from_url(fetcher, target, published=published,
                                                     source_name=args.source, kind=kind)
                         report = ingestor.ingest(fetched.items)

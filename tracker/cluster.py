@@ -83,6 +83,9 @@ class _Cluster:
     precision: Precision
     members: list[ClusterInput] = field(default_factory=list)
 
+    def add(self, m: ClusterInput) -> None:
+        self.members.append(m)
+
     @property
     def support(self) -> tuple[int, int]:
         """Articles reporting the cluster, then mentions of it."""
@@ -94,94 +97,85 @@ class _Cluster:
         return (-articles, -mentions, self.date_start.isoformat(), self.anchor or "")
 
 
+def by_rank(m: ClusterInput) -> tuple[int, date, str]:
+    """Finest precision first, then earliest, then by id: a total order free of input order."""
+    return PRECISION_RANK[m.precision], m.date_start, m.id
+
+
 def cluster_group(mentions: Iterable[ClusterInput]) -> list[EventDraft]:
     """Cluster the mentions of one trigger group into events."""
     ordered = sorted(mentions, key=lambda m: m.id)
-    dated = [m for m in ordered if m.precision != "reported"]
+    fine = [m for m in ordered if PRECISION_RANK[m.precision] <= PRECISION_RANK["day"]]
     reported = [m for m in ordered if m.precision == "reported"]
-
-    # 1. Seeds at the finest precision first, so coarser mentions can find them.
-    clusters: list[_Cluster] = []
-    by_key: dict[tuple[str | None, date, date, str], _Cluster] = {}
     # Coarse mentions ("last week", "in May") wait until the days have all their support,
     # undated reports included, so they join the best-supported day, not the first one seen.
-    fine = [m for m in dated if PRECISION_RANK[m.precision] <= PRECISION_RANK["day"]]
-    coarse = [m for m in dated if PRECISION_RANK[m.precision] > PRECISION_RANK["day"]]
-    dated = fine
-    anchored_dated = sorted(
-        (m for m in dated if m.anchor is not None),
-        key=lambda m: (PRECISION_RANK[m.precision], m.date_start, m.id),
-    )
-    for m in anchored_dated:
-        home = _finer_cluster_within(clusters, m, same_anchor=True)
-        if home is None:
-            seed_key = (m.anchor, m.date_start, m.date_end, m.precision)
-            home = by_key.get(seed_key)
-            if home is None:
-                home = _Cluster(m.anchor, m.date_start, m.date_end, m.precision)
-                by_key[seed_key] = home
-                clusters.append(home)
-        home.members.append(m)
+    coarse = [m for m in ordered if PRECISION_RANK["day"] < PRECISION_RANK[m.precision]
+              and m.precision != "reported"]
+    clusters = _Clusters()
 
-    # 2. Anchorless dated mentions: into an anchored cluster whose date fits, else their own.
-    for m in sorted((m for m in dated if m.anchor is None),
-                    key=lambda m: (PRECISION_RANK[m.precision], m.date_start, m.id)):
-        home = _finer_cluster_within(clusters, m, same_anchor=False)
-        if home is None:
-            seed_key = (None, m.date_start, m.date_end, m.precision)
-            home = by_key.get(seed_key)
-            if home is None:
-                home = _Cluster(None, m.date_start, m.date_end, m.precision)
-                by_key[seed_key] = home
-                clusters.append(home)
-        home.members.append(m)
+    # 1. Day seeds: same anchor and day; anchorless mentions join an anchored day if any.
+    for m in sorted((m for m in fine if m.anchor is not None), key=by_rank):
+        home = _finer_cluster_within(clusters.all, m, same_anchor=True)
+        (home or clusters.own(m.anchor, m.date_start, m.date_end, m.precision)).add(m)
+    for m in sorted((m for m in fine if m.anchor is None), key=by_rank):
+        home = _finer_cluster_within(clusters.all, m, same_anchor=False)
+        (home or clusters.own(None, m.date_start, m.date_end, m.precision)).add(m)
 
-    # 2b. "Russia–Ukraine talks" on a day when "Istanbul talks" between the same parties
-    #     happened are the same talks: a parties-anchored cluster joins the best-supported
-    #     place-anchored one of the same date whose mentions name every party.
-    for c in sorted(clusters, key=_Cluster.sort_key):
+    # 2. "Russia–Ukraine talks" on a day when "Istanbul talks" between the same parties
+    #    happened are the same talks: a parties-anchored cluster joins the best-supported
+    #    place-anchored one of the same date whose mentions name every party.
+    for c in sorted(clusters.all, key=_Cluster.sort_key):
         if not (c.anchor or "").startswith("parties:"):
             continue
-        hosts = [h for h in clusters
+        hosts = [h for h in clusters.all
                  if h is not c and h.members and (h.anchor or "").startswith("place:")
                  and (h.date_start, h.date_end, h.precision) == (c.date_start, c.date_end,
                                                                   c.precision)
                  and _parties_within(c.anchor, h)]
         if hosts:
             min(hosts, key=_Cluster.sort_key).members.extend(c.members)
-            c.members.clear()
-    clusters = [c for c in clusters if c.members]
+            clusters.drop(c)
 
     # 3. Reported mentions: to the latest fitting dated cluster, else grouped by week reported.
-    dated_clusters = list(clusters)
+    dated_clusters = list(clusters.all)
     for m in sorted(reported, key=lambda m: (m.published, m.id)):
         home = _cluster_for_reported(dated_clusters, m)
         if home is None:
             monday = m.published - timedelta(days=m.published.weekday())
-            seed_key = (m.anchor, monday, monday, "reported")
-            home = by_key.get(seed_key)
-            if home is None:
-                home = _Cluster(m.anchor, m.published, m.published, "reported")
-                by_key[seed_key] = home
-                clusters.append(home)
-        home.members.append(m)
+            home = clusters.own(m.anchor, m.published, m.published, "reported", key_day=monday)
+        home.add(m)
 
     # 4. Coarse mentions: into the best-supported finer cluster inside their interval, same
     #    anchor first, then any anchor when they have none; else clusters of their own.
-    for m in sorted(coarse, key=lambda m: (PRECISION_RANK[m.precision], m.date_start, m.id)):
-        home = _finer_cluster_within(clusters, m, same_anchor=True)
+    for m in sorted(coarse, key=by_rank):
+        home = _finer_cluster_within(clusters.all, m, same_anchor=True)
         if home is None and m.anchor is None:
-            home = _finer_cluster_within(clusters, m, same_anchor=False)
-        if home is None:
-            seed_key = (m.anchor, m.date_start, m.date_end, m.precision)
-            home = by_key.get(seed_key)
-            if home is None:
-                home = _Cluster(m.anchor, m.date_start, m.date_end, m.precision)
-                by_key[seed_key] = home
-                clusters.append(home)
-        home.members.append(m)
+            home = _finer_cluster_within(clusters.all, m, same_anchor=False)
+        (home or clusters.own(m.anchor, m.date_start, m.date_end, m.precision)).add(m)
 
-    return sorted((_draft(c) for c in clusters), key=lambda e: (e.date_start, e.id))
+    return sorted((_draft(c) for c in clusters.all), key=lambda e: (e.date_start, e.id))
+
+
+class _Clusters:
+    """The clusters of one group, findable by (anchor, dates, precision) so equal seeds meet."""
+
+    def __init__(self) -> None:
+        self.all: list[_Cluster] = []
+        self._by_key: dict[tuple[str | None, date, date, str], _Cluster] = {}
+
+    def own(self, anchor: str | None, start: date, end: date, precision: Precision,
+            *, key_day: date | None = None) -> _Cluster:
+        """The cluster for these dates, created on first use (``key_day`` groups reports)."""
+        key = (anchor, key_day or start, key_day or end, precision)
+        found = self._by_key.get(key)
+        if found is None:
+            found = self._by_key[key] = _Cluster(anchor, start, end, precision)
+            self.all.append(found)
+        return found
+
+    def drop(self, cluster: _Cluster) -> None:
+        self.all.remove(cluster)
+        self._by_key = {k: c for k, c in self._by_key.items() if c is not cluster}
 
 
 def _finer_cluster_within(
