@@ -23,6 +23,7 @@ from tracker import __version__
 from tracker.dates import parse_iso_date
 from tracker.errors import InputError, TrackerError
 from tracker.ingest import Ingestor, IngestReport
+from tracker.models import SourceKind
 from tracker.store import Store
 
 DEFAULT_DB = "tracker.db"
