@@ -152,6 +152,12 @@ def test_last_week_this_month_next_year() -> None:
         ("next year", "DATE", "2026")]
 
 
+def test_the_year_is_the_current_year_unless_it_is_a_span_that_ended() -> None:
+    assert found("Shares hit a high for the year in April.")[0] == ("the year", "DATE", "2025")
+    assert found("Revenue for the year ended March 31 was flat.")[0] == (
+        "the year", "DURATION", "P1Y")
+
+
 def test_week_value_has_a_monday_to_sunday_interval() -> None:
     t = one("Sales fell last week.")
     assert (t.date_start, t.date_end, t.precision) == (

@@ -167,7 +167,7 @@ _RULES: list[tuple[str, str]] = [
                 r"|Cyber\s+Monday|Veterans\s+Day|Boxing\s+Day|Mother['’]s\s+Day|Father['’]s\s+Day"
                 r"|Juneteenth|Bastille\s+Day|Canada\s+Day|Australia\s+Day|Anzac\s+Day"
                 r"|(?:Remembrance|Armistice)\s+Day|May\s+Day|Victory\s+Day|Election\s+Day)\b"
-                r"(?:\s+(?P<y>" + YEAR + "))?"),
+                r"(?P<wk>\s+(?i:week)\b)?(?:\s+(?P<y>" + YEAR + "))?"),
 ]
 
 RULES: list[tuple[str, re.Pattern[str]]] = [(name, re.compile(p)) for name, p in _RULES]

@@ -89,21 +89,35 @@ _EASTER_OFFSETS: dict[str, int] = {
 
 @handler("holiday")
 def _holiday(m: re.Match[str], c: Candidate, ctx: Context) -> Norm | None:
+    week = bool(m["wk"])  # "Easter week": the ISO week the holiday falls in
     if m["y"]:
-        return Norm("DATE", day_value(holiday_date(m["h"], int(m["y"]))))
+        return _holiday_norm(holiday_date(m["h"], int(m["y"])), week)
     det = (m["det"] or "").lower()
-    this = holiday_date(m["h"], ctx.dct.year)
+    dct = ctx.dct
+    this = holiday_date(m["h"], dct.year)
     if det == "last":
-        if this >= ctx.dct:
-            this = holiday_date(m["h"], ctx.dct.year - 1)
-        return Norm("DATE", day_value(this))
+        if this >= dct:
+            this = holiday_date(m["h"], dct.year - 1)
+        return _holiday_norm(this, week)
     if det == "next":
-        if this <= ctx.dct:
-            this = holiday_date(m["h"], ctx.dct.year + 1)
-        return Norm("DATE", day_value(this))
+        if this <= dct:
+            this = holiday_date(m["h"], dct.year + 1)
+        return _holiday_norm(this, week)
+    # The occurrence nearest the DCT, leaning with the tense like a bare "March 3": a past
+    # clause a few days after Easter still means this Easter, not last year's.
     tense = ctx.tense(c)
-    if tense == "past" and this > ctx.dct:
-        this = holiday_date(m["h"], ctx.dct.year - 1)
-    elif tense == "future" and this < ctx.dct:
-        this = holiday_date(m["h"], ctx.dct.year + 1)
-    return Norm("DATE", day_value(this))
+    best: tuple[int, date] | None = None
+    for year in (dct.year - 1, dct.year, dct.year + 1):
+        d = holiday_date(m["h"], year)
+        dist = abs((d - dct).days)
+        if week and abs(d - dct).days <= 6:
+            dist = 0  # "as Easter week began": the DCT is in or next to that week
+        if (tense == "past" and d > dct) or (tense == "future" and d < dct):
+            dist += TENSE_PENALTY
+        if best is None or dist < best[0]:
+            best = (dist, d)
+    return _holiday_norm(best[1] if best else this, week)
+
+
+def _holiday_norm(d: date, week: bool) -> Norm:
+    return Norm("DATE", iso_week_value(d) if week else day_value(d))

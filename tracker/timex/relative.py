@@ -239,7 +239,12 @@ def _rel_unit(m: re.Match[str], c: Candidate, ctx: Context) -> Norm | None:
         return Norm("DATE", f"{dct.year:04d}")
     if det == "the":
         if unit == "year":
-            return Norm("DURATION", "P1Y")
+            # "the year ended March 31" is a twelve-month span; "a high for the year", "the
+            # first nine months of the year" mean the current year.
+            if re.match(r"\s+(?:ended|ending|to\s+date|through|since|before|after|earlier"
+                        r"|later|that|when|in\s+which)\b|-long", ctx.next_text(c.end)):
+                return Norm("DURATION", "P1Y")
+            return Norm("DATE", f"{ctx.ref_year or dct.year:04d}")
         if unit == "week":
             return Norm("DATE", iso_week_value(dct))
         return None
