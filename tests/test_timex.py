@@ -302,6 +302,17 @@ def test_hours_and_half_years() -> None:
         ("14 hours", "DURATION", "PT14H"), ("2 1/2 years", "DURATION", "P2Y6M")]
 
 
+def test_a_unit_and_a_half() -> None:
+    assert found("The standoff lasted an hour and a half.") == [
+        ("an hour and a half", "DURATION", "PT1H30M")]
+    assert found("A minute and a half later, the tower called back.") == [
+        ("A minute and a half", "DURATION", "PT1M30S")]
+
+
+def test_high_noon_is_not_a_clock_time() -> None:
+    assert found("For the ruling party, high noon comes at the ballot box.") == []
+
+
 def test_sets_every_each_and_adverbs() -> None:
     assert found("The council meets every Monday and reports each year.") == [
         ("every Monday", "SET", "XXXX-WXX-1"), ("each year", "SET", "P1Y")]
@@ -346,6 +357,19 @@ def test_quarter_interval() -> None:
 def test_holidays_resolve_to_their_day() -> None:
     assert found("Stores closed on Christmas Day 2024 and reopen after Thanksgiving.") == [
         ("Christmas Day 2024", "DATE", "2024-12-25"), ("Thanksgiving", "DATE", "2024-11-28")]
+
+
+def test_holiday_week_is_the_iso_week_of_the_holiday() -> None:
+    # DCT Monday 2025-04-14; Easter 2025 is Sunday April 20 (ISO week 16).
+    assert found("Pilgrims gathered as Easter week began.", date(2025, 4, 14)) == [
+        ("Easter week", "DATE", "2025-W16")]
+
+
+def test_holiday_a_few_days_ahead_is_this_years_even_in_a_past_clause() -> None:
+    assert found("Shops said sales rose before Christmas.", date(2025, 12, 20)) == [
+        ("Christmas", "DATE", "2025-12-25")]
+    assert found("Shops said sales rose before Christmas.", date(2025, 6, 20)) == [
+        ("Christmas", "DATE", "2024-12-25")]
 
 
 def test_anaphoric_quarter_follows_the_first_quarter_named() -> None:

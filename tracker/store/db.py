@@ -174,44 +174,6 @@ class Store:
         ).fetchall()
         return {str(r[0]).split("|", 1)[0] for r in rows}
 
-    def _insert_mention(self, article_id: str, m: Mention) -> None:
-        timex = m.timex
-        mention_id = "m" + short_hash(
-            article_id, str(m.sentence_start), m.trigger, str(timex.start if timex else -1)
-        )
-        self.db.table("mentions").upsert(
-            {
-                "id": mention_id,
-                "article_id": article_id,
-                "event_id": None,
-                "sentence": m.sentence,
-                "sentence_start": m.sentence_start,
-                "sentence_end": m.sentence_end,
-                "timex_text": timex.text if timex else None,
-                "timex_type": timex.type if timex else None,
-                "timex_value": timex.value if timex else None,
-                "timex_start": timex.start if timex else None,
-                "timex_end": timex.end if timex else None,
-                "date_start": m.date_start.isoformat(),
-                "date_end": m.date_end.isoformat(),
-                "precision": m.precision,
-                "date_text": m.date_text,
-                "trigger": m.trigger,
-                "kind": m.kind,
-                "title": m.title,
-                "confidence": m.confidence,
-                "cluster_key": m.cluster_key,
-            },
-            pk="id",
-        )
-        for ent in m.entities:
-            entity_id = self._upsert_entity(ent)
-            self.db.execute(
-                "INSERT OR IGNORE INTO mention_entities (mention_id, entity_id, surface) "
-                "VALUES (?, ?, ?)",
-                [mention_id, entity_id, ent.text],
-            )
-
     # ------------------------------------------------------------------ entities
 
     def _upsert_entity(self, ent: EntityMention) -> str:
@@ -627,9 +589,9 @@ class Store:
     def _insert_mentions(self, article_id: str, mentions: Sequence[Mention]) -> set[str]:
         """Insert (or update) an article's mentions and their entities; returns their groups.
 
-        The same rows as ``_insert_mention``, through one prepared statement: sqlite-utils'
-        ``upsert`` re-reads the table's columns on every call, which made storing mentions
-        cost as much as extracting them (benchmarks/feeds.py).
+        One prepared statement per mention, not sqlite-utils' ``upsert``: that re-reads the
+        table's columns on every call, which made storing mentions cost as much as extracting
+        them (benchmarks/feeds.py).
         """
         groups: set[str] = set()
         for m in mentions:

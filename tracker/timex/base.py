@@ -213,14 +213,17 @@ def duration_value(n: float | None, unit: str) -> str:
         letter, mult = "D", 2
     if base == "fortnight":
         letter = "W"
-    if n is not None and n != int(n) and letter in ("Y", "D", "H") and mult == 1:
+    if n is not None and n != int(n) and (letter in ("Y", "D", "H") or (letter, timed) == (
+            "M", True)) and mult == 1:
         whole = int(n)
-        sub_n = {"Y": 12, "D": 24, "H": 60}[letter]
+        sub_n = {"Y": 12, "D": 24, "H": 60, "M": 60}[letter]
         rest = round((n - whole) * sub_n)
         if letter == "Y":
             return f"P{whole}Y{rest}M" if whole else f"P{rest}M"
         if letter == "D":
             return f"P{whole}DT{rest}H" if whole else f"PT{rest}H"
+        if letter == "M":  # minutes
+            return f"PT{whole}M{rest}S" if whole else f"PT{rest}S"
         return f"PT{whole}H{rest}M" if whole else f"PT{rest}M"
     num = "X" if n is None else _fmt_num(n * mult)
     if base in ("decade", "century") and n is None:

@@ -56,13 +56,18 @@ def _is_rate(ctx: Context, start: int) -> bool:
                                         "nearly", "almost", "least", "only", "just", "last")
 
 
+def _half_more(n: float | None, m: re.Match[str]) -> float | None:
+    """ "a minute and a half", "two years and a half": the quantity plus one half."""
+    return n + 0.5 if n is not None and m["half"] else n
+
+
 @handler("ago")
 def _ago(m: re.Match[str], c: Candidate, ctx: Context) -> Norm | None:
-    n = quant(m["q"])
+    n = _half_more(quant(m["q"]), m)
     unit = unit_base(m["unit"])
     direction = m["dir"].lower()
     if direction == "later":
-        return Norm("DURATION", duration_value(n, unit), end=m.end("unit"))
+        return Norm("DURATION", duration_value(n, unit), end=m.end("half" if m["half"] else "unit"))
     sign = -1 if direction in ("ago", "earlier", "back") else 1
     if n is None or n != int(n):
         return Norm("DATE", "PAST_REF" if sign < 0 else "FUTURE_REF")
@@ -107,7 +112,7 @@ def _duration(m: re.Match[str], c: Candidate, ctx: Context) -> Norm | None:
         return None  # "$60-billion-a-year"
     if unit == "quarter" and m["unit"].lower().endswith("s") and "-" in c.match.group():
         return None  # "three-quarters" is a fraction
-    n = quant(q)
+    n = _half_more(quant(q), m)
     start = c.start
     if re.fullmatch(r"\d{4}", q) and 1800 <= int(q) <= 2100 and not m["unit"].lower().endswith("s"):
         return None
@@ -182,6 +187,8 @@ def _time(m: re.Match[str], c: Candidate, ctx: Context) -> Norm | None:
     day = day_value(ctx.dct)
     if m["w"]:
         w = m["w"].lower()
+        if w == "noon" and ctx.prev_word(c.start) == "high":
+            return None  # "high noon": a showdown, not a clock time
         return Norm("TIME", f"{day}T{'24:00' if w == 'midnight' else '12:00'}")
     if m["h24"]:
         return Norm("TIME", f"{day}T{int(m['h24']):02d}:{m['m24']}")

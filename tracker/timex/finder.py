@@ -130,7 +130,7 @@ _RULES: list[tuple[str, str]] = [
              r"|the\s+(?:near|distant|foreseeable|immediate)\s+(?:future|term)|the\s+future"
              r"|the\s+past|in\s+the\s+short\s+term|current|recent|future))\b(?!-|'(?!s\b))"),
     ("ago", rf"(?<![\d$.,])\b(?i:(?P<q>{QUANT})(?:\s+(?:more|full|long))?[\s-]+(?P<unit>{UNIT})"
-            r"(?:\s+or\s+(?:so|more|two|three))?"
+            r"(?P<half>\s+and\s+a\s+half)?(?:\s+or\s+(?:so|more|two|three))?"
             r"\s+(?P<dir>ago|earlier|later|from\s+now|hence|back))\b"),
     ("duration", rf"(?<![\d$.,])\b(?i:(?:(?P<det>the|these|those|its|their|his|her|our|a|an)\s+)?"
                  r"(?:(?P<rel>past|last|next|first|coming|previous|following|final|latest"
@@ -139,7 +139,7 @@ _RULES: list[tuple[str, str]] = [
                  rf"(?P<q>{QUANT})(?:\s+(?:more|additional|extra|full|straight|consecutive|trading"
                  r"|business|working|calendar|school"
                  rf"|long|successive|whole|entire))?[\s-]+(?P<unit>{UNIT})"
-                 r"(?P<adj>-long|-old)?)\b(?!-|'(?!s\b))"),
+                 r"(?P<half>\s+and\s+a\s+half)?(?P<adj>-long|-old)?)\b(?!-|'(?!s\b))"),
     ("vague_dur", r"\b(?i:(?:(?P<det>recent|coming|past|the\s+past|the\s+coming|the\s+next"
                   r"|the\s+last|the\s+following|the\s+ensuing|for|in|over|within|the)\s+)?"
                   r"(?P<unit>years|months|weeks|days|decades|hours|minutes|centuries)"

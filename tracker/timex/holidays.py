@@ -18,6 +18,7 @@ from tracker.timex.base import (
 from tracker.timex.finder import Candidate
 from tracker.timex.periods import (
     day_value,
+    iso_week_value,
     month_end,
 )
 
@@ -103,20 +104,14 @@ def _holiday(m: re.Match[str], c: Candidate, ctx: Context) -> Norm | None:
         if this <= dct:
             this = holiday_date(m["h"], dct.year + 1)
         return _holiday_norm(this, week)
-    # The occurrence nearest the DCT, leaning with the tense like a bare "March 3": a past
-    # clause a few days after Easter still means this Easter, not last year's.
+    # Past tense means the last occurrence and future tense the next one, except that a holiday
+    # within a week of the DCT is that one ("protesters prayed as Easter week began").
     tense = ctx.tense(c)
-    best: tuple[int, date] | None = None
-    for year in (dct.year - 1, dct.year, dct.year + 1):
-        d = holiday_date(m["h"], year)
-        dist = abs((d - dct).days)
-        if week and abs(d - dct).days <= 6:
-            dist = 0  # "as Easter week began": the DCT is in or next to that week
-        if (tense == "past" and d > dct) or (tense == "future" and d < dct):
-            dist += TENSE_PENALTY
-        if best is None or dist < best[0]:
-            best = (dist, d)
-    return _holiday_norm(best[1] if best else this, week)
+    if tense == "past" and (this - dct).days > 7:
+        this = holiday_date(m["h"], dct.year - 1)
+    elif tense == "future" and (dct - this).days > 7:
+        this = holiday_date(m["h"], dct.year + 1)
+    return _holiday_norm(this, week)
 
 
 def _holiday_norm(d: date, week: bool) -> Norm:
