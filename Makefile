@@ -39,6 +39,9 @@ browser:
 ## make bench: speed and quality benchmarks (need ../shared/data)
 bench: install
 	$(BIN)/python benchmarks/timex.py
+	$(BIN)/python benchmarks/timeline17.py
+	$(BIN)/python benchmarks/feeds.py
+	$(BIN)/python benchmarks/ingest.py
 
 lint: install
 	$(BIN)/ruff check tracker jobs web tests benchmarks

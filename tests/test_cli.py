@@ -223,3 +223,27 @@ def test_db_defaults_to_the_tracker_db_variable(tmp_path: Path) -> None:
 @pytest.mark.parametrize("args", [["export", "--format", "xml"], ["nonsense"]])
 def test_usage_errors_exit_2(db_path: Path, args: list[str]) -> None:
     assert tracker(db_path, *args).returncode == 2
+
+
+def test_annotate_writes_one_json_line_per_temporal_expression(db_path: Path) -> None:
+    text = "The envoys met on Friday and will meet again next month."
+    result = tracker(db_path, "annotate", "--dct", "2025-05-18", stdin=text)
+    assert result.returncode == 0, result.stderr
+    lines = [json.loads(line) for line in result.stdout.splitlines()]
+    assert [(t["text"], t["type"], t["value"]) for t in lines] == [
+        ("Friday", "DATE", "2025-05-16"), ("next month", "DATE", "2025-06")]
+    assert all(text[t["start"]:t["end"]] == t["text"] for t in lines)
+
+
+def test_annotate_batch_answers_each_document_in_one_process(
+        tmp_path: Path, db_path: Path) -> None:
+    batch = tmp_path / "docs.jsonl"
+    batch.write_text(
+        json.dumps({"id": "d1", "dct": "2024-03-01", "text": "Shares fell in 2023."}) + "\n"
+        + json.dumps({"id": "d2", "dct": "2024-03-01", "text": "No dates here."}) + "\n",
+        encoding="utf-8")
+    result = tracker(db_path, "annotate", "--batch", str(batch))
+    assert result.returncode == 0, result.stderr
+    docs = [json.loads(line) for line in result.stdout.splitlines()]
+    assert [d["id"] for d in docs] == ["d1", "d2"]
+    assert [t["value"] for t in docs[0]["timexes"]] == ["2023"] and docs[1]["timexes"] == []

@@ -32,6 +32,7 @@ _NOT_PAST_ED = words(
 _PASSIVE = re.compile(r"\b(?:be|been|being|to)\s+$", re.IGNORECASE)
 _SENTENCE_BREAK = re.compile(r"[.!?;]\s+(?=[A-Z\"'(])|\n\s*\n")
 _WINDOW = 240
+_ED_EXTRA = int(__import__("os").environ.get("EDX", "0"))
 
 
 def _alternation(ws: frozenset[str]) -> str:
@@ -59,9 +60,11 @@ class TenseIndex:
         self._starts: list[int] = []
         self._ends: list[int] = []
         self._cues: list[Tense] = []
+        self._weak: list[int] = []  # extra distance of a cue that may be a participle
         low = text.lower()
         same = len(low) == len(text)  # lower() may change lengths of rare Unicode text
         for m in (_CUE_LOW if same else _CUE_RE).finditer(low if same else text):
+            weak = 0
             if m["fut"] or m["ll"]:
                 cue: Tense = "future"
             else:
@@ -70,6 +73,9 @@ class TenseIndex:
                 if word in _NOT_PAST_ED or _PASSIVE.search(before):
                     continue  # "will be finished": the auxiliary carries the tense
                 cue = "past"
+                if word not in _PAST:
+                    weak = _ED_EXTRA  # "markets untouched by the crisis" is no past verb
+            self._weak.append(weak)
             self._starts.append(m.start())
             self._ends.append(m.end())
             self._cues.append(cue)
@@ -92,11 +98,11 @@ class TenseIndex:
         best: tuple[int, Tense] | None = None
         b = bisect.bisect_right(self._ends, start) - 1
         if b >= 0 and self._starts[b] >= lo:
-            rank = len(_WORD.findall(self.text, self._ends[b], start)) + 1
+            rank = len(_WORD.findall(self.text, self._ends[b], start)) + 1 + self._weak[b]
             best = (rank, self._cues[b])
         a = bisect.bisect_left(self._starts, end)
         if a < len(self._starts) and self._ends[a] <= hi:
-            rank = len(_WORD.findall(self.text, end, self._starts[a])) + 3
+            rank = len(_WORD.findall(self.text, end, self._starts[a])) + 3 + self._weak[a]
             if best is None or rank < best[0]:
                 best = (rank, self._cues[a])
         return best[1] if best else None
