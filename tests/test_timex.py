@@ -85,6 +85,12 @@ def test_payable_and_effective_fix_a_date_in_the_future() -> None:
                  dct) == [("June 1", "DATE", "2026-06-01")]
 
 
+def test_a_participle_after_the_date_does_not_outvote_will_before_it() -> None:
+    text = ("The airline will nearly double its flights between the two cities by August to "
+            "reach new markets untouched by the downturn.")
+    assert found(text, date(2025, 2, 13)) == [("August", "DATE", "2025-08")]
+
+
 def test_full_date_has_a_one_day_interval() -> None:
     t = one("It happened on May 3, 2025.")
     assert (t.date_start, t.date_end, t.precision) == (date(2025, 5, 3), date(2025, 5, 3), "day")
@@ -386,6 +392,13 @@ def test_a_historical_quarter_does_not_become_the_reported_quarter() -> None:
     assert found(text, date(2025, 10, 28)) == [("the third quarter of 2019", "DATE", "2019-Q3"),
                                                ("third-quarter", "DATE", "2025-Q3"),
                                                ("a year ago", "DATE", "2024-Q3")]
+
+
+def test_a_year_earlier_after_the_nine_months_is_the_previous_year() -> None:
+    text = ("Third-quarter profit rose to $5 million from $4 million a year earlier. For the "
+            "first nine months, profit was $12 million, up from $10 million a year earlier.")
+    assert [v for _, _, v in found(text, date(2025, 10, 28))] == [
+        "2025-Q3", "2024-Q3", "P9M", "2024"]
 
 
 # ---------------------------------------------------------------- vague references

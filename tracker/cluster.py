@@ -27,8 +27,9 @@ from datetime import date, timedelta
 from tracker.ids import entity_key, event_id
 from tracker.models import Precision
 
+# A time of day ranks with its day: "at midnight" and "on Sunday" can be the same happening.
 PRECISION_RANK: dict[str, int] = {
-    "time": 0, "day": 1, "week": 2, "month": 3, "quarter": 4, "season": 5,
+    "time": 1, "day": 1, "week": 2, "month": 3, "quarter": 4, "season": 5,
     "year": 6, "decade": 7, "century": 8, "reported": 9,
 }
 REPORTED_WINDOW = timedelta(days=7)
@@ -202,7 +203,9 @@ def _cluster_for_reported(clusters: Sequence[_Cluster], m: ClusterInput) -> _Clu
     ]
     if not fits:
         return None
-    return min(fits, key=lambda c: (c.anchor != m.anchor, -c.date_end.toordinal(), c.sort_key()))
+    # Its own anchor first (when it has one), then the latest, then the best supported.
+    return min(fits, key=lambda c: (m.anchor is not None and c.anchor != m.anchor,
+                                    -c.date_end.toordinal(), c.sort_key()))
 
 
 def _parties_within(anchor: str | None, c: _Cluster) -> bool:

@@ -38,6 +38,14 @@ _PRESENT = re.compile(
     r"(?:is|are) happening|gathers?|convenes?|(?:is|are) being held)\b",
     re.IGNORECASE,
 )
+# A locative word, then at most a determiner, possessive or "town of"-style head before the name.
+_LOCATIVE_BEFORE = re.compile(
+    r"\b(in|at|near|outside|inside|across|around|into|onto|on|over|to|towards?|from|through|"
+    r"throughout|off|along|within|beyond|of)\s+"
+    r"(?:(?:the|a|an|eastern|western|northern|southern|central|[A-Z][\w’']*['’]s|"
+    r"(?:city|town|village|port|region|province|capital|district|oblast) of)\s+)*$",
+    re.IGNORECASE,
+)
 _CLAUSE_BREAK = re.compile(r"[,;:()–—]|\band\b|\bbut\b|\bwhile\b|\bafter\b|\bbefore\b")
 _MODAL_BEFORE = re.compile(r"\b(would|will|could|can|may|might|should|must|to|not|n't)\s+$",
                            re.IGNORECASE)
@@ -95,7 +103,11 @@ def _sentence_mentions(
     quoted: Sequence[tuple[int, int]],
 ) -> list[Mention]:
     content = [t for t in triggers if t.group.name != "statement"]
-    pool = content or list(triggers)
+    has_speaker = any(e.kind == "person" for e in entities)
+    # A statement is only an event when someone makes it; "officials said" is not one.
+    pool = content or (list(triggers) if has_speaker else [])
+    if not pool:
+        return []
     out: list[Mention] = []
     dated_groups: set[str] = set()
     for timex in timexes[:MAX_DATED_PER_SENTENCE]:
@@ -208,7 +220,8 @@ def _slots(
     t_start, t_end = sentence.start + trigger.start, sentence.start + trigger.end
     countries = [e for e in entities if e.kind == "place" and is_country(e.name)]
     local = [e for e in entities if e.kind == "place" and not is_country(e.name)
-             and local_places and _owns_place(trigger, e, sentence, pool)]
+             and local_places and _owns_place(trigger, e, sentence, pool)
+             and _is_location(sentence, e, trigger)]
     people = _distinct(sorted(
         (e for e in entities if e.kind == "person"),
         key=lambda e: (e.start > t_start, abs(t_start - e.end)),
@@ -247,6 +260,19 @@ def _place_label(place: EntityMention, sentence: Sentence) -> str:
     if sentence.text[max(0, rel - 4):rel].lower() == "the ":
         return "the " + surface
     return surface
+
+
+def _is_location(sentence: Sentence, place: EntityMention, trigger: Trigger) -> bool:
+    """Whether a place is where something happened, not a government speaking ("Kyiv said").
+
+    It must follow a locative word ("in Istanbul", "on Kyiv", "the town of Bilopillia in
+    Ukraine's Sumy region") or stand right before the trigger ("the Istanbul talks").
+    """
+    rel_start, rel_end = place.start - sentence.start, place.end - sentence.start
+    if 0 <= trigger.start - rel_end <= 2:
+        return True
+    before = sentence.text[max(0, rel_start - 40):rel_start]
+    return bool(_LOCATIVE_BEFORE.search(before))
 
 
 def _owns_place(trigger: Trigger, place: EntityMention, sentence: Sentence,

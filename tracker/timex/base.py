@@ -38,6 +38,9 @@ class Context:
     text: str
     dct: date
     ref_quarter: str | None = None
+    # Whether the period last reported on is that quarter or a longer part of its year ("the
+    # nine months", "the first half"): "a year earlier" then means a quarter or a year.
+    ref_span_quarter: bool = True
     ref_year: int | None = None
     ref_day: date | None = None
     ref_month: date | None = None  # first day of the last month named
@@ -255,6 +258,16 @@ def shift_quarter(value: str, n: int) -> str:
     y, q = int(value[:4]), int(value[-1])
     y2, m2 = add_months(y, 3 * q - 2, 3 * n)
     return f"{y2:04d}-Q{quarter_of(m2)}"
+
+
+def year_earlier(ctx: Context) -> str:
+    """What "a year earlier" means in a report: the reported quarter or, after "the nine
+    months", that period's year, one year back."""
+    if ctx.ref_quarter is None:
+        return f"{ctx.dct.year - 1:04d}"
+    if ctx.ref_span_quarter:
+        return shift_quarter(ctx.ref_quarter, -4)
+    return f"{int(ctx.ref_quarter[:4]) - 1:04d}"
 
 
 def current_quarter(dct: date) -> str:

@@ -15,9 +15,9 @@ from tracker.timex.base import (
     duration_value,
     quant,
     registrar,
-    shift_quarter,
     title_case,
     unit_base,
+    year_earlier,
 )
 from tracker.timex.finder import Candidate
 from tracker.timex.lexicon import (
@@ -81,7 +81,7 @@ def _ago(m: re.Match[str], c: Candidate, ctx: Context) -> Norm | None:
     if k == 1 and unit == "year" and ctx.ref_quarter and re.search(
             r"(?i)quarter|period|earnings|profit|revenue|net income|sales", ctx.text[
                 max(0, c.start - 300) : c.end + 50]):
-        return Norm("DATE", shift_quarter(ctx.ref_quarter, -4))
+        return Norm("DATE", year_earlier(ctx))
     if unit in ("decade", "century"):
         k, unit = k * UNIT_MULTIPLIER[unit], "year"
     value = shift_value(unit, sign * k, ctx.dct)

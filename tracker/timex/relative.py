@@ -23,6 +23,7 @@ from tracker.timex.base import (
     title_case,
     two_digit_year,
     weekday_date,
+    year_earlier,
 )
 from tracker.timex.finder import Candidate
 from tracker.timex.lexicon import (
@@ -171,8 +172,8 @@ def _quarter_rel(m: re.Match[str], c: Candidate, ctx: Context) -> Norm | None:
             "latest", "year-earlier", "year-ago", "comparable", "same", "corresponding") and \
             not adj[:1].isdigit():
         return None
-    if adj[:1].isdigit():
-        return Norm("DATE", f"{adj}-Q{latest[-1]}")
+    if adj[:1].isdigit():  # "the 1988 period": that year's quarter, or year after "nine months"
+        return Norm("DATE", f"{adj}-Q{latest[-1]}" if ctx.ref_span_quarter else adj)
     if adj in ("june", "september", "december", "march"):
         q = {"march": 1, "june": 2, "september": 3, "december": 4}[adj]
         return Norm("DATE", f"{quarter_year(q, ctx.tense(c), ctx.dct):04d}-Q{q}")
@@ -196,9 +197,7 @@ def _year_ago(m: re.Match[str], c: Candidate, ctx: Context) -> Norm | None:
     start = c.start
     if not m["what"] and c.match.group()[:4].lower() == "the ":
         start = c.start + 4
-    if ctx.ref_quarter:
-        return Norm("DATE", shift_quarter(ctx.ref_quarter, -4), start=start)
-    return Norm("DATE", f"{ctx.dct.year - 1:04d}", start=start)
+    return Norm("DATE", year_earlier(ctx), start=start)
 
 
 _SHIFT = {

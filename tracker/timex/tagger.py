@@ -90,6 +90,10 @@ def _update_context(ctx: Context, k: _Kept) -> None:
     if re.fullmatch(r"\d{4}-Q[1-4]", v) and rule in ("quarter", "q_abbr") and \
             abs(int(v[:4]) - ctx.dct.year) <= 1:
         ctx.ref_quarter = ctx.ref_quarter or v
+    if re.fullmatch(r"\d{4}-Q[1-4]", v) and rule not in ("year_ago", "ago"):
+        ctx.ref_span_quarter = True  # a report turning (back) to a quarter
+    elif re.fullmatch(r"P(?:[69]M|[23]Q)|\d{4}-H[12]", v) and ctx.ref_quarter:
+        ctx.ref_span_quarter = False  # "the first nine months", "the first half"
     if re.match(r"\d{4}", v) and k.norm.type in ("DATE", "TIME"):
         if rule in ("year", "month_year", "fiscal_year", "iso", "slash", "mdy", "dmy"):
             ctx.ref_year = int(v[:4])
