@@ -5,8 +5,9 @@
 Reads ../shared/data/tempeval3-train at run time (exits 2 with a message when absent), tags every
 document with ``tracker.timex.tag`` and with naive ``dateparser.search_dates`` (through
 ``tracker.timex.baseline``), scores both with the reference scorer ../shared/tools/te3score.py
-(imported, so the figures are the scorer's own: strict, relaxed, value and type F1), and times
-both on the same documents in the same run (documents/s, kB/s, and the speed ratio).
+(imported, so the figures are the scorer's own: strict, relaxed, value and type F1; ours also per
+top-level corpus folder, TimeBank and AQUAINT), and times both on the same documents in the same
+run (documents/s, kB/s, and the speed ratio).
 """
 
 from __future__ import annotations
@@ -51,8 +52,17 @@ def ours(text: str, dct: date) -> list[dict[str, Any]]:
     return [timex_json(t) for t in tag(text, dct)]
 
 
-def run(name: str, fn: Tagger, docs: list[dict[str, Any]], scorer: ModuleType) -> dict[str, Any]:
-    """Tag all docs with fn, time it, and score it."""
+def _figures(res: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "strict_f1": res["strict"]["F1"], "relaxed_f1": res["relaxed"]["F1"],
+        "value_f1": res["value"]["F1"], "type_f1": res["type"]["F1"],
+        "gold": res["counts"]["gold"], "system": res["counts"]["system"],
+    }
+
+
+def run(name: str, fn: Tagger, docs: list[dict[str, Any]], scorer: ModuleType,
+        subsets: dict[str, set[str]] | None = None) -> dict[str, Any]:
+    """Tag all docs with fn, time it, and score it (also per subset of document ids)."""
     fn("warm-up on May 16, 2025.", date(2025, 5, 16))
     out: dict[str, list[dict[str, Any]]] = {}
     t0 = time.perf_counter()
@@ -60,13 +70,13 @@ def run(name: str, fn: Tagger, docs: list[dict[str, Any]], scorer: ModuleType) -
         out[d["id"]] = fn(d["text"], date.fromisoformat(d["dct"]))
     secs = time.perf_counter() - t0
     kb = sum(len(d["text"].encode("utf-8")) for d in docs) / 1000
-    res = scorer.score(docs, out)
-    return {
-        "name": name, "seconds": secs, "docs_per_s": len(docs) / secs, "kb_per_s": kb / secs,
-        "strict_f1": res["strict"]["F1"], "relaxed_f1": res["relaxed"]["F1"],
-        "value_f1": res["value"]["F1"], "type_f1": res["type"]["F1"],
-        "gold": res["counts"]["gold"], "system": res["counts"]["system"],
-    }
+    row = {"name": name, "seconds": secs, "docs_per_s": len(docs) / secs, "kb_per_s": kb / secs,
+           **_figures(scorer.score(docs, out))}
+    if subsets:
+        parts = {sub: [d for d in docs if d["id"] in ids] for sub, ids in subsets.items()}
+        row["subsets"] = {sub: _figures(scorer.score(part, out))
+                          for sub, part in parts.items() if part}
+    return row
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -79,10 +89,17 @@ def main(argv: list[str] | None = None) -> int:
               "this benchmark needs the shared TempEval-3 corpus", file=sys.stderr)
         return 2
     scorer = _load_scorer()
-    docs = [scorer.parse_tml(f) for f in scorer.tml_files([str(CORPUS)])]
+    files = scorer.tml_files([str(CORPUS)])
+    docs = [scorer.parse_tml(f) for f in files]
     if args.limit:
         docs = docs[: args.limit]
-    rows = [run("tracker.timex", ours, docs, scorer),
+    # The corpus's top-level folders (TimeBank, AQUAINT), scored apart as well.
+    subsets: dict[str, set[str]] = {}
+    for f in files:
+        top = Path(f).relative_to(CORPUS).parts[0]
+        subsets.setdefault(top, set()).add(Path(f).stem)
+    subsets = {k: v for k, v in subsets.items() if len(v) > 1}
+    rows = [run("tracker.timex", ours, docs, scorer, subsets),
             run("naive search_dates", naive_search_dates, docs, scorer)]
     ratio = rows[1]["seconds"] / rows[0]["seconds"]
     if args.json:
@@ -94,6 +111,9 @@ def main(argv: list[str] | None = None) -> int:
     for r in rows:
         print(f"{r['name']:<20}{r['strict_f1']:8.3f}{r['relaxed_f1']:9.3f}{r['value_f1']:8.3f}"
               f"{r['type_f1']:7.3f}{r['docs_per_s']:9.1f}{r['kb_per_s']:9.1f}")
+        for sub, f in sorted(r.get("subsets", {}).items()):
+            print(f"{'  ' + sub + ' (' + str(f['gold']) + ')':<20}{f['strict_f1']:8.3f}"
+                  f"{f['relaxed_f1']:9.3f}{f['value_f1']:8.3f}{f['type_f1']:7.3f}")
     print(f"speed ratio (ours / naive): {ratio:.1f}x")
     return 0
 

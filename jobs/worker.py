@@ -59,7 +59,7 @@ SYNC_SECONDS = 30
 MAX_JITTER_SECONDS = 120
 DEFAULT_THREADS = 8
 STOP_GRACE_SECONDS = 5.0
-RECLUSTER_EVERY = 2000  # articles between re-clusterings inside one batch of polls
+RECLUSTER_EVERY = 500  # first re-clustering of a batch of polls; then the gaps double
 RECLUSTER_SECONDS = 15  # the scheduled worker re-clusters what its polls changed this often
 
 
@@ -238,7 +238,9 @@ class Worker:
         finally:
             pool.shutdown(wait=False, cancel_futures=True)
             with self._writing() as store:
-                report.events += ingestor.flush()
+                # Stopping: leave re-clustering (seconds on a big database) to the next start.
+                if not self.stopping:
+                    report.events += ingestor.flush()
                 table.write_heartbeat(store, clock.now())
         report.seconds = time.monotonic() - started
         return report
@@ -412,7 +414,8 @@ class Worker:
             log.info("worker stopping")
             scheduler.shutdown(wait=False)
             self._leave_or_wait()
-            self.flush()  # quick; and if it were cut short, the next start's recover() redoes it
+            # No last re-clustering: it can take long on a big database, and the next start's
+            # recover() clusters whatever this run stored since the last flush.
         finally:
             _restore_signal_handlers(previous)
             lock.close()

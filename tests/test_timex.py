@@ -77,18 +77,53 @@ def test_ended_and_since_fix_a_date_in_the_past() -> None:
         ("Oct. 31", "DATE", "2024-10-31")]
 
 
+def test_a_deadline_that_was_due_lies_in_the_past() -> None:
+    assert found("The payment was due on Monday but has been put off.") == [
+        ("Monday", "DATE", "2025-05-12")]
+
+
+def test_since_with_a_gerund_fixes_a_date_in_the_past() -> None:
+    text = "The firm has sold assets since announcing in July its plan to shrink."
+    assert found(text, date(2025, 3, 4)) == [("July", "DATE", "2024-07")]
+
+
+def test_a_list_line_ends_the_sentence_before_it() -> None:
+    text = "The board said it would act.\n20 April: the rig explodes."
+    assert found(text, date(2025, 9, 8)) == [("20 April", "DATE", "2025-04-20")]
+
+
 def test_payable_and_effective_fix_a_date_in_the_future() -> None:
     dct = date(2025, 10, 28)
     assert found("The board declared a dividend payable Jan. 5 to holders of record.", dct) == [
         ("Jan. 5", "DATE", "2026-01-05")]
     assert found("The new contract, which was signed by both unions, is effective June 1.",
                  dct) == [("June 1", "DATE", "2026-06-01")]
+    assert found("It is payable to holders of record Jan. 3.", dct) == [
+        ("Jan. 3", "DATE", "2026-01-03")]
+    assert found("The index closed at a record Oct. 9.", dct) == [
+        ("Oct. 9", "DATE", "2025-10-09")]
 
 
 def test_a_participle_after_the_date_does_not_outvote_will_before_it() -> None:
     text = ("The airline will nearly double its flights between the two cities by August to "
             "reach new markets untouched by the downturn.")
     assert found(text, date(2025, 2, 13)) == [("August", "DATE", "2025-08")]
+
+
+def test_present_perfect_points_back() -> None:
+    text = "Police have been looking for the driver since shortly after the Oct. 23 crash."
+    assert found(text, date(2025, 5, 6)) == [("Oct. 23", "DATE", "2024-10-23")]
+
+
+def test_day_spelled_as_an_ordinal_word() -> None:
+    assert found("The summit opens on Saturday, June twenty-first, in Oslo.") == [
+        ("Saturday, June twenty-first", "DATE", "2025-06-21")]
+    assert found("Profit in May first-quarter terms rose.")[0][2] == "2025-05"
+    assert found("The blast in April first hit the shares.") == [("April", "DATE", "2025-04")]
+
+
+def test_today_as_part_of_a_name_is_not_a_date() -> None:
+    assert found("The interview ran in USA Today and on radio.") == []
 
 
 def test_full_date_has_a_one_day_interval() -> None:
@@ -118,6 +153,33 @@ def test_weekday_in_future_tense_resolves_to_next_friday() -> None:
 def test_weekday_equal_to_dct_weekday_is_the_dct_itself() -> None:
     assert found("Officials said Friday that the border was open.") == [
         ("Friday", "DATE", "2025-05-16")]
+
+
+def test_bare_parts_of_day_take_the_day_last_named() -> None:
+    assert found("Shares slid on Tuesday. Buyers returned in the afternoon.") == [
+        ("Tuesday", "DATE", "2025-05-13"), ("the afternoon", "TIME", "2025-05-13TAF")]
+    assert found("By mid-afternoon yesterday the index was flat.") == [
+        ("mid-afternoon yesterday", "TIME", "2025-05-15TAF")]
+    assert found("Listeners called the morning show.") == []
+    assert found("My son gets up in the morning and asks for news.") == []
+    assert found("He was made the fall guy for the losses.") == []
+
+
+def test_a_running_day_count_in_the_present_is_the_dct() -> None:
+    assert found("It is the third day of the strike at the port.") == [
+        ("the third day", "DATE", "2025-05-16")]
+    assert found("Monday was the third day of the strike.")[1:] == []
+
+
+def test_abbreviations_do_not_end_the_sentence_a_tense_cue_comes_from() -> None:
+    # DCT Wednesday 2025-05-14: "will" governs "Thursday" across "a.m." and "U.S.".
+    assert found("The envoy will fly to the U.S. capital at 4 a.m. EDT Thursday.",
+                 date(2025, 5, 14))[-1][2] == "2025-05-15T04:00"
+
+
+def test_a_quotation_has_its_own_tense() -> None:
+    text = "''The father will leave early Thursday,'' the minister said."
+    assert found(text, date(2025, 5, 14)) == [("early Thursday", "DATE", "2025-05-15")]
 
 
 def test_last_and_next_weekday() -> None:
@@ -160,8 +222,14 @@ def test_last_week_this_month_next_year() -> None:
 
 def test_the_year_is_the_current_year_unless_it_is_a_span_that_ended() -> None:
     assert found("Shares hit a high for the year in April.")[0] == ("the year", "DATE", "2025")
+    assert found("Prices are low at this time of the year.") == []
     assert found("Revenue for the year ended March 31 was flat.")[0] == (
         "the year", "DURATION", "P1Y")
+
+
+def test_that_month_is_the_month_named_last() -> None:
+    assert found("Rebels took the town in March 2024. Aid stopped that month.") == [
+        ("March 2024", "DATE", "2024-03"), ("that month", "DATE", "2024-03")]
 
 
 def test_week_value_has_a_monday_to_sunday_interval() -> None:
@@ -214,6 +282,11 @@ def test_season_is_northern_meteorological() -> None:
     t = one("The dam will be finished this summer.")
     assert (t.text, t.value, t.date_start, t.date_end, t.precision) == (
         "this summer", "2025-SU", date(2025, 6, 1), date(2025, 8, 31), "season")
+
+
+def test_season_of_a_spelled_out_year() -> None:
+    assert found("Prices peaked in the winter of nineteen ninety-four.") == [
+        ("the winter of nineteen ninety-four", "DATE", "1994-WI")]
 
 
 def test_quarters_in_words_and_abbreviated() -> None:
@@ -315,6 +388,11 @@ def test_a_unit_and_a_half() -> None:
         ("A minute and a half", "DURATION", "PT1M30S")]
 
 
+def test_o_clock_with_a_part_of_day() -> None:
+    assert found("The blast came at three o'clock in the afternoon.") == [
+        ("three o'clock in the afternoon", "TIME", "2025-05-16T15:00")]
+
+
 def test_high_noon_is_not_a_clock_time() -> None:
     assert found("For the ruling party, high noon comes at the ballot box.") == []
 
@@ -365,6 +443,13 @@ def test_holidays_resolve_to_their_day() -> None:
         ("Christmas Day 2024", "DATE", "2024-12-25"), ("Thanksgiving", "DATE", "2024-11-28")]
 
 
+def test_fourth_of_july_is_independence_day() -> None:
+    assert found("Crowds gathered for the Fourth of July fireworks.", date(2025, 7, 6)) == [
+        ("Fourth of July", "DATE", "2025-07-04")]
+    assert found("Crews hope to finish before July Fourth celebrations.") == [
+        ("July Fourth", "DATE", "2025-07-04")]
+
+
 def test_holiday_week_is_the_iso_week_of_the_holiday() -> None:
     # DCT Monday 2025-04-14; Easter 2025 is Sunday April 20 (ISO week 16).
     assert found("Pilgrims gathered as Easter week began.", date(2025, 4, 14)) == [
@@ -384,6 +469,20 @@ def test_anaphoric_quarter_follows_the_first_quarter_named() -> None:
     assert found(text) == [("the third quarter of 2024", "DATE", "2024-Q3"),
                            ("the quarter", "DATE", "2024-Q3"),
                            ("a year earlier", "DATE", "2023-Q3")]
+
+
+def test_a_second_company_reporting_its_quarter_starts_a_new_reference() -> None:
+    text = ("Acme earned $5 million in the fiscal first quarter, up from $4 million a year "
+            "earlier. Separately, Zenith reported third-quarter profit of $2 million, up from "
+            "$1 million a year earlier.")
+    assert [v for _, _, v in found(text, date(2025, 10, 28))] == [
+        "2025-Q1", "2024-Q1", "2025-Q3", "2024-Q3"]
+
+
+def test_that_quarter_is_the_quarter_named_last() -> None:
+    text = ("Profit rose in the third quarter of 2024. In the second quarter of 2024 the "
+            "company lost money; results for that quarter included a charge.")
+    assert found(text)[-1] == ("that quarter", "DATE", "2024-Q2")
 
 
 def test_a_historical_quarter_does_not_become_the_reported_quarter() -> None:
@@ -446,6 +545,21 @@ def test_former_is_not_a_timex() -> None:
 )
 def test_no_false_dates(text: str) -> None:
     assert found(text) == []
+
+
+def test_month_of_a_capitalized_name_is_not_a_date() -> None:
+    assert found("Thousands joined the March of the Mothers through the capital.") == []
+
+
+def test_quoted_show_title_is_not_a_duration() -> None:
+    assert found('The senator said on CBS\'s "60 Minutes" that he would run.') == []
+
+
+def test_the_day_before_an_event_in_apposition_to_a_date_is_that_date() -> None:
+    assert found("Shares fell on Oct. 12, the day before the market crash.") == [
+        ("Oct. 12", "DATE", "2024-10-12"), ("the day", "DATE", "2024-10-12")]
+    assert found("He flew home on May 2 and left again the day after.") == [
+        ("May 2", "DATE", "2025-05-02"), ("the day after", "DATE", "2025-05-03")]
 
 
 def test_month_inside_a_name_is_not_a_date() -> None:

@@ -315,9 +315,34 @@ def test_sigterm_during_a_long_feed_stops_within_seconds_and_the_source_stays_du
     with Store(db_path) as store:
         source = table.all_sources(store)[0]
         assert source.next_due_at is None and source.etag is None  # polled again next time
-        assert store.unclustered_groups() == []  # what was stored got its events before exit
     assert runs(db_path)[-1]["status"] == "failed"
     assert "interrupted" in str(runs(db_path)[-1]["error"])
+
+    assert tracker(db_path, "worker", "--once").returncode == 0  # the next run finishes the job
+    assert article_urls(db_path) == sorted(e.url for e in entries)
+    with Store(db_path) as store:
+        assert store.unclustered_groups() == []
+
+
+def test_sigterm_during_a_hung_fetch_still_exits_within_seconds(
+        server: LocalServer, db_path: Path) -> None:
+    server.add("/hung.xml", body=b"<rss/>", delay=60, headers=RSS)
+    with Store(db_path) as store:
+        add_source(store, server.url("/hung.xml"))
+    worker = subprocess.Popen([sys.executable, "-m", "tracker.cli", "--db", str(db_path),
+                               "worker"], stderr=subprocess.DEVNULL)
+    try:
+        assert wait_for(lambda: server.count("/hung.xml") == 1, timeout=30)
+        worker.send_signal(signal.SIGTERM)
+        stopped = time.monotonic()
+        worker.wait(timeout=30)
+        assert time.monotonic() - stopped < 9  # not the fetch's 60-second deadline
+    finally:
+        if worker.poll() is None:
+            worker.kill()
+    assert worker.returncode == 0
+    with Store(db_path) as store:
+        assert table.all_sources(store)[0].next_due_at is None  # still due
 
 
 def test_a_restarted_worker_resumes_the_schedule_from_next_due_at(
@@ -362,3 +387,14 @@ def test_a_second_worker_on_the_same_database_refuses_to_start(db_path: Path) ->
         first.wait(timeout=20)
     assert time.monotonic() - started < 15
     assert first.returncode == 0
+
+
+def test_the_worker_command_loads_the_pipeline_only_when_it_runs() -> None:
+    import jobs.cli
+    import jobs.worker
+
+    assert jobs.cli.DEFAULT_THREADS == jobs.worker.DEFAULT_THREADS
+    probe = subprocess.run([sys.executable, "-c", "import jobs.cli, sys; "
+                            "print('tracker.sources' in sys.modules)"],
+                           capture_output=True, text=True, timeout=60)
+    assert probe.stdout.strip() == "False"

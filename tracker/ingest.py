@@ -1,13 +1,17 @@
 """Ingestion: articles in, events out. Runs extract -> store -> cluster for a stream of articles.
 
 One transaction per article, so a failing article loses nothing else; clustering runs for the
-trigger groups that changed, every ``recluster_every`` articles and at the end (or, with
-``recluster=False``, when the caller calls ``flush``: a worker polling many sources re-clusters
-once for all of them). A stream may mix articles and ``InputError``s (a bad line of a JSON-lines
-file): errors are counted and reported, never raised. ``should_stop`` is asked between
-articles, so a stopping worker leaves a long feed after the article in hand. ``reprocess``
-re-extracts stored articles without fetching them again. It does not fetch or parse
-(``tracker.sources`` and ``tracker.parse`` do).
+trigger groups that changed, at the end and along the way on a geometric cadence: after
+``recluster_every`` articles, then whenever the articles saved since the last re-clustering
+reach the number saved before it (500, 1000, 2000, 4000...). A group is re-clustered whole, so a
+fixed cadence made a bulk load quadratic; doubling keeps the total work within about twice that
+of one final pass while events still appear as a long ingestion goes. With ``recluster=False``
+re-clustering waits for ``flush`` (a worker polling many sources does one pass for all of them);
+every flush also picks up groups left unclustered by an interrupted run. A stream may mix
+articles and ``InputError``s (a bad line of a JSON-lines file): errors are counted and reported,
+never raised. ``should_stop`` is asked between articles, so a stopping worker leaves a long feed
+after the article in hand. ``reprocess`` re-extracts stored articles without fetching them
+again. It does not fetch or parse (``tracker.sources`` and ``tracker.parse`` do).
 """
 
 from __future__ import annotations
@@ -78,6 +82,7 @@ class Ingestor:
         # Groups whose events are stale: saved with ``recluster=False`` and not flushed yet.
         self.pending_groups: set[str] = set()
         self.pending_articles = 0
+        self.clustered_articles = 0  # saved and re-clustered by this ingestor: sets the cadence
 
     def ingest(
         self, items: Iterable[Article | TrackerError], *, source_id: str | None = None,
@@ -86,7 +91,7 @@ class Ingestor:
         """Extract, store and cluster every article of ``items``; returns the counts.
 
         With ``recluster=False`` the changed groups are only remembered (``pending_groups``),
-        and re-clustered every ``recluster_every`` articles or at ``flush``.
+        and re-clustered on the module's cadence or at ``flush``.
         """
         report = IngestReport()
         started = time.monotonic()
@@ -100,7 +105,7 @@ class Ingestor:
                 log.warning("skipped: %s", item)
             else:
                 self.pending_articles += self._one(item, source_id, report, self.pending_groups)
-            if self.pending_articles >= self.recluster_every:
+            if self._flush_due():
                 report.events += self.flush()
             report.seconds = time.monotonic() - started
             if self.progress:
@@ -110,10 +115,19 @@ class Ingestor:
         report.seconds = time.monotonic() - started
         return report
 
+    def _flush_due(self) -> bool:
+        return self.pending_articles >= max(self.recluster_every, self.clustered_articles)
+
     def flush(self) -> int:
-        """Re-cluster the groups changed since the last flush; returns events changed."""
-        changed = self.recluster(self.pending_groups)
+        """Re-cluster the groups changed since the last flush; returns events changed.
+
+        Groups holding mentions without an event (saved by a run killed before it re-clustered)
+        are included, so an interruption heals at the next flush.
+        """
+        groups = self.pending_groups | set(self.store.unclustered_groups())
+        changed = self.recluster(groups) if groups else 0
         self.pending_groups.clear()
+        self.clustered_articles += self.pending_articles
         self.pending_articles = 0
         return changed
 
@@ -143,7 +157,7 @@ class Ingestor:
             report.article_ids.append(saved.article_id)
             self.pending_groups |= saved.groups
             self.pending_articles += 1
-            if self.pending_articles >= self.recluster_every:
+            if self._flush_due():
                 report.events += self.flush()
             report.seconds = time.monotonic() - started
             if self.progress:

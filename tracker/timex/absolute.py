@@ -25,6 +25,7 @@ from tracker.timex.lexicon import (
     COUNT_NOUNS,
     DECADE_WORDS,
     ORDINALS,
+    day_ordinal,
     number_value,
     weekday_number,
 )
@@ -66,7 +67,9 @@ def _dotted(m: re.Match[str], c: Candidate, ctx: Context) -> Norm | None:
 
 
 def _month_day(m: re.Match[str], c: Candidate, ctx: Context) -> Norm | None:
-    month, day = month_num(m["mon"]), int(re.sub(r"\D", "", m["d"]))
+    dw = m.groupdict().get("dw")
+    month = month_num(m["mon"])
+    day = day_ordinal(dw) if dw else int(re.sub(r"\D", "", m["d"]))
     if m["y"]:
         year = int(m["y"])
     elif m["wd"]:
@@ -113,6 +116,8 @@ def _month(m: re.Match[str], c: Candidate, ctx: Context) -> Norm | None:
     names = ("april", "june", "august", "may")
     if word.lower() in names and _NAME_AFTER.match(after) and not prep:
         return None
+    if re.match(r"\s+of\s+(?:the\s+)?[A-Z]", after):
+        return None  # a name: "the March of the Living", "the Ides of March" stays a date
     marching = re.match(r"\s+(?:on|to|against|through|for)\s+[A-Z]", after)
     if word.lower() == "march" and marching and not prep:
         return None

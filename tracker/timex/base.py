@@ -38,11 +38,13 @@ class Context:
     text: str
     dct: date
     ref_quarter: str | None = None
+    last_quarter: str | None = None  # the quarter named last, for "that quarter"
     # Whether the period last reported on is that quarter or a longer part of its year ("the
     # nine months", "the first half"): "a year earlier" then means a quarter or a year.
     ref_span_quarter: bool = True
     ref_year: int | None = None
     ref_day: date | None = None
+    ref_day_end: int = -1  # where the day last named ends in the text
     ref_month: date | None = None  # first day of the last month named
     final: bool = True  # False in the first pass, which only decides spans
 
@@ -83,21 +85,36 @@ class Context:
 # a period "ended" on lies behind ("the fiscal year ended Jan. 31").
 _CLOCK = r"(?:(?:\d{1,2}(?::\d\d)?\s*[ap]\.?m\.?|noon|midnight)(?:\s+[ECMP][SD]T)?,?\s+)?"
 _LOCAL_FUTURE = re.compile(
-    r"(?i)\b(?:payable|effective|due|expires?|expiring|record|starting|beginning|deadline\s+of"
+    r"(?i)\b(?:payable|effective|due|expires?|expiring|of\s+record|deadline\s+of"
     r"|scheduled\s+for|set\s+for|slated\s+for)(?:\s+(?:on|in|at|as\s+of))?\s+" + _CLOCK + "$"
 )
-# Weaker: "until Tuesday", "by Friday" lean ahead unless the clause is plainly past.
+# Weaker: "until Tuesday", "by Friday", "starting June 1" lean ahead unless the clause is
+# plainly past ("the cuts, starting Oct. 1, hit exports").
 _LOCAL_AHEAD = re.compile(
-    r"(?i)\b(?:until|till|by|as\s+soon\s+as|no\s+later\s+than)(?:\s+(?:on|at))?\s+" + _CLOCK + "$"
+    r"(?i)\b(?:until|till|by|as\s+soon\s+as|no\s+later\s+than|starting|beginning)"
+    r"(?:\s+(?:on|at|in))?\s+" + _CLOCK + "$"
 )
-_LOCAL_PAST = re.compile(r"(?i)\b(?:since|ended|as\s+recently\s+as|as\s+late\s+as)\s+$")
+# A deadline set, moved or granted lies ahead even in a past clause: "extended its offer to
+# Nov. 6", "postponed the vote until Tuesday", "gave them until 9 a.m. Tuesday".
+_DEADLINE = re.compile(
+    r"(?i)\b(?:postpone[ds]?|delay(?:ed|s)?|extend(?:ed|s)?|adjourn(?:ed|s)?|defer(?:red|s)?"
+    r"|deadline|gave|give[sn]?)\b[^.;:!?]{0,30}\b(?:until|till|to)\s+" + _CLOCK + "$"
+)
+# ... but not when the plan itself is told in the past: "was due on Monday", "had been due to
+# expire Friday".
+_PAST_PLAN = re.compile(r"(?i)\b(?:had|was|were)\s+(?:been\s+)?(?:due|payable|effective|set"
+                        r"|scheduled|slated)\b")
+_LOCAL_PAST = re.compile(
+    r"(?i)\b(?:since(?:\s+[a-z]+ing(?:\s+(?:in|on))?)?|ended|as\s+recently\s+as|as\s+late\s+as)\s+$"
+)
 
 
 def local_tense(text: str, start: int) -> tuple[Tense | None, bool]:
     """The direction fixed by the words just before ``start`` and whether it is only a lean."""
     before = text[max(0, start - 40) : start]
-    if _LOCAL_FUTURE.search(before) and not re.search(r"(?i)\bhad\b", before):
-        return "future", False  # but "had been due to expire Friday" was a plan in the past
+    if (_LOCAL_FUTURE.search(before) or _DEADLINE.search(text[max(0, start - 70) : start])) \
+            and not _PAST_PLAN.search(before):
+        return "future", False
     if _LOCAL_PAST.search(before):
         return "past", False
     if _LOCAL_AHEAD.search(before):
@@ -279,5 +296,5 @@ def title_case(word: str, c: Candidate, ctx: Context) -> bool:
     """A capitalized unit word inside a sentence: a title or a name ("60 Minutes", "This Week")."""
     if not word[:1].isupper() or word.isupper():
         return False
-    before = ctx.text[max(0, c.start - 3) : c.start].rstrip(" \t\"'`(")
+    before = ctx.text[max(0, c.start - 12) : c.start].rstrip(" \t\"'`(")
     return bool(before) and before[-1] not in ".!?:\n"

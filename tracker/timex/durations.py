@@ -192,8 +192,12 @@ def _time(m: re.Match[str], c: Candidate, ctx: Context) -> Norm | None:
         return Norm("TIME", f"{day}T{'24:00' if w == 'midnight' else '12:00'}")
     if m["h24"]:
         return Norm("TIME", f"{day}T{int(m['h24']):02d}:{m['m24']}")
-    if m["oc"]:
-        h = number_value(m["oc"]) or 0
+    if m["oc"]:  # "three o'clock", "three o'clock in the afternoon"
+        h = number_value(m["oc"]) or int(m["oc"])
+        if ((m["ocpod"] and m["ocpod"].lower() != "morning") or m["ocnight"]) and h < 12:
+            h += 12
+        elif m["ocpod"] and h == 12:
+            h = 0
         return Norm("TIME", f"{day}T{h:02d}:00")
     if m["hp"]:  # "4 in the morning", "9 at night"
         h = int(m["hp"])

@@ -31,6 +31,12 @@ MONTH_FULL = rf"(?:{_alts(_cased(MONTH_FULL_NAMES))})"
 MONTH_ANY = rf"(?:{MONTH_FULL}|(?:{_alts(_cased(MONTH_ABBREVIATIONS))})\.?)(?![A-Za-z])"
 DAYNUM = r"(?:3[01]|[12][0-9]|0?[1-9])(?:st|nd|rd|th)?(?![\d])"
 YEAR = r"(?:1[0-9]{3}|20[0-9]{2})(?![\d])"
+# Days spelled as ordinals ("March eighth", as transcripts write them), only before punctuation, a
+# year or a preposition: not "May first quarter", not "the blast in April first triggered".
+DAY_ORDW = (r"(?i:thirty-first|thirtieth|twenty-(?:first|second|third|fourth|fifth|sixth|seventh"
+            r"|eighth|ninth)|twentieth|nineteenth|eighteenth|seventeenth|sixteenth|fifteenth"
+            r"|fourteenth|thirteenth|twelfth|eleventh|tenth|ninth|eighth|seventh|sixth|fifth"
+            r"|fourth|third|second|first)")
 _ONES = "one|two|three|four|five|six|seven|eight|nine"
 NUMW = (
     r"(?:\d{1,3}(?:\s+|-)1/2(?![\d/])|\d{1,4}(?:\.\d+)?(?![\d,/])|(?:twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety)"
@@ -54,7 +60,8 @@ _RULES: list[tuple[str, str]] = [
     ("slash", r"(?<![\d/.-])(?P<a>\d{1,2})/(?P<b>\d{1,2})/(?P<y>\d{4}|\d{2})(?![\d/])"),
     ("ymd_slash", r"(?<![\d/.-])(?P<y>\d{4})/(?P<m>\d{1,2})/(?P<d>\d{1,2})(?![\d/])"),
     ("dotted", r"(?<![\d/.-])(?P<a>\d{1,2})\.(?P<b>\d{1,2})\.(?P<y>\d{4})(?![\d.])"),
-    ("mdy", rf"(?:(?P<wd>{WD}|{WD_ABBR})\s*,?\s+)?(?P<mon>{MONTH_ANY})\s*(?P<d>{DAYNUM})"
+    ("mdy", rf"(?:(?P<wd>{WD}|{WD_ABBR})\s*,?\s+)?(?P<mon>{MONTH_ANY})\s*(?:(?P<d>{DAYNUM})"
+            rf"|\s(?P<dw>{DAY_ORDW})(?=\s*(?:[,.;:)]|$)|\s+(?:\d{{4}}|at|in|on|and|to|when)\b))"
             rf"(?:\s*[-–]\s*(?P<d2>3[01]|[12][0-9]|0?[1-9])(?![\d:.]))?"
             rf"(?:(?:\s*,\s*|\s+)(?P<y>{YEAR}))?"),
     ("dmy", rf"(?:(?P<wd>{WD}|{WD_ABBR})\s*,?\s+)?(?:(?i:the)\s+)?(?<![\d.,$])(?P<d>{DAYNUM})"
@@ -123,6 +130,13 @@ _RULES: list[tuple[str, str]] = [
     ("weekday", rf"(?<![\w-])(?P<wd>{WD})(?P<pl>s)?(?![\w-])"),
     ("pod", rf"\b(?:(?P<day>(?i:this|last|yesterday|tomorrow|today|tonight))|(?P<wd>{WD}))"
             r"\s+(?i:(?P<pod>morning|afternoon|evening|night))\b"),
+    ("pod_bare", r"(?i:(?:(?<=\bin\s)|(?<=\bby\s)|(?<=\bduring\s))the\s+(?P<pod>morning|afternoon"
+                 r"|evening)(?!\s+(?:of|after|before|papers?|news|show|edition|session|rush)\b)"
+                 r"|\b(?P<mid>mid|early|late)[\s-]?(?P<pod2>morning|afternoon|evening)"
+                 r"(?:\s+(?P<day>yesterday|today|tomorrow))?)\b(?!-)"),
+    ("nth_day", r"(?i:(?<=\bis\s)|(?<='s\s)|(?<=\bmarks\s))(?i:the\s+)?(?P<ord>(?i:second|third"
+                r"|fourth|fifth|sixth|seventh|eighth|ninth|tenth)|\d{1,3}(?:st|nd|rd|th))"
+                r"\s+(?i:(?:straight|consecutive|successive)\s+)?(?i:day)\b(?!-)"),
     ("deictic", r"\b(?i:(?P<w>the\s+day\s+before\s+yesterday|the\s+day\s+after\s+tomorrow|today"
                 r"|yesterday|tomorrow|tonight|overnight))\b(?!-)"),
     ("refs", r"\b(?i:(?P<w>now|currently|nowadays|these\s+days|at\s+present"
@@ -155,7 +169,8 @@ _RULES: list[tuple[str, str]] = [
              r"(?P<ap>(?i:a\.m\.|p\.m\.|a\.m|p\.m|am|pm))(?![A-Za-z])"
              r"|(?P<h24>[01]?\d|2[0-3]):(?P<m24>[0-5]\d)(?![\d:]|\.\d)"
              r"|(?P<oc>1[0-2]|[1-9]|(?i:one|two|three|four|five|six|seven|eight|nine|ten|eleven"
-             r"|twelve))\s+o'clock|(?P<w>(?i:noon|midnight|midday))"
+             r"|twelve))\s+o'clock(?:\s+(?i:in\s+the\s+(?P<ocpod>morning|afternoon|evening)"
+             r"|(?P<ocnight>at\s+night)))?|(?P<w>(?i:noon|midnight|midday))"
              r"|(?P<hp>1[0-2]|[1-9])\s+(?i:in\s+the\s+(?P<pod>morning|afternoon|evening)|at\s+night))"
              r"(?:\s+(?P<tz>[ECMP][SD]T|GMT|UTC|[ECMP]T)\b)?"),
     ("holiday", r"\b(?:(?P<det>(?i:last|next|this))\s+)?"
@@ -166,7 +181,8 @@ _RULES: list[tuple[str, str]] = [
                 r"|(?:Holy|Maundy)\s+Thursday|Palm\s+Sunday|Ash\s+Wednesday|Black\s+Friday"
                 r"|Cyber\s+Monday|Veterans\s+Day|Boxing\s+Day|Mother['’]s\s+Day|Father['’]s\s+Day"
                 r"|Juneteenth|Bastille\s+Day|Canada\s+Day|Australia\s+Day|Anzac\s+Day"
-                r"|(?:Remembrance|Armistice)\s+Day|May\s+Day|Victory\s+Day|Election\s+Day)\b"
+                r"|(?:Remembrance|Armistice)\s+Day|May\s+Day|Victory\s+Day|Election\s+Day"
+                r"|Fourth\s+of\s+July|July\s+Fourth)\b"
                 r"(?P<wk>\s+(?i:week)\b)?(?:\s+(?P<y>" + YEAR + "))?"),
 ]
 
@@ -194,6 +210,8 @@ _RULE_ANCHORS: dict[str, tuple[str, ...]] = {
     "rel_unit": (*_UNIT, "weekend"), "rel_unit_the": _UNIT,
     "rel_named": (*_MONTHS, "day"), "weekday": ("day",),
     "pod": ("morning", "afternoon", "evening", "night"),
+    "pod_bare": ("morning", "afternoon", "evening"),
+    "nth_day": ("day",),
     "deictic": ("day", "tonight", "overnight", "tomorrow"),
     "refs": ("now", "current", "recent", "lately", "previous", "future", "past", "present",
              "these days", "short term", "near term"),
@@ -204,7 +222,7 @@ _RULE_ANCHORS: dict[str, tuple[str, ...]] = {
     "set_times": ("once", "twice", "thrice", "times"),
     "time": (_D, "noon", "midnight", "midday", "o'clock", "morning", "afternoon", "evening",
              "night"),
-    "holiday": ("christmas", "new year", "independence", "halloween", "valentine",
+    "holiday": ("christmas", "new year", "independence", "halloween", "valentine", "july",
                 "thanksgiving", "day", "easter", "juneteenth"),
     "spoken_year": ("nineteen", "twenty", "two thousand"),
 }

@@ -68,7 +68,8 @@ def holiday_date(name: str, year: int) -> date:
 _FIXED_HOLIDAYS: dict[str, tuple[int, int]] = {
     "christmas eve": (12, 24), "christmas day": (12, 25), "christmas": (12, 25),
     "new year's eve": (12, 31), "new year's day": (1, 1), "new year's": (1, 1),
-    "independence day": (7, 4), "halloween": (10, 31), "valentine's day": (2, 14),
+    "independence day": (7, 4), "fourth of july": (7, 4), "july fourth": (7, 4),
+    "halloween": (10, 31), "valentine's day": (2, 14),
     "veterans day": (11, 11), "boxing day": (12, 26), "juneteenth": (6, 19),
     "bastille day": (7, 14), "canada day": (7, 1), "australia day": (1, 26),
     "anzac day": (4, 25), "remembrance day": (11, 11), "armistice day": (11, 11),

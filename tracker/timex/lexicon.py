@@ -68,6 +68,18 @@ ORDINALS: dict[str, int] = {
     "fourteenth": 14, "fifteenth": 15, "sixteenth": 16, "seventeenth": 17, "eighteenth": 18,
     "nineteenth": 19, "twentieth": 20, "twenty-first": 21, "last": 4, "final": 4,
 }
+def day_ordinal(word: str) -> int:
+    """The day of the month an ordinal word names ("eighth" -> 8, "twenty-first" -> 21)."""
+    w = word.lower()
+    if w == "thirtieth":
+        return 30
+    if w == "thirty-first":
+        return 31
+    if w.startswith("twenty-"):
+        return 20 + ORDINALS[w[7:]]
+    return ORDINALS[w]
+
+
 DECADE_WORDS: dict[str, int] = {
     "twenties": 2, "thirties": 3, "forties": 4, "fifties": 5, "sixties": 6, "seventies": 7,
     "eighties": 8, "nineties": 9,

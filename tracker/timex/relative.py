@@ -47,12 +47,24 @@ HANDLERS: dict[str, Handler] = {}
 handler = registrar(HANDLERS)
 
 
+_EVENT_AFTER = re.compile(
+    r"\s+(?!(?:in|on|at|when|and|or|but|as|to|with|from|by|of|for|that|was|were|is|had|has"
+    r"|yesterday|tomorrow)\b)[A-Za-z]"
+)
+
+
 @handler("rel_day")
 def _rel_day(m: re.Match[str], c: Candidate, ctx: Context) -> Norm | None:
     w = re.sub(r"\s+", " ", m["w"].lower())
+    # "Oct. 12, the day before the crash": in apposition to a date, with "before" starting a
+    # phrase that names an event, the expression is "the day" and means that date.
+    day_of_event = w in ("the day before", "the day after") and _EVENT_AFTER.match(
+        ctx.next_text(c.end, 20)) and re.search(r"\d,\s*$", ctx.text[max(0, c.start - 4) : c.start])
     if not ctx.final:
-        return Norm("DATE", "XXXX-XX-XX")
+        return Norm("DATE", "XXXX-XX-XX", end=c.start + 7 if day_of_event else None)
     base = ctx.ref_day or ctx.dct
+    if day_of_event:
+        return Norm("DATE", day_value(base), end=c.start + 7)
     shift = -1 if ("previous" in w or "before" in w) else 1 if (
         "next" in w or "following" in w or "after" in w) else 0
     value = day_value(base + timedelta(days=shift))
@@ -90,6 +102,8 @@ def _season(m: re.Match[str], c: Candidate, ctx: Context) -> Norm | None:
             return None
         if det == "" and m["s"].lower() in ("fall", "spring") and verbish:
             return None
+    if m["s"].lower() == "fall" and re.match(r"\s+guy\b", after):
+        return None  # "the fall guy"
     dct = ctx.dct
     spans = {y: _season_span(code, y) for y in (dct.year - 2, dct.year - 1, dct.year, dct.year + 1)}
     past = max(y for y, (_, e) in spans.items() if e < dct) if any(
@@ -185,8 +199,10 @@ def _quarter_rel(m: re.Match[str], c: Candidate, ctx: Context) -> Norm | None:
         return Norm("DATE", shift_quarter(cur, -1))
     if adj in ("year-earlier", "year-ago", "comparable", "same", "corresponding"):
         return Norm("DATE", shift_quarter(latest, -4))
-    if det == "that" and not ctx.ref_quarter:
-        return None
+    if det == "that":  # the quarter named last ("the second quarter ... that quarter")
+        if not ctx.final:
+            return Norm("DATE", "XXXX-QX")
+        return Norm("DATE", ctx.last_quarter) if ctx.last_quarter else None
     return Norm("DATE", latest)
 
 
@@ -243,6 +259,10 @@ def _rel_unit(m: re.Match[str], c: Candidate, ctx: Context) -> Norm | None:
             if re.match(r"\s+(?:ended|ending|to\s+date|through|since|before|after|earlier"
                         r"|later|that|when|in\s+which)\b|-long", ctx.next_text(c.end)):
                 return Norm("DURATION", "P1Y")
+            if re.search(r"(?i)\b(?:time|person|man|woman|player|coach|team|story|car|album"
+                         r"|song|campaign|word|event|moment)\s+of\s+$",
+                         ctx.text[max(0, c.start - 20) : c.start]):
+                return None  # "this time of the year", "player of the year"
             return Norm("DATE", f"{ctx.ref_year or dct.year:04d}")
         if unit == "week":
             return Norm("DATE", iso_week_value(dct))
@@ -252,7 +272,9 @@ def _rel_unit(m: re.Match[str], c: Candidate, ctx: Context) -> Norm | None:
             return Norm("DATE", "XXXX")
         if unit == "year" and ctx.ref_year:
             return Norm("DATE", f"{ctx.ref_year:04d}")
-        if ctx.ref_day and unit in ("week", "month"):
+        if unit == "month" and ctx.ref_month:  # "in March ... that month"
+            return Norm("DATE", shift_value(unit, 0, ctx.ref_month) or "XXXX")
+        if ctx.ref_day and unit == "week":
             return Norm("DATE", shift_value(unit, 0, ctx.ref_day) or "XXXX")
         return None
     shift = _SHIFT.get(det)
@@ -358,6 +380,30 @@ def _pod(m: re.Match[str], c: Candidate, ctx: Context) -> Norm | None:
     return Norm("TIME", f"{day_value(d)}T{pod}")
 
 
+_POD_REACH = 300  # characters: how far back "in the morning" looks for the day it belongs to
+
+
+@handler("pod_bare")
+def _pod_bare(m: re.Match[str], c: Candidate, ctx: Context) -> Norm | None:
+    """ "in the morning" (of the day last named), "mid-afternoon", "late evening yesterday"."""
+    pod = PARTS_OF_DAY[(m["pod"] or m["pod2"]).lower()]
+    if m["pod"] and ctx.final and (ctx.tense(c) is None or ctx.ref_day is None
+                                   or c.start - ctx.ref_day_end > _POD_REACH):
+        return None  # "he gets up in the morning": a habit, unless a day was just named
+    d = _deictic_day(m["day"], ctx.dct) if m["day"] else (ctx.ref_day or ctx.dct)
+    if d is None:
+        return None
+    mod = {"mid": "MID", "early": "START", "late": "END"}.get((m["mid"] or "").lower())
+    return Norm("TIME", f"{day_value(d)}T{pod}", mod)
+
+
+@handler("nth_day")
+def _nth_day(m: re.Match[str], c: Candidate, ctx: Context) -> Norm | None:
+    """ "Today is the eighth day of the strike", "It's the second day of the offensive": a
+    running count said in the present tense names the day of the report."""
+    return Norm("DATE", day_value(ctx.dct))
+
+
 _GENERIC_TODAY = re.compile(
     r"'s\s+(?:world|society|economy|generation|youth|young|children|kids|standards|technology"
     r"|culture|politics|media|students|teenagers|market|climate|environment|age)\b"
@@ -368,8 +414,8 @@ _GENERIC_TODAY = re.compile(
 def _deictic(m: re.Match[str], c: Candidate, ctx: Context) -> Norm | None:
     word = m["w"].lower()
     d = _deictic_day(word, ctx.dct)
-    if d is None:
-        return None
+    if d is None or title_case(m["w"], c, ctx):
+        return None  # "USA Today", "the Today show"
     if word == "today" and (ctx.prev_word(c.start) == "of" or _GENERIC_TODAY.match(
             ctx.next_text(c.end, 40))):
         return Norm("DATE", "PRESENT_REF")  # "the Europe of today", "today's world"

@@ -82,14 +82,26 @@ def _select(items: list[_Kept]) -> list[_Kept]:
     return kept
 
 
+def _new_report(text: str, k: _Kept) -> bool:
+    """ "Delta reported third-quarter profit of ...": a quarter that opens a new report."""
+    return bool(re.fullmatch(r"(?i)[a-z]+-quarter", k.cand.match.group()) and re.match(
+        r"(?i)\s+(?:net|profit|earnings|loss|results|sales|revenue|income)\b",
+        text[k.end : k.end + 12]) and re.search(
+        r"(?i)\b(?:reported|posted|announced|had)\s+(?:an?\s+|its\s+)?$",
+        text[max(0, k.start - 30) : k.start]))
+
+
 def _update_context(ctx: Context, k: _Kept) -> None:
     v = k.norm.value
     rule = k.cand.rule
     # The quarter a report is about: the first one it names that is not historical (not "the
-    # third quarter of 1984" in a 1989 report).
+    # third quarter of 1984" in a 1989 report), until another company "reported third-quarter
+    # profit" and a new report begins.
     if re.fullmatch(r"\d{4}-Q[1-4]", v) and rule in ("quarter", "q_abbr") and \
             abs(int(v[:4]) - ctx.dct.year) <= 1:
-        ctx.ref_quarter = ctx.ref_quarter or v
+        ctx.ref_quarter = v if _new_report(ctx.text, k) else (ctx.ref_quarter or v)
+    if re.fullmatch(r"\d{4}-Q[1-4]", v):
+        ctx.last_quarter = v
     if re.fullmatch(r"\d{4}-Q[1-4]", v) and rule not in ("year_ago", "ago"):
         ctx.ref_span_quarter = True  # a report turning (back) to a quarter
     elif re.fullmatch(r"P(?:[69]M|[23]Q)|\d{4}-H[12]", v) and ctx.ref_quarter:
@@ -102,6 +114,7 @@ def _update_context(ctx: Context, k: _Kept) -> None:
             ctx.ref_month = date(int(m[1]), int(m[2]), 1)
             if m[3]:
                 ctx.ref_day = safe_date(int(m[1]), int(m[2]), int(m[3])) or ctx.ref_day
+                ctx.ref_day_end = k.end
 
 
 def _widen(text: str, kept: list[_Kept]) -> None:
@@ -144,6 +157,23 @@ def _share_range_year(text: str, kept: list[_Kept]) -> None:
         if a.norm.value[5:7] > b.norm.value[5:7]:
             year -= 1
         a.norm = Norm(a.norm.type, f"{year:04d}{a.norm.value[4:]}", a.norm.mod)
+
+
+def _merge_season_year(text: str, kept: list[_Kept]) -> list[_Kept]:
+    """ "the winter of nineteen ninety-four": a season and a spelled-out year are one date."""
+    out: list[_Kept] = []
+    for k in kept:
+        prev = out[-1] if out else None
+        if prev and prev.cand.rule == "season" and k.cand.rule == "spoken_year" and \
+                re.fullmatch(r"\d{4}", k.norm.value) and \
+                re.fullmatch(r"\d{4}-(?:SP|SU|FA|WI)", prev.norm.value) and \
+                re.fullmatch(r"(?i)\s+of\s+", text[prev.end : k.start]):
+            merged = _Kept(prev.cand, Norm("DATE", k.norm.value + prev.norm.value[4:], prev.mod))
+            merged.start, merged.end = prev.start, k.end
+            out[-1] = merged
+            continue
+        out.append(k)
+    return out
 
 
 def _merge_times(text: str, kept: list[_Kept]) -> list[_Kept]:
@@ -198,6 +228,7 @@ def tag(text: str, dct: date) -> list[Timex]:
         kept.append(k2)
         _update_context(ctx, k2)
     _share_range_year(text, kept)
+    kept = _merge_season_year(text, kept)
     _widen(text, kept)
     kept = _merge_times(text, kept)
     result: list[Timex] = []

@@ -23,14 +23,24 @@ _FUTURE = words(
 _PAST = words(
     """said was were had did told ago yesterday last earlier got went came made took gave held
     met saw began left won lost fell rose struck hit killed announced reported found came
-    died sent ran became brought led sold bought paid kept spent thought"""
+    died sent ran became brought led sold bought paid kept spent thought been fought sought
+    caught taught wrote spoke broke chose drove flew grew knew threw stood struck fled heard"""
 )
 _NOT_PAST_ED = words(
     """need speed feed seed red bed hundred indeed shed united based proposed expected
     scheduled planned unexpected alleged so-called armed"""
 )
+_NOUNS_TOO = words("plan plans schedule")
+_NOUN_BEFORE = re.compile(r"(?i)\b(?:its|their|his|her|our|my|your|a|the|this|that)\s+$")
 _PASSIVE = re.compile(r"\b(?:be|been|being|to)\s+$", re.IGNORECASE)
-_SENTENCE_BREAK = re.compile(r"[.!?;]\s+(?=[A-Z\"'(])|\n\s*\n")
+# A sentence ends at . ! ? ; before a capital, but not after an initial ("U.S."), a title
+# ("Mr.", "Gen.") or a clock abbreviation ("4 a.m. EDT").
+_SENTENCE_BREAK = re.compile(
+    r"(?<!\b[A-Z])(?<!\b[ap]\.m)(?<!\bMrs)(?<!\b(?:Mr|Ms|Dr|St|Lt|Jr|Sr))"
+    r"(?<!\b(?:Gen|Sen|Rep|Gov|Col|Sgt|Maj|Adm|Rev))(?<!\b(?:Capt|Cmdr|Prof))"
+    r"[.!?;]\s+(?=[A-Z\"'(])|[.!?;]\s*\n|\n\s*\n"
+    r"|''|``|[\"“”]"
+)
 _WINDOW = 240
 # A bare "-ed" word counts this many words farther than a listed verb: it is often a participle
 # ("new markets untouched by the crisis") rather than the verb of the clause.
@@ -68,6 +78,9 @@ class TenseIndex:
         for m in (_CUE_LOW if same else _CUE_RE).finditer(low if same else text):
             weak = 0
             if m["fut"] or m["ll"]:
+                if _NOUN_BEFORE.search(text[max(0, m.start() - 8) : m.start()]) and \
+                        m.group().lower() in _NOUNS_TOO:
+                    continue  # "its plan to divest": a noun, no future verb
                 cue: Tense = "future"
             else:
                 word = m.group().lower()
