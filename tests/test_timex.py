@@ -110,7 +110,7 @@ def test_a_participle_after_the_date_does_not_outvote_will_before_it() -> None:
     assert found(text, date(2025, 2, 13)) == [("August", "DATE", "2025-08")]
 
 
-def test_present_perfect_points_back() -> None:
+def test_since_shortly_after_points_back() -> None:
     text = "Police have been looking for the driver since shortly after the Oct. 23 crash."
     assert found(text, date(2025, 5, 6)) == [("Oct. 23", "DATE", "2024-10-23")]
 
@@ -124,6 +124,8 @@ def test_day_spelled_as_an_ordinal_word() -> None:
 
 def test_today_as_part_of_a_name_is_not_a_date() -> None:
     assert found("The interview ran in USA Today and on radio.") == []
+    assert found("MEDICAL AID GROUPS Yesterday we visited the camp.") == [
+        ("Yesterday", "DATE", "2025-05-15")]
 
 
 def test_full_date_has_a_one_day_interval() -> None:
@@ -163,6 +165,7 @@ def test_bare_parts_of_day_take_the_day_last_named() -> None:
     assert found("Listeners called the morning show.") == []
     assert found("My son gets up in the morning and asks for news.") == []
     assert found("He was made the fall guy for the losses.") == []
+    assert found("She covered the Winter Olympics for the paper.") == []
 
 
 def test_a_running_day_count_in_the_present_is_the_dct() -> None:
@@ -175,6 +178,18 @@ def test_abbreviations_do_not_end_the_sentence_a_tense_cue_comes_from() -> None:
     # DCT Wednesday 2025-05-14: "will" governs "Thursday" across "a.m." and "U.S.".
     assert found("The envoy will fly to the U.S. capital at 4 a.m. EDT Thursday.",
                  date(2025, 5, 14))[-1][2] == "2025-05-15T04:00"
+
+
+def test_a_past_verb_right_before_the_weekday_wins_over_a_later_would() -> None:
+    assert found("The judge concluded on Monday that it would not hear the case.") == [
+        ("Monday", "DATE", "2025-05-12")]
+    assert found("We are forced to say there is a meeting this Thursday.", date(2025, 5, 11)) == [
+        ("this Thursday", "DATE", "2025-05-15")]
+
+
+def test_by_before_a_possessive_weekday_is_no_deadline() -> None:
+    assert found("Thousands may have been killed by Tuesday's earthquake.") == [
+        ("Tuesday", "DATE", "2025-05-13")]
 
 
 def test_a_quotation_has_its_own_tense() -> None:
@@ -225,6 +240,12 @@ def test_the_year_is_the_current_year_unless_it_is_a_span_that_ended() -> None:
     assert found("Prices are low at this time of the year.") == []
     assert found("Revenue for the year ended March 31 was flat.")[0] == (
         "the year", "DURATION", "P1Y")
+
+
+def test_the_year_in_a_generic_superlative_is_not_a_date() -> None:
+    assert found("Halloween is the scariest night of the year.")[1:] == []
+    assert found("Sales for the first nine months of the year rose.") == [
+        ("the first nine months", "DURATION", "P9M"), ("the year", "DATE", "2025")]
 
 
 def test_that_month_is_the_month_named_last() -> None:
@@ -287,6 +308,13 @@ def test_season_is_northern_meteorological() -> None:
 def test_season_of_a_spelled_out_year() -> None:
     assert found("Prices peaked in the winter of nineteen ninety-four.") == [
         ("the winter of nineteen ninety-four", "DATE", "1994-WI")]
+
+
+def test_half_of_a_century_or_decade_is_that_period_with_a_mod() -> None:
+    t = one("The pub thrived in the first half of the 20th century.")
+    assert (t.text, t.value, t.mod) == ("the first half of the 20th century", "19", "START")
+    t = one("Growth slowed in the second half of the 1990s.")
+    assert (t.text, t.value, t.mod) == ("the second half of the 1990s", "199", "END")
 
 
 def test_quarters_in_words_and_abbreviated() -> None:

@@ -58,6 +58,8 @@ class Context:
             self._tenses = TenseIndex(self.text)
         local, lean = local_tense(self.text, c.start)
         clause = self._tenses.tense(c.start, c.end)
+        if lean and re.match(r"['’]s\b", self.text[c.end : c.end + 3]):
+            local = None  # "killed by Tuesday's quake": "by" names the agent, not a deadline
         if local and not (lean and clause == "past"):
             return local
         return clause
@@ -85,13 +87,14 @@ class Context:
 # a period "ended" on lies behind ("the fiscal year ended Jan. 31").
 _CLOCK = r"(?:(?:\d{1,2}(?::\d\d)?\s*[ap]\.?m\.?|noon|midnight)(?:\s+[ECMP][SD]T)?,?\s+)?"
 _LOCAL_FUTURE = re.compile(
-    r"(?i)\b(?:payable|effective|due|expires?|expiring|of\s+record|deadline\s+of"
-    r"|scheduled\s+for|set\s+for|slated\s+for)(?:\s+(?:on|in|at|as\s+of))?\s+" + _CLOCK + "$"
+    r"(?i)\b(?:payable|effective|due|expires?|expiring|of\s+record|deadline\s+of)"
+    r"(?:\s+(?:on|in|at|as\s+of))?\s+" + _CLOCK + "$"
 )
-# Weaker: "until Tuesday", "by Friday", "starting June 1" lean ahead unless the clause is
-# plainly past ("the cuts, starting Oct. 1, hit exports").
+# Weaker: "until Tuesday", "by Friday", "starting June 1", "scheduled for July" lean ahead unless
+# the clause is plainly past ("the cuts, starting Oct. 1, hit exports").
 _LOCAL_AHEAD = re.compile(
-    r"(?i)\b(?:until|till|by|as\s+soon\s+as|no\s+later\s+than|starting|beginning)"
+    r"(?i)\b(?:until|till|by|as\s+soon\s+as|no\s+later\s+than|starting|beginning"
+    r"|scheduled\s+for|set\s+for|slated\s+for)"
     r"(?:\s+(?:on|at|in))?\s+" + _CLOCK + "$"
 )
 # A deadline set, moved or granted lies ahead even in a past clause: "extended its offer to
@@ -105,15 +108,17 @@ _DEADLINE = re.compile(
 _PAST_PLAN = re.compile(r"(?i)\b(?:had|was|were)\s+(?:been\s+)?(?:due|payable|effective|set"
                         r"|scheduled|slated)\b")
 _LOCAL_PAST = re.compile(
-    r"(?i)\b(?:since(?:\s+[a-z]+ing(?:\s+(?:in|on))?)?|ended|as\s+recently\s+as|as\s+late\s+as)\s+$"
+    r"(?i)\b(?:since(?:\s+[a-z]+ing(?:\s+(?:in|on))?|(?:\s+shortly)?\s+(?:after|before)"
+    r"(?:\s+the)?)?|ended|as\s+recently\s+as|as\s+late\s+as)\s+$"
 )
 
 
 def local_tense(text: str, start: int) -> tuple[Tense | None, bool]:
     """The direction fixed by the words just before ``start`` and whether it is only a lean."""
     before = text[max(0, start - 40) : start]
-    if (_LOCAL_FUTURE.search(before) or _DEADLINE.search(text[max(0, start - 70) : start])) \
-            and not _PAST_PLAN.search(before):
+    wide = text[max(0, start - 70) : start]
+    deadline = _DEADLINE.search(wide) and not re.search(r"(?i)\bhad\b", wide)
+    if (_LOCAL_FUTURE.search(before) or deadline) and not _PAST_PLAN.search(before):
         return "future", False
     if _LOCAL_PAST.search(before):
         return "past", False

@@ -90,6 +90,9 @@ def _season(m: re.Match[str], c: Candidate, ctx: Context) -> Norm | None:
     code = SEASONS[m["s"].lower()]
     det = re.sub(r"\s+", " ", (m["det"] or "").lower())
     mod = {"early": "START", "late": "END", "mid": "MID"}.get(det)
+    if m["s"][:1].isupper() and re.match(r"\s+[A-Z]", ctx.next_text(c.end, 4)) and \
+            title_case(m["s"], c, ctx):
+        return None  # "the Winter Olympics", "the Summer Palace"
     if m["y"]:
         return Norm("DATE", f"{int(m['y']):04d}-{code}", mod)
     after = ctx.next_text(c.end)
@@ -125,12 +128,20 @@ def _season(m: re.Match[str], c: Candidate, ctx: Context) -> Norm | None:
     return Norm("DATE", f"{year:04d}-{code}", mod)
 
 
+_OF_LONGER_PERIOD = re.compile(
+    r"(?i)\s+of\s+(?:the\s+)?(?:\d{1,2}(?:st|nd|rd|th)\b|[a-z-]*centur|\d{4}['’]?s\b|['’]\d0s"
+    r"|(?:twent|thirt|fort|fift|sixt|sevent|eight|ninet)ies|decade|century|millennium)"
+)
+
+
 @handler("quarter")
 def _quarter(m: re.Match[str], c: Candidate, ctx: Context) -> Norm | None:
     word = m["ord"].lower()
     half = m["unit"].lower() == "half"
     if word in ("last", "latter") and not half and not m["y"]:
         return None
+    if _OF_LONGER_PERIOD.match(ctx.next_text(c.end, 40)):
+        return None  # "the first half of the 20th century": a part of that period (a mod)
     n = {"1st": 1, "2nd": 2, "3rd": 3, "4th": 4, "latter": 2}.get(word) or ORDINALS[word]
     if half and n not in (1, 2):
         n = 2 if word in ("final", "last") else n
@@ -259,10 +270,13 @@ def _rel_unit(m: re.Match[str], c: Candidate, ctx: Context) -> Norm | None:
             if re.match(r"\s+(?:ended|ending|to\s+date|through|since|before|after|earlier"
                         r"|later|that|when|in\s+which)\b|-long", ctx.next_text(c.end)):
                 return Norm("DURATION", "P1Y")
-            if re.search(r"(?i)\b(?:time|person|man|woman|player|coach|team|story|car|album"
-                         r"|song|campaign|word|event|moment)\s+of\s+$",
-                         ctx.text[max(0, c.start - 20) : c.start]):
-                return None  # "this time of the year", "player of the year"
+            if re.search(r"(?i)\bof\s+$", ctx.text[max(0, c.start - 4) : c.start]) and not \
+                    re.search(r"(?i)\b(?:months|weeks|days|quarters?|half|part|end|start"
+                              r"|beginning|rest|remainder|balance|course|first|last)\s+of\s+$",
+                              ctx.text[max(0, c.start - 20) : c.start]):
+                return None  # "player of the year", "the coldest night of the year"
+            if re.match(r"\s+\d", ctx.next_text(c.end)):
+                return None  # "in the year 610": a year the finder does not read
             return Norm("DATE", f"{ctx.ref_year or dct.year:04d}")
         if unit == "week":
             return Norm("DATE", iso_week_value(dct))
@@ -414,7 +428,7 @@ _GENERIC_TODAY = re.compile(
 def _deictic(m: re.Match[str], c: Candidate, ctx: Context) -> Norm | None:
     word = m["w"].lower()
     d = _deictic_day(word, ctx.dct)
-    if d is None or title_case(m["w"], c, ctx):
+    if d is None or (word == "today" and title_case(m["w"], c, ctx)):
         return None  # "USA Today", "the Today show"
     if word == "today" and (ctx.prev_word(c.start) == "of" or _GENERIC_TODAY.match(
             ctx.next_text(c.end, 40))):

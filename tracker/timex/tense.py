@@ -23,7 +23,7 @@ _FUTURE = words(
 _PAST = words(
     """said was were had did told ago yesterday last earlier got went came made took gave held
     met saw began left won lost fell rose struck hit killed announced reported found came
-    died sent ran became brought led sold bought paid kept spent thought been fought sought
+    died sent ran became brought led sold bought paid kept spent thought fought sought
     caught taught wrote spoke broke chose drove flew grew knew threw stood struck fled heard"""
 )
 _NOT_PAST_ED = words(
@@ -32,7 +32,7 @@ _NOT_PAST_ED = words(
 )
 _NOUNS_TOO = words("plan plans schedule")
 _NOUN_BEFORE = re.compile(r"(?i)\b(?:its|their|his|her|our|my|your|a|the|this|that)\s+$")
-_PASSIVE = re.compile(r"\b(?:be|been|being|to)\s+$", re.IGNORECASE)
+_PASSIVE = re.compile(r"\b(?:be|been|being|to|is|are|am|'re|'s)\s+$", re.IGNORECASE)
 # A sentence ends at . ! ? ; before a capital, but not after an initial ("U.S."), a title
 # ("Mr.", "Gen.") or a clock abbreviation ("4 a.m. EDT").
 _SENTENCE_BREAK = re.compile(
@@ -42,8 +42,9 @@ _SENTENCE_BREAK = re.compile(
     r"|''|``|[\"“”]"
 )
 _WINDOW = 240
-# A bare "-ed" word counts this many words farther than a listed verb: it is often a participle
-# ("new markets untouched by the crisis") rather than the verb of the clause.
+# A bare "-ed" word after the expression counts this many words farther than a listed verb: it
+# is often a participle ("new markets untouched by the crisis"), not the verb of the clause; one
+# before it ("concluded on Monday") is usually that verb.
 _ED_EXTRA = 4
 
 
@@ -72,7 +73,7 @@ class TenseIndex:
         self._starts: list[int] = []
         self._ends: list[int] = []
         self._cues: list[Tense] = []
-        self._weak: list[int] = []  # extra distance of a cue that may be a participle
+        self._weak: list[int] = []  # 1 for a bare "-ed" word, which may be a participle
         low = text.lower()
         same = len(low) == len(text)  # lower() may change lengths of rare Unicode text
         for m in (_CUE_LOW if same else _CUE_RE).finditer(low if same else text):
@@ -89,7 +90,7 @@ class TenseIndex:
                     continue  # "will be finished": the auxiliary carries the tense
                 cue = "past"
                 if word not in _PAST:
-                    weak = _ED_EXTRA  # "markets untouched by the crisis" is no past verb
+                    weak = 1  # "markets untouched by the crisis" is no past verb
             self._weak.append(weak)
             self._starts.append(m.start())
             self._ends.append(m.end())
@@ -113,11 +114,12 @@ class TenseIndex:
         best: tuple[int, Tense] | None = None
         b = bisect.bisect_right(self._ends, start) - 1
         if b >= 0 and self._starts[b] >= lo:
-            rank = len(_WORD.findall(self.text, self._ends[b], start)) + 1 + self._weak[b]
+            rank = len(_WORD.findall(self.text, self._ends[b], start)) + 1
             best = (rank, self._cues[b])
         a = bisect.bisect_left(self._starts, end)
         if a < len(self._starts) and self._ends[a] <= hi:
-            rank = len(_WORD.findall(self.text, end, self._starts[a])) + 3 + self._weak[a]
+            rank = len(_WORD.findall(self.text, end, self._starts[a])) + 3
+            rank += _ED_EXTRA * self._weak[a]
             if best is None or rank < best[0]:
                 best = (rank, self._cues[a])
         return best[1] if best else None
