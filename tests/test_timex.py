@@ -224,6 +224,20 @@ def test_deictic_days_resolve_against_the_dct() -> None:
         ("tomorrow", "DATE", "2025-05-17")]
 
 
+def test_a_weekday_with_a_part_of_day_is_the_date_of_that_day() -> None:
+    assert found("Rebels shelled the port on Wednesday night, the navy said.") == [
+        ("Wednesday night", "DATE", "2025-05-14")]
+
+
+def test_earlier_stays_outside_a_week_span() -> None:
+    assert found("The envoy arrived earlier this week.") == [("this week", "DATE", "2025-W20")]
+
+
+def test_year_end_is_the_year_with_an_end_mod() -> None:
+    t = one("The bridge should reopen before year-end, officials said.")
+    assert (t.text, t.type, t.value, t.mod) == ("year-end", "DATE", "2025", "END")
+
+
 def test_tonight_and_this_morning_are_times_of_the_dct() -> None:
     assert found("The vote is tonight; the debate ended this morning.") == [
         ("tonight", "TIME", "2025-05-16TNI"), ("this morning", "TIME", "2025-05-16TMO")]
@@ -528,6 +542,13 @@ def test_a_year_earlier_after_the_nine_months_is_the_previous_year() -> None:
         "2025-Q3", "2024-Q3", "P9M", "2024"]
 
 
+def test_a_period_followed_by_a_year_ago_is_one_expression() -> None:
+    text = ("Third-quarter sales climbed to $9 million from $7 million in the quarter a year "
+            "earlier.")
+    assert found(text, date(2025, 10, 28)) == [
+        ("Third-quarter", "DATE", "2025-Q3"), ("the quarter a year earlier", "DATE", "2024-Q3")]
+
+
 # ---------------------------------------------------------------- vague references
 
 
@@ -538,6 +559,18 @@ def test_now_and_currently_are_present_ref_on_the_dct() -> None:
     assert all((t.date_start, t.date_end, t.precision) == (DCT, DCT, "day") for t in result)
 
 
+def test_sentence_opening_now_with_a_comma_is_a_discourse_marker() -> None:
+    assert found("The plan had failed. Now, the mayor argues, it deserves a second look.") == []
+    assert found('She sighed. "Now, we wait for the vote," she said.') == []
+    assert found("For now, the bridge stays shut.") == [("now", "DATE", "PRESENT_REF")]
+
+
+def test_one_day_after_a_modal_means_someday() -> None:
+    assert found("Planners hope the town will one day host the games.") == [
+        ("one day", "DATE", "FUTURE_REF")]
+    assert found("The strike lasted one day.") == [("one day", "DURATION", "P1D")]
+
+
 def test_recently_is_past_ref_and_the_future_is_future_ref() -> None:
     result = tag("The law was recently amended and may change in the future.", DCT)
     assert [(t.text, t.value, t.date_start) for t in result] == [
@@ -545,8 +578,26 @@ def test_recently_is_past_ref_and_the_future_is_future_ref() -> None:
 
 
 def test_today_as_the_present_is_present_ref() -> None:
-    assert found("In today's world the rules are different.") == [
+    assert found("Critics say the city of today has lost its charm.") == [
         ("today", "DATE", "PRESENT_REF")]
+
+
+def test_generic_todays_before_an_era_noun_is_not_a_timex() -> None:
+    assert found("Rules written for today's consumers differ from the old ones.") == []
+    assert found("In today's world the rules are different.") == []
+    assert found("Today's vote was delayed.") == [("Today", "DATE", "2025-05-16")]
+
+
+def test_per_hour_as_a_unit_of_measure_is_not_a_set() -> None:
+    assert found("The new train reaches 300 kilometers per hour on the plain.") == []
+    assert found("Guards check the gate every hour.") == [("every hour", "SET", "PT1H")]
+
+
+def test_a_frequency_adverb_inside_a_rate_is_not_a_set() -> None:
+    assert found("The group expects its revenue to grow 12% annually.") == []
+    assert found("The mill will make about 4,000 units annually.") == []
+    assert found("Average daily output at the mine rose.") == []
+    assert found("The council meets monthly in the old hall.") == [("monthly", "SET", "P1M")]
 
 
 def test_former_is_not_a_timex() -> None:

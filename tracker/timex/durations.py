@@ -88,6 +88,11 @@ def _ago(m: re.Match[str], c: Candidate, ctx: Context) -> Norm | None:
     return Norm("DATE", value) if value else None
 
 
+# "one day" between a modal and its verb means "someday", a vague future reference.
+_SOMEDAY_BEFORE = frozenset(
+    {"will", "would", "could", "might", "may", "can", "shall", "should", "must"})
+
+
 @handler("duration")
 def _duration(m: re.Match[str], c: Candidate, ctx: Context) -> Norm | None:
     if (m["adj"] and m["adj"].lower() == "-old") or re.match(r"\s+old\b", ctx.next_text(c.end)):
@@ -98,6 +103,9 @@ def _duration(m: re.Match[str], c: Candidate, ctx: Context) -> Norm | None:
     unit = unit_base(m["unit"])
     rel = (m["rel"] or "").lower()
     det = (m["det"] or "").lower()
+    if q == "one" and unit == "day" and not rel and not det and c.match.group().lower() == \
+            "one day" and ctx.prev_word(c.start) in _SOMEDAY_BEFORE:
+        return Norm("DATE", "FUTURE_REF")  # "the city will one day host the games": someday
     qwords = q.split()
     relative = re.match(r"\s+(?:ago|earlier|later)", ctx.next_text(c.end))
     if unit in ("second", "quarter", "night") and qwords[0] in ("a", "an", "one") and not rel \
@@ -152,6 +160,8 @@ def _vague_dur(m: re.Match[str], c: Candidate, ctx: Context) -> Norm | None:
 def _set_every(m: re.Match[str], c: Candidate, ctx: Context) -> Norm | None:
     unit = m["unit"].lower()
     q = (m["q"] or "").lower()
+    if m["w"].lower() == "per" and not q and unit in ("second", "minute", "hour"):
+        return None  # "miles per hour", "instructions per second": a unit of measure
     if unit in PARTS_OF_DAY:
         return Norm("SET", f"XXXX-XX-XXT{PARTS_OF_DAY[unit]}")
     if unit in SEASONS:
@@ -170,10 +180,21 @@ def _set_named(m: re.Match[str], c: Candidate, ctx: Context) -> Norm | None:
     return Norm("SET", f"XXXX-{MONTHS[name]:02d}")
 
 
+# An amount right before a frequency adverb makes the adverb part of a rate statistic ("grow
+# 20% annually", "10,000 units annually", "$3 million annually"), which TimeBank leaves untagged.
+_RATE_AMOUNT = re.compile(
+    r"(?i)(?:\d%|\d\s*(?:percent|units|shares|tons)|\d\s*(?:million|billion)"
+    r"(?:\s+[a-z]+)?)\s*$"
+)
+
+
 @handler("set_adverb")
 def _set_adverb(m: re.Match[str], c: Candidate, ctx: Context) -> Norm | None:
     if title_case(m["w"], c, ctx):
         return None  # "the Daily Star"
+    before = ctx.text[max(0, c.start - 40) : c.start]
+    if ctx.prev_word(c.start) == "average" or _RATE_AMOUNT.search(before):
+        return None  # "average daily volume", "sales to rise 8% annually": a rate, not a SET
     return Norm("SET", SET_ADVERBS[m["w"].lower()])
 
 

@@ -391,6 +391,10 @@ def _pod(m: re.Match[str], c: Candidate, ctx: Context) -> Norm | None:
         d = _deictic_day(day, ctx.dct)
     if d is None:
         return None
+    if m["wd"]:
+        # "Friday night", "Tuesday morning": the news corpora annotate the day the event falls
+        # on (a DATE with the day's value), not the part of the day.
+        return Norm("DATE", day_value(d))
     return Norm("TIME", f"{day_value(d)}T{pod}")
 
 
@@ -420,7 +424,8 @@ def _nth_day(m: re.Match[str], c: Candidate, ctx: Context) -> Norm | None:
 
 _GENERIC_TODAY = re.compile(
     r"'s\s+(?:world|society|economy|generation|youth|young|children|kids|standards|technology"
-    r"|culture|politics|media|students|teenagers|market|climate|environment|age)\b"
+    r"|culture|politics|media|students|teenagers|market|climate|environment|age"
+    r"|computers|consumers|families|workers|schools|cars|homes)\b"
 )
 
 
@@ -430,9 +435,10 @@ def _deictic(m: re.Match[str], c: Candidate, ctx: Context) -> Norm | None:
     d = _deictic_day(word, ctx.dct)
     if d is None or (word == "today" and title_case(m["w"], c, ctx)):
         return None  # "USA Today", "the Today show"
-    if word == "today" and (ctx.prev_word(c.start) == "of" or _GENERIC_TODAY.match(
-            ctx.next_text(c.end, 40))):
-        return Norm("DATE", "PRESENT_REF")  # "the Europe of today", "today's world"
+    if word == "today" and _GENERIC_TODAY.match(ctx.next_text(c.end, 40)):
+        return None  # "today's world", "today's youth": the present era in general, untagged
+    if word == "today" and ctx.prev_word(c.start) == "of":
+        return Norm("DATE", "PRESENT_REF")  # "the Europe of today"
     if word in ("tonight", "overnight"):
         return Norm("TIME", f"{day_value(d)}TNI")
     return Norm("DATE", day_value(d))
@@ -461,6 +467,9 @@ def _refs(m: re.Match[str], c: Candidate, ctx: Context) -> Norm | None:
     after = ctx.next_text(c.end, 20)
     if word == "now" and re.match(r"-", after):
         return None
+    if word == "now" and after.startswith(",") and re.search(
+            r"(?:^|[.!?:;]['\"’”]?)\s*['\"‘“`]*$", ctx.text[max(0, c.start - 6) : c.start]):
+        return None  # "Now, he says, ...": a sentence-opening discourse marker, not a time
     if word == "current" and re.match(r"\s+account", after):
         return None
     if word == "future" and not re.match(r"\s+(?:quarters?|years?|periods?|months?)\b", after):
@@ -473,4 +482,5 @@ def _year_end(m: re.Match[str], c: Candidate, ctx: Context) -> Norm | None:
     year = ctx.dct.year
     if ctx.dct.month <= 3 and ctx.tense(c) == "past":
         year -= 1
-    return Norm("DATE", f"{year:04d}-12-31")
+    # "year-end", "year's end": like "the end of the year", the year with mod END.
+    return Norm("DATE", f"{year:04d}", "END")

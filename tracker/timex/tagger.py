@@ -123,7 +123,9 @@ def _widen(text: str, kept: list[_Kept]) -> None:
         before = text[max(prev_end, k.start - 40) : k.start]
         if k.cand.rule != "ago" and k.norm.type in ("DATE", "TIME") and k.norm.value[:1].isdigit():
             m = _DATE_MOD.search(before)
-            day_word = k.cand.rule in ("weekday", "deictic", "pod")
+            # "earlier this week": a day or week keeps "earlier"/"later" outside its span
+            day_word = k.cand.rule in ("weekday", "deictic", "pod") or bool(
+                re.fullmatch(r"\d{4}-W\d\d", k.norm.value))
             if m and not (day_word and (m["m3"] or (m["m"] or "").lower() in ("earlier", "later"))):
                 word = re.sub(r"\s+", " ", (m["m"] or m["m2"] or m["m3"]).lower())
                 k.start -= len(before) - m.start()
@@ -169,6 +171,26 @@ def _merge_season_year(text: str, kept: list[_Kept]) -> list[_Kept]:
                 re.fullmatch(r"\d{4}-(?:SP|SU|FA|WI)", prev.norm.value) and \
                 re.fullmatch(r"(?i)\s+of\s+", text[prev.end : k.start]):
             merged = _Kept(prev.cand, Norm("DATE", k.norm.value + prev.norm.value[4:], prev.mod))
+            merged.start, merged.end = prev.start, k.end
+            out[-1] = merged
+            continue
+        out.append(k)
+    return out
+
+
+def _merge_period_ago(text: str, kept: list[_Kept]) -> list[_Kept]:
+    """ "the quarter a year ago", "the same period a year earlier": one expression, the period
+    one year back (the value "a year ago" already takes in a quarterly report)."""
+    out: list[_Kept] = []
+    for k in kept:
+        prev = out[-1] if out else None
+        if prev and prev.cand.rule == "quarter_rel" and k.cand.rule == "ago" and \
+                re.fullmatch(r"\d{4}-Q[1-4]", prev.norm.value) and \
+                re.fullmatch(r"\d{4}(?:-Q[1-4])?", k.norm.value) and \
+                re.fullmatch(r"(?i)an?\s+year\s+(?:ago|earlier)", text[k.start : k.end]) and \
+                re.fullmatch(r"\s+", text[prev.end : k.start]):
+            value = k.norm.value if "-Q" in k.norm.value else f"{k.norm.value}{prev.norm.value[4:]}"
+            merged = _Kept(prev.cand, Norm("DATE", value, prev.mod))
             merged.start, merged.end = prev.start, k.end
             out[-1] = merged
             continue
@@ -229,6 +251,7 @@ def tag(text: str, dct: date) -> list[Timex]:
         _update_context(ctx, k2)
     _share_range_year(text, kept)
     kept = _merge_season_year(text, kept)
+    kept = _merge_period_ago(text, kept)
     _widen(text, kept)
     kept = _merge_times(text, kept)
     result: list[Timex] = []
