@@ -28,7 +28,6 @@ from __future__ import annotations
 
 import fcntl
 import logging
-import multiprocessing
 import os
 import random
 import signal
@@ -36,13 +35,7 @@ import sys
 import threading
 import time
 from collections.abc import Callable, Iterator
-from concurrent.futures import (
-    FIRST_COMPLETED,
-    Future,
-    ProcessPoolExecutor,
-    ThreadPoolExecutor,
-    wait,
-)
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -54,10 +47,8 @@ from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.interval import IntervalTrigger
 
 from tracker import clock
-from tracker.extract.mentions import Extraction, extract_all
 from tracker.fetch import Fetcher
 from tracker.ingest import Ingestor
-from tracker.models import Article
 from tracker.sources import PollResult, Source, SourceRead, read_source, store_poll
 from tracker.store import Store
 from tracker.store import sources as table
@@ -68,22 +59,8 @@ SYNC_SECONDS = 30
 MAX_JITTER_SECONDS = 120
 DEFAULT_THREADS = 8
 STOP_GRACE_SECONDS = 5.0
-# Extraction processes cost ~2 s each to start (imports, gazetteer): only worth it for many feeds.
-MIN_SOURCES_FOR_PROCESSES = 16
 RECLUSTER_EVERY = 500  # first re-clustering of a batch of polls; then the gaps double
 RECLUSTER_SECONDS = 15  # the scheduled worker re-clusters what its polls changed this often
-
-
-def extract_many(articles: list[Article]) -> dict[str, Extraction]:
-    """Extract articles in an extraction process; an article that fails is left out (the
-    writer extracts it again and records why it failed)."""
-    done: dict[str, Extraction] = {}
-    for article in articles:
-        try:
-            done[article.id] = extract_all(article)
-        except Exception:  # reported by the writer, whose own attempt fails the same way
-            continue
-    return done
 
 
 class WorkerLocked(RuntimeError):
@@ -148,13 +125,12 @@ class BatchReport:
 class Worker:
     """Polls the sources of one database. Create one per process; see the module docstring."""
 
-    def __init__(self, db_path: str, *, threads: int = DEFAULT_THREADS, processes: int = 0,
+    def __init__(self, db_path: str, *, threads: int = DEFAULT_THREADS,
                  stop_grace: float = STOP_GRACE_SECONDS,
                  fetcher_factory: Callable[[], Fetcher] = Fetcher,
                  recluster_every: int = RECLUSTER_EVERY) -> None:
         self.db_path = db_path
         self.threads = max(1, threads)
-        self.processes = max(0, processes)
         self.stop_grace = stop_grace
         self.fetcher_factory = fetcher_factory
         self.recluster_every = recluster_every
@@ -224,12 +200,7 @@ class Worker:
     # -------------------------------------------------------------- --once
 
     def poll_due(self) -> BatchReport:
-        """Poll every enabled source that is due now, fetching in threads, writing in this one.
-
-        With many sources due and ``processes``, extraction runs in that many processes
-        (extraction is pure CPU, which threads cannot share under the GIL): a fetched feed's
-        new articles go to a process, and their mentions come back to this thread to be stored.
-        """
+        """Poll every enabled source that is due now, fetching in threads, writing in this one."""
         started = time.monotonic()
         report = BatchReport()
         with self._writing() as store:
@@ -240,42 +211,24 @@ class Worker:
         with self._writing() as store:
             ingestor = Ingestor(store, recluster_every=self.recluster_every,
                                 should_stop=self.should_stop)
-        # Not with-blocks: their exit would wait for work still running when we are stopping.
+        # Not a with-block: its exit would wait for fetches still running when we are stopping.
         pool = ThreadPoolExecutor(self.threads, thread_name_prefix="fetch")
-        extractors = None
-        if self.processes and len(remote) >= MIN_SOURCES_FOR_PROCESSES:
-            extractors = ProcessPoolExecutor(
-                self.processes, mp_context=multiprocessing.get_context("forkserver"))
         pending = iter(remote)
-        fetching: set[Future[SourceRead]] = set()
-        extracting: dict[Future[dict[str, Extraction]], SourceRead] = {}
+        in_flight: set[Future[SourceRead]] = set()
         try:
             while not self.stopping:
-                while len(fetching) + len(extracting) < window:
+                while len(in_flight) < window:
                     source = next(pending, None)
                     if source is None:
                         break
-                    fetching.add(pool.submit(self._read, source))
-                if not fetching and not extracting:
+                    in_flight.add(pool.submit(self._read, source))
+                if not in_flight:
                     break
-                waiting: set[Future[Any]] = fetching | set(extracting)
-                done, _ = wait(waiting, timeout=0.5, return_when=FIRST_COMPLETED)
+                done, in_flight = wait(in_flight, timeout=0.5, return_when=FIRST_COMPLETED)
                 for future in done:
-                    if future in fetching:
-                        fetching.discard(future)
-                        read = future.result()
-                        todo = self._new_articles(read) if extractors else []
-                        if extractors and todo:
-                            extracting[extractors.submit(extract_many, todo)] = read
-                            continue
-                        extracted: dict[str, Extraction] = {}
-                    else:
-                        read = extracting.pop(future)
-                        # A process that died takes its extractions along: redo them here.
-                        extracted = {} if future.exception() else future.result()
                     with self._busy(), self._writing() as store:
-                        report.add(store_poll(store, read, ingestor=ingestor,
-                                              should_stop=self.should_stop, extracted=extracted))
+                        report.add(store_poll(store, future.result(), ingestor=ingestor,
+                                              should_stop=self.should_stop))
             for source in local:
                 if self.stopping:
                     break
@@ -284,8 +237,6 @@ class Worker:
                                           ingestor=ingestor, should_stop=self.should_stop))
         finally:
             pool.shutdown(wait=False, cancel_futures=True)
-            if extractors is not None:
-                extractors.shutdown(wait=not self.stopping, cancel_futures=True)
             with self._writing() as store:
                 # Stopping: leave re-clustering (seconds on a big database) to the next start.
                 if not self.stopping:
@@ -293,14 +244,6 @@ class Worker:
                 table.write_heartbeat(store, clock.now())
         report.seconds = time.monotonic() - started
         return report
-
-    def _new_articles(self, read: SourceRead) -> list[Article]:
-        """The articles of a read that are not stored yet: only those are worth extracting."""
-        if read.fetched is None:
-            return []
-        with self._writing() as store:
-            return [a for a in read.fetched.items
-                    if isinstance(a, Article) and store.article_status(a)[0] != "unchanged"]
 
     def _read(self, source: Source) -> SourceRead:
         """Fetch and parse one source in a pool thread, with that thread's HTTP client."""
@@ -500,8 +443,8 @@ def _restore_signal_handlers(previous: Handlers) -> None:
         signal.signal(sig, handler)
 
 
-def run_once(db_path: str, *, threads: int = DEFAULT_THREADS, processes: int = 0) -> int:
-    return Worker(db_path, threads=threads, processes=processes).run_once()
+def run_once(db_path: str, *, threads: int = DEFAULT_THREADS) -> int:
+    return Worker(db_path, threads=threads).run_once()
 
 
 def run_forever(db_path: str, *, threads: int = DEFAULT_THREADS) -> int:

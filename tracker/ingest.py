@@ -18,12 +18,12 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 from tracker.cluster import cluster_group
 from tracker.errors import TrackerError
-from tracker.extract.mentions import EXTRACTOR_VERSION, Extraction, extract_all
+from tracker.extract.mentions import EXTRACTOR_VERSION, extract_all
 from tracker.models import Article
 from tracker.store import Store
 
@@ -83,20 +83,16 @@ class Ingestor:
         self.pending_groups: set[str] = set()
         self.pending_articles = 0
         self.clustered_articles = 0  # saved and re-clustered by this ingestor: sets the cadence
-        self._extracted: Mapping[str, Extraction] = {}
 
     def ingest(
         self, items: Iterable[Article | TrackerError], *, source_id: str | None = None,
-        recluster: bool = True, extracted: Mapping[str, Extraction] | None = None,
+        recluster: bool = True,
     ) -> IngestReport:
         """Extract, store and cluster every article of ``items``; returns the counts.
 
         With ``recluster=False`` the changed groups are only remembered (``pending_groups``),
-        and re-clustered on the module's cadence or at ``flush``. ``extracted`` holds
-        extractions done elsewhere (another process), by article id; the others are extracted
-        here.
+        and re-clustered on the module's cadence or at ``flush``.
         """
-        self._extracted = extracted or {}
         report = IngestReport()
         started = time.monotonic()
         for item in items:
@@ -180,7 +176,7 @@ class Ingestor:
                 report.unchanged += 1
                 dirty |= self.store.add_article_source(stored_id, article, source_id)
                 return 0
-            extraction = self._extracted.get(article.id) or extract_all(article)
+            extraction = extract_all(article)
             with self.store.transaction():
                 saved = self.store.save_article(article, extraction.mentions,
                                                 extractor_version=EXTRACTOR_VERSION,

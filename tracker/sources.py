@@ -16,7 +16,7 @@ import logging
 import os
 import re
 import time
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -24,7 +24,6 @@ from urllib.parse import urlsplit
 
 from tracker import clock
 from tracker.errors import FetchError, InputError, ParseError, TrackerError
-from tracker.extract.mentions import Extraction
 from tracker.fetch import Fetcher
 from tracker.ids import canonical_url, source_id
 from tracker.ingest import Ingestor, IngestReport, Progress
@@ -343,15 +342,14 @@ def read_source(source: Source, fetcher: Fetcher, *,
 
 
 def store_poll(store: Store, read: SourceRead, *, ingestor: Ingestor | None = None,
-               progress: Progress | None = None, should_stop: StopFlag | None = None,
-               extracted: Mapping[str, Extraction] | None = None) -> PollResult:
+               progress: Progress | None = None,
+               should_stop: StopFlag | None = None) -> PollResult:
     """The database half of a poll: ingest what was read, record the outcome and the next due time.
 
     An interrupted poll (the worker is stopping) records nothing on the source: it stays due,
     keeps its old validators, and the next worker polls it again; the articles already stored
     are then found unchanged, so nothing is lost or duplicated. With a shared ``ingestor`` the
-    caller decides when to re-cluster (``Ingestor.flush``). ``extracted``: extractions of the
-    read's articles already done elsewhere (a worker's extraction processes), by article id.
+    caller decides when to re-cluster (``Ingestor.flush``).
     """
     source = read.source
     started = time.monotonic()
@@ -369,7 +367,7 @@ def store_poll(store: Store, read: SourceRead, *, ingestor: Ingestor | None = No
                 cache = {"etag": read.fetched.etag, "last_modified": read.fetched.last_modified}
                 not_modified = read.fetched.not_modified
                 report = ingestor.ingest(read.fetched.items, source_id=source.id,
-                                         recluster=own, extracted=extracted)
+                                         recluster=own)
             else:
                 report = ingestor.ingest(
                     articles_from_path(Path(source.url), published=None,
