@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import math
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
@@ -83,14 +83,25 @@ class _Cluster:
     date_end: date
     precision: Precision
     members: list[ClusterInput] = field(default_factory=list)
+    # Kept up to date by add/absorb: support and entities are asked for at every placement.
+    articles: Counter[str] = field(default_factory=Counter)
+    entity_ids: set[str] = field(default_factory=set)
 
     def add(self, m: ClusterInput) -> None:
         self.members.append(m)
+        self.articles[m.article_id] += 1
+        self.entity_ids |= m.entity_ids
+
+    def absorb(self, other: _Cluster) -> None:
+        for m in other.members:
+            self.add(m)
+        other.members.clear()
+        other.articles.clear()
 
     @property
     def support(self) -> tuple[int, int]:
         """Articles reporting the cluster, then mentions of it."""
-        return len({m.article_id for m in self.members}), len(self.members)
+        return len(self.articles), len(self.members)
 
     def sort_key(self) -> tuple[int, int, str, str]:
         # Best-supported first, then earliest, then anchor: a total, order-free ranking.
@@ -116,10 +127,10 @@ def cluster_group(mentions: Iterable[ClusterInput]) -> list[EventDraft]:
 
     # 1. Day seeds: same anchor and day; anchorless mentions join an anchored day if any.
     for m in sorted((m for m in fine if m.anchor is not None), key=by_rank):
-        home = _finer_cluster_within(clusters.all, m, same_anchor=True)
+        home = _finer_cluster_within(clusters, m, same_anchor=True)
         (home or clusters.own(m.anchor, m.date_start, m.date_end, m.precision)).add(m)
     for m in sorted((m for m in fine if m.anchor is None), key=by_rank):
-        home = _finer_cluster_within(clusters.all, m, same_anchor=False)
+        home = _finer_cluster_within(clusters, m, same_anchor=False)
         (home or clusters.own(None, m.date_start, m.date_end, m.precision)).add(m)
 
     # 2. "Russia–Ukraine talks" on a day when "Istanbul talks" between the same parties
@@ -134,13 +145,12 @@ def cluster_group(mentions: Iterable[ClusterInput]) -> list[EventDraft]:
                                                                   c.precision)
                  and _parties_within(c.anchor, h)]
         if hosts:
-            min(hosts, key=_Cluster.sort_key).members.extend(c.members)
+            min(hosts, key=_Cluster.sort_key).absorb(c)
             clusters.drop(c)
 
     # 3. Reported mentions: to the latest fitting dated cluster, else grouped by week reported.
-    dated_clusters = list(clusters.all)
     for m in sorted(reported, key=lambda m: (m.published, m.id)):
-        home = _cluster_for_reported(dated_clusters, m)
+        home = _cluster_for_reported(clusters, m)
         if home is None:
             monday = m.published - timedelta(days=m.published.weekday())
             home = clusters.own(m.anchor, m.published, m.published, "reported", key_day=monday)
@@ -149,20 +159,25 @@ def cluster_group(mentions: Iterable[ClusterInput]) -> list[EventDraft]:
     # 4. Coarse mentions: into the best-supported finer cluster inside their interval, same
     #    anchor first, then any anchor when they have none; else clusters of their own.
     for m in sorted(coarse, key=by_rank):
-        home = _finer_cluster_within(clusters.all, m, same_anchor=True)
+        home = _finer_cluster_within(clusters, m, same_anchor=True)
         if home is None and m.anchor is None:
-            home = _finer_cluster_within(clusters.all, m, same_anchor=False)
+            home = _finer_cluster_within(clusters, m, same_anchor=False)
         (home or clusters.own(m.anchor, m.date_start, m.date_end, m.precision)).add(m)
 
     return sorted((_draft(c) for c in clusters.all), key=lambda e: (e.date_start, e.id))
 
 
 class _Clusters:
-    """The clusters of one group, findable by (anchor, dates, precision) so equal seeds meet."""
+    """The clusters of one group, findable by (anchor, dates, precision) so equal seeds meet,
+    and by start day, so placing a mention looks at the clusters of its days, not at all."""
+
+    # Wider than this, a mention's interval is scanned cluster by cluster, not day by day.
+    MAX_DAYS_INDEXED = 400
 
     def __init__(self) -> None:
         self.all: list[_Cluster] = []
         self._by_key: dict[tuple[str | None, date, date, str], _Cluster] = {}
+        self._by_start: dict[date, list[_Cluster]] = {}
 
     def own(self, anchor: str | None, start: date, end: date, precision: Precision,
             *, key_day: date | None = None) -> _Cluster:
@@ -172,20 +187,31 @@ class _Clusters:
         if found is None:
             found = self._by_key[key] = _Cluster(anchor, start, end, precision)
             self.all.append(found)
+            self._by_start.setdefault(start, []).append(found)
         return found
 
     def drop(self, cluster: _Cluster) -> None:
         self.all.remove(cluster)
         self._by_key = {k: c for k, c in self._by_key.items() if c is not cluster}
+        self._by_start[cluster.date_start].remove(cluster)
+
+    def starting_within(self, first: date, last: date) -> list[_Cluster]:
+        """Clusters whose first day lies in ``first..last``."""
+        if (last - first).days > self.MAX_DAYS_INDEXED:
+            return [c for c in self.all if first <= c.date_start <= last]
+        found: list[_Cluster] = []
+        for offset in range((last - first).days + 1):
+            found += self._by_start.get(first + timedelta(days=offset), ())
+        return found
 
 
 def _finer_cluster_within(
-    clusters: Sequence[_Cluster], m: ClusterInput, *, same_anchor: bool
+    clusters: _Clusters, m: ClusterInput, *, same_anchor: bool
 ) -> _Cluster | None:
     """The best-supported cluster at least as fine as m whose dates lie inside m's interval."""
     fits = [
-        c for c in clusters
-        if (not same_anchor or c.anchor == m.anchor)
+        c for c in clusters.starting_within(m.date_start, m.date_end)
+        if c.members and (not same_anchor or c.anchor == m.anchor)
         and PRECISION_RANK[c.precision] <= PRECISION_RANK[m.precision]
         and m.date_start <= c.date_start and c.date_end <= m.date_end
         and (c.precision != m.precision or (c.date_start, c.date_end) == (m.date_start, m.date_end))
@@ -193,11 +219,16 @@ def _finer_cluster_within(
     return min(fits, key=_Cluster.sort_key) if fits else None
 
 
-def _cluster_for_reported(clusters: Sequence[_Cluster], m: ClusterInput) -> _Cluster | None:
-    """The cluster an undated report most plausibly refers to: recent, same anchor preferred."""
+def _cluster_for_reported(clusters: _Clusters, m: ClusterInput) -> _Cluster | None:
+    """The cluster an undated report most plausibly refers to: recent, same anchor preferred.
+
+    Only day clusters exist when reports are placed, so those starting in the week before
+    publication are all the candidates.
+    """
     fits = [
-        c for c in clusters
-        if c.date_start <= m.published and m.published - c.date_end <= REPORTED_WINDOW
+        c for c in clusters.starting_within(m.published - REPORTED_WINDOW, m.published)
+        if c.members and c.precision != "reported"
+        and m.published - c.date_end <= REPORTED_WINDOW
         and (m.anchor is None or c.anchor is None or c.anchor == m.anchor
              or _parties_within(m.anchor, c))
     ]
@@ -214,7 +245,7 @@ def _parties_within(anchor: str | None, c: _Cluster) -> bool:
             "place:"):
         return False
     party_ids = {entity_key("place", p) for p in anchor[len("parties:"):].split("+")}
-    return party_ids <= {e for m in c.members for e in m.entity_ids}
+    return party_ids <= c.entity_ids
 
 
 def _draft(c: _Cluster) -> EventDraft:

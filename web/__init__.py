@@ -39,9 +39,10 @@ def create_app(settings: Mapping[str, Any] | None = None) -> Flask:
         app.config.update(settings)
     app.json.sort_keys = False  # type: ignore[attr-defined]  # keep the query layer's order
 
-    from web import api, assets, pages
+    from web import api, assets, pages, sources_api
 
     app.register_blueprint(assets.bp)
+    app.register_blueprint(sources_api.bp)  # before api: it owns /api/sources (GET and writes)
     app.register_blueprint(api.bp)
     app.register_blueprint(pages.bp)
     app.teardown_appcontext(_close_store)

@@ -110,11 +110,6 @@ def top() -> Any:
     return jsonify({"ok": True, "events": query.top_events(get_store(), k)})
 
 
-@bp.get("/sources")
-def sources() -> Any:
-    return jsonify({"ok": True, "sources": query.list_sources(get_store())})
-
-
 @bp.get("/kinds")
 def kinds() -> Any:
     return jsonify({"ok": True, "kinds": query.kinds(get_store())})
