@@ -47,6 +47,7 @@ from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.interval import IntervalTrigger
 
 from tracker import clock
+from tracker.errors import TrackerError
 from tracker.fetch import Fetcher
 from tracker.ingest import Ingestor
 from tracker.sources import PollResult, Source, SourceRead, read_source, store_poll
@@ -63,7 +64,7 @@ RECLUSTER_EVERY = 500  # first re-clustering of a batch of polls; then the gaps 
 RECLUSTER_SECONDS = 15  # the scheduled worker re-clusters what its polls changed this often
 
 
-class WorkerLocked(RuntimeError):
+class WorkerLocked(TrackerError):
     """Another worker already holds this database."""
 
 
@@ -252,11 +253,7 @@ class Worker:
 
     def run_once(self) -> int:
         """`tracker worker --once`: poll what is due, then exit 0 even when sources failed."""
-        try:
-            lock = acquire_lock(self.db_path)
-        except WorkerLocked as exc:
-            print(f"tracker: error: {exc}", file=sys.stderr)
-            return 1
+        lock = acquire_lock(self.db_path)  # WorkerLocked: the CLI prints it on one line
         previous = _install_signal_handlers(self)
         try:
             self.recover()
@@ -382,11 +379,7 @@ class Worker:
 
     def run_forever(self, *, sync_seconds: float = SYNC_SECONDS) -> int:
         """Run until SIGINT or SIGTERM; the article in hand finishes, the rest stays due."""
-        try:
-            lock = acquire_lock(self.db_path)
-        except WorkerLocked as exc:
-            print(f"tracker: error: {exc}", file=sys.stderr)
-            return 1
+        lock = acquire_lock(self.db_path)  # WorkerLocked: the CLI prints it on one line
         previous = _install_signal_handlers(self)
         scheduler = BackgroundScheduler(
             timezone="UTC",
