@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import signal
 import socket
 import subprocess
@@ -35,7 +36,7 @@ def test_run_serves_the_timeline_with_a_worker_and_ctrl_c_stops_both(db_path: Pa
         events = 0
         while time.monotonic() < deadline and not events:  # the worker loads the examples
             with urllib.request.urlopen(f"http://127.0.0.1:{port}/api/events", timeout=10) as r:
-                events = int(__import__("json").load(r)["total"])
+                events = int(json.load(r)["total"])
             time.sleep(0.5)
         assert events > 0
         with urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=10) as r:

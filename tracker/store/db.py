@@ -36,6 +36,16 @@ SUPPORT_WEIGHT = 0.3
 BUSY_TIMEOUT_MS = 10_000
 
 
+IN_CHUNK = 500  # ids per "IN (...)" list: far below SQLite's limit, keeps statements small
+
+
+def in_chunks(ids: Sequence[str]) -> Iterator[tuple[list[str], str]]:
+    """The ids in chunks, each with its ``?,?,...`` placeholder list for an ``IN (...)``."""
+    for start in range(0, len(ids), IN_CHUNK):
+        chunk = list(ids[start:start + IN_CHUNK])
+        yield chunk, ",".join("?" * len(chunk))
+
+
 def iso(when: datetime | date | None) -> str | None:
     """ISO-8601 text for the database; datetimes in UTC with seconds."""
     if when is None:
@@ -374,11 +384,10 @@ class Store:
     def _first_seen(self, mention_ids: Sequence[str]) -> str | None:
         """When the earliest article reporting these mentions was ingested."""
         first: str | None = None
-        for start in range(0, len(mention_ids), 500):
-            chunk = list(mention_ids[start:start + 500])
+        for chunk, marks in in_chunks(mention_ids):
             row = self.db.execute(
                 f"SELECT MIN(a.ingested_at) FROM mentions m JOIN articles a "
-                f"ON a.id = m.article_id WHERE m.id IN ({','.join('?' * len(chunk))})", chunk
+                f"ON a.id = m.article_id WHERE m.id IN ({marks})", chunk
             ).fetchone()
             if row and row[0] and (first is None or row[0] < first):
                 first = str(row[0])
@@ -411,9 +420,7 @@ class Store:
         if days is None:
             days, self.touched_days = self.touched_days, set()
         wanted = sorted(set(days))
-        for chunk_start in range(0, len(wanted), 500):
-            chunk = wanted[chunk_start:chunk_start + 500]
-            marks = ",".join("?" * len(chunk))
+        for chunk, marks in in_chunks(wanted):
             self.db.execute(
                 f"""
                 UPDATE events SET score = round(

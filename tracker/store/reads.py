@@ -12,10 +12,9 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from tracker.store.db import Store
+from tracker.store.db import Store, in_chunks
 
 Row = dict[str, Any]
-CHUNK = 500  # SQLite's bound-parameter limit is far above; chunks keep statements small
 
 
 @dataclass(frozen=True)
@@ -114,12 +113,11 @@ def ranked_day_events(store: Store, date_from: date, date_to: date) -> list[Row]
 def entity_rows_of_events(store: Store, event_ids: Sequence[str]) -> list[Row]:
     """(event_id, entity columns, n_mentions) for the events, most mentioned first."""
     rows: list[Row] = []
-    for start in range(0, len(event_ids), CHUNK):
-        chunk = list(event_ids[start:start + CHUNK])
+    for chunk, marks in in_chunks(event_ids):
         rows += store.query(
             f"SELECT ee.event_id, n.id, n.name, n.kind, n.role, n.lat, n.lon, ee.n_mentions "
             f"FROM event_entities ee JOIN entities n ON n.id = ee.entity_id "
-            f"WHERE ee.event_id IN ({','.join('?' * len(chunk))}) "
+            f"WHERE ee.event_id IN ({marks}) "
             f"ORDER BY ee.n_mentions DESC, n.name",
             chunk,
         )
@@ -129,14 +127,13 @@ def entity_rows_of_events(store: Store, event_ids: Sequence[str]) -> list[Row]:
 def mention_rows_of_events(store: Store, event_ids: Sequence[str]) -> list[Row]:
     """Mentions of the events with their article's URL, title, date and outlet."""
     rows: list[Row] = []
-    for start in range(0, len(event_ids), CHUNK):
-        chunk = list(event_ids[start:start + CHUNK])
+    for chunk, marks in in_chunks(event_ids):
         rows += store.query(
             f"SELECT m.*, a.url AS article_url, a.title AS article_title, "
             f"a.published_at, a.source_name, s.name AS configured_source "
             f"FROM mentions m JOIN articles a ON a.id = m.article_id "
             f"LEFT JOIN sources s ON s.id = a.source_id "
-            f"WHERE m.event_id IN ({','.join('?' * len(chunk))}) "
+            f"WHERE m.event_id IN ({marks}) "
             f"ORDER BY a.published_at, m.article_id, m.sentence_start",
             chunk,
         )
