@@ -192,6 +192,18 @@ def test_by_before_a_possessive_weekday_is_no_deadline() -> None:
         ("Tuesday", "DATE", "2025-05-13")]
 
 
+def test_a_possessive_weekday_names_an_event_already_reported() -> None:
+    assert found("The league said it would appeal against Wednesday's ruling.") == [
+        ("Wednesday", "DATE", "2025-05-14")]
+    assert found("The vote is due Tuesday.") == [("Tuesday", "DATE", "2025-05-20")]
+
+
+def test_last_with_the_month_just_ended_means_a_year_before() -> None:
+    assert found("Two ferries collided last April.") == [("last April", "DATE", "2024-04")]
+    assert found("Two ferries collided last February.") == [
+        ("last February", "DATE", "2025-02")]
+
+
 def test_a_quotation_has_its_own_tense() -> None:
     text = "''The father will leave early Thursday,'' the minister said."
     assert found(text, date(2025, 5, 14)) == [("early Thursday", "DATE", "2025-05-15")]
