@@ -27,6 +27,7 @@ sys.path.insert(0, str(ROOT))
 
 from jobs.worker import BatchReport, Worker  # noqa: E402
 from tests.newsfeed import article, rss  # noqa: E402
+from tracker.extract.pool import default_processes  # noqa: E402
 from tracker.sources import add_source  # noqa: E402
 from tracker.store import Store  # noqa: E402
 from tracker.store import sources as table  # noqa: E402
@@ -88,6 +89,8 @@ def main() -> int:
     parser.add_argument("--feeds", type=int, default=None)
     parser.add_argument("--entries", type=int, default=20)
     parser.add_argument("--threads", type=int, default=8)
+    parser.add_argument("--processes", type=int, default=None,
+                        help="extraction processes (default: one per core; 0: in process)")
     args = parser.parse_args()
     feeds = args.feeds or (50 if args.quick else 500)
     logging.basicConfig(level=logging.WARNING)
@@ -106,9 +109,9 @@ def main() -> int:
                                name=f"Feed {n}", fetch_pages=False)
             rows = []
             for label in ("first", "second"):
-                worker = Worker(db, threads=args.threads)
+                worker = Worker(db, threads=args.threads, processes=args.processes)
                 report = run_pass(worker)
-                worker._close_fetchers()
+                worker.close()
                 rows.append((label, report))
                 with Store(db) as store:
                     for source in table.all_sources(store):
@@ -117,8 +120,9 @@ def main() -> int:
                 counts = store.counts()
     finally:
         server.terminate()
+    processes = default_processes() if args.processes is None else args.processes
     print(f"{feeds} feeds x {args.entries} entries, {args.threads} fetch threads, "
-          f"{multiprocessing.cpu_count()} cores")
+          f"{processes} extraction processes, {multiprocessing.cpu_count()} cores")
     print(f"{'pass':<7} {'sources':>7} {'200':>5} {'304':>5} {'failed':>6} {'new':>6} "
           f"{'events':>7} {'seconds':>8} {'art/s':>7}")
     for label, r in rows:

@@ -1,4 +1,4 @@
-"""The `tracker worker [--once] [--threads N]` command, registered through ``tracker.commands``.
+"""`tracker worker [--once] [--threads N] [--processes N]`, registered via ``tracker.commands``.
 
 It only parses options, creates or migrates the database, and hands over to ``jobs.worker``.
 """
@@ -20,6 +20,9 @@ def register(sub: Any) -> None:
                         "(0 even when some sources failed: their errors are recorded)")
     p.add_argument("--threads", type=int, default=DEFAULT_THREADS, metavar="N",
                    help=f"sources fetched at the same time (default {DEFAULT_THREADS})")
+    p.add_argument("--processes", type=int, default=None, metavar="N",
+                   help="processes that extract articles beside the worker (default: one per "
+                        "core when there are several; 0 extracts in the worker process)")
     p.set_defaults(func=cmd_worker)
 
 
@@ -30,7 +33,10 @@ def cmd_worker(args: argparse.Namespace) -> int:
 
     if not 1 <= args.threads <= 64:
         raise InputError(f"--threads must be between 1 and 64, got {args.threads}")
+    if args.processes is not None and not 0 <= args.processes <= 64:
+        raise InputError(f"--processes must be between 0 and 64, got {args.processes}")
     with open_store(args):
         pass  # create or migrate the database before the scheduler starts
-    worker = Worker(str(Path(args.db).resolve()), threads=args.threads)
+    worker = Worker(str(Path(args.db).resolve()), threads=args.threads,
+                    processes=args.processes)
     return worker.run_once() if args.once else worker.run_forever()

@@ -37,7 +37,7 @@ import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from contextlib import contextmanager, suppress
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from pathlib import Path
 from types import FrameType
@@ -48,6 +48,7 @@ from apscheduler.triggers.interval import IntervalTrigger
 
 from tracker import clock
 from tracker.errors import TrackerError
+from tracker.extract.pool import ExtractionPool, default_processes
 from tracker.fetch import Fetcher
 from tracker.ingest import Ingestor
 from tracker.sources import PollResult, Source, SourceRead, read_source, store_poll
@@ -129,7 +130,8 @@ class Worker:
     def __init__(self, db_path: str, *, threads: int = DEFAULT_THREADS,
                  stop_grace: float = STOP_GRACE_SECONDS,
                  fetcher_factory: Callable[[], Fetcher] = Fetcher,
-                 recluster_every: int = RECLUSTER_EVERY) -> None:
+                 recluster_every: int = RECLUSTER_EVERY,
+                 processes: int | None = None) -> None:
         self.db_path = db_path
         self.threads = max(1, threads)
         self.stop_grace = stop_grace
@@ -145,6 +147,9 @@ class Worker:
         self._active_lock = threading.Lock()
         self._scheduler: BackgroundScheduler | None = None
         self._pending_groups: set[str] = set()  # written under the write lock only
+        # Extraction is CPU-bound Python: fetch threads hand what they read to processes, so
+        # every core extracts while this process stores (``processes=0``: all in process).
+        self.extraction = ExtractionPool(default_processes() if processes is None else processes)
 
     # -------------------------------------------------------------- shared pieces
 
@@ -160,6 +165,11 @@ class Worker:
             with self._fetchers_lock:
                 self._fetchers.append(fetcher)
         return fetcher
+
+    def close(self) -> None:
+        """Release the HTTP clients and the extraction processes (``poll_due`` callers)."""
+        self.extraction.close()
+        self._close_fetchers()
 
     def _close_fetchers(self) -> None:
         with self._fetchers_lock:
@@ -249,7 +259,15 @@ class Worker:
     def _read(self, source: Source) -> SourceRead:
         """Fetch and parse one source in a pool thread, with that thread's HTTP client."""
         with self._busy():
-            return read_source(source, self._fetcher(), should_stop=self.should_stop)
+            return self._prepare(read_source(source, self._fetcher(),
+                                             should_stop=self.should_stop))
+
+    def _prepare(self, read: SourceRead) -> SourceRead:
+        """Extract the articles of a read in the extraction processes, outside the write lock."""
+        if read.fetched is None or not read.fetched.items or self.stopping:
+            return read
+        items = self.extraction.prepare(read.fetched.items)
+        return replace(read, fetched=replace(read.fetched, items=items))
 
     def run_once(self) -> int:
         """`tracker worker --once`: poll what is due, then exit 0 even when sources failed."""
@@ -267,6 +285,7 @@ class Worker:
         finally:
             _restore_signal_handlers(previous)
             self._close_store()
+            self.extraction.close()
             lock.close()
         self._leave_or_wait()
         self._close_fetchers()
@@ -310,7 +329,8 @@ class Worker:
                     # Not due (backoff, or a poll by `--once` meanwhile): wait until it is.
                     self._move(source, source.next_due_at)
                     return
-            read = read_source(source, self._fetcher(), should_stop=self.should_stop)
+            read = self._prepare(read_source(source, self._fetcher(),
+                                             should_stop=self.should_stop))
             if self.stopping:
                 return  # the source stays due; the next worker polls it
             with self._writing() as store:
@@ -411,6 +431,7 @@ class Worker:
             # recover() clusters whatever this run stored since the last flush.
         finally:
             _restore_signal_handlers(previous)
+            self.extraction.close()
             lock.close()
         self._close_fetchers()
         log.info("worker stopped")

@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 from tracker.cluster import cluster_group
 from tracker.errors import TrackerError
 from tracker.extract.mentions import EXTRACTOR_VERSION, extract_all
+from tracker.extract.pool import Prepared
 from tracker.models import Article
 from tracker.store import Store
 
@@ -85,13 +86,15 @@ class Ingestor:
         self.clustered_articles = 0  # saved and re-clustered by this ingestor: sets the cadence
 
     def ingest(
-        self, items: Iterable[Article | TrackerError], *, source_id: str | None = None,
+        self, items: Iterable[Article | Prepared | TrackerError], *,
+        source_id: str | None = None,
         recluster: bool = True,
     ) -> IngestReport:
         """Extract, store and cluster every article of ``items``; returns the counts.
 
         With ``recluster=False`` the changed groups are only remembered (``pending_groups``),
-        and re-clustered on the module's cadence or at ``flush``.
+        and re-clustered on the module's cadence or at ``flush``. A ``Prepared`` item (extracted
+        ahead, in another process: ``tracker.extract.pool``) is stored without extracting again.
         """
         report = IngestReport()
         started = time.monotonic()
@@ -166,8 +169,9 @@ class Ingestor:
         report.seconds = time.monotonic() - started
         return report
 
-    def _one(self, article: Article, source_id: str | None, report: IngestReport,
+    def _one(self, item: Article | Prepared, source_id: str | None, report: IngestReport,
              dirty: set[str]) -> int:
+        article = item.article if isinstance(item, Prepared) else item
         try:
             status, stored_id = self.store.article_status(article)
             if status == "unchanged":
@@ -176,7 +180,7 @@ class Ingestor:
                 report.unchanged += 1
                 dirty |= self.store.add_article_source(stored_id, article, source_id)
                 return 0
-            extraction = extract_all(article)
+            extraction = item.extraction if isinstance(item, Prepared) else extract_all(article)
             with self.store.transaction():
                 saved = self.store.save_article(article, extraction.mentions,
                                                 extractor_version=EXTRACTOR_VERSION,

@@ -24,6 +24,7 @@ from urllib.parse import urlsplit
 
 from tracker import clock
 from tracker.errors import FetchError, InputError, ParseError, TrackerError
+from tracker.extract.pool import Prepared
 from tracker.fetch import Fetcher
 from tracker.ids import canonical_url, source_id
 from tracker.ingest import Ingestor, IngestReport, Progress
@@ -223,7 +224,7 @@ def _mtime_date(path: Path) -> date | None:
 class Fetched:
     """What reading a URL gave: articles (or per-entry errors) and the cache validators."""
 
-    items: list[Article | TrackerError]
+    items: list[Article | Prepared | TrackerError]  # Prepared: extracted ahead (worker)
     etag: str | None
     last_modified: str | None
     not_modified: bool
@@ -253,7 +254,7 @@ def articles_from_url(fetcher: Fetcher, url: str, *, etag: str | None = None,
         kind_seen = result.content_type or "unknown content"
         raise ParseError(f"{url}: expected an RSS or Atom feed, got {kind_seen}")
     if kind == "feed" or (kind is None and is_feed):
-        items: list[Article | TrackerError] = []
+        items: list[Article | Prepared | TrackerError] = []
         for entry in parse_feed(result.body, result.url, fetched_at=result.fetched_at):
             article = entry_to_article(entry, fetched_at=result.fetched_at,
                                        source_name=source_name, language=language or "en")

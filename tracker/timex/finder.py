@@ -193,19 +193,28 @@ RULE_RANK: dict[str, int] = {name: i for i, (name, _) in enumerate(_RULES)}
 # match of the rule contains. Scanning the lower-cased text once for all anchors and running
 # each rule in windows around its own anchors is several times faster than running every rule
 # over the whole text, and gives the same matches (a match is far shorter than a window).
+# A literal written "<now" must start a word and "<per>" must be a whole word: as bare
+# substrings they hide in common words ("know", "percent", "parties", "doctor", "behalf") and
+# would open windows, and run rules, all over an article.
 _D = "#"
 _UNIT = ("second", "minute", "hour", "day", "night", "week", "fortnight", "month", "quarter",
          "year", "decade", "centur")
-_MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
+_MONTHS = ("<jan>", "<january>", "<feb>", "<february>", "<mar>", "<march>", "<apr>", "<april>",
+           "<may>", "<jun>", "<june>", "<jul>", "<july>", "<aug>", "<august>", "<sep>",
+           "<sept>", "<september>", "<oct>", "<october>", "<nov>", "<november>", "<dec>",
+           "<december>")
 _RULE_ANCHORS: dict[str, tuple[str, ...]] = {
     "iso": (_D,), "slash": (_D,), "ymd_slash": (_D,), "dotted": (_D,),
     "mdy": _MONTHS, "dmy": _MONTHS, "month_year": _MONTHS, "month": _MONTHS,
     "week_of": _MONTHS, "named_rel_year": _MONTHS,
     "year": (_D,), "year_pair": (_D,), "fiscal_year": (_D,), "half_abbr": (_D,),
-    "rel_day": ("day", "morning", "evening", "night"), "decade": (_D, "ties"), "q_abbr": (_D,),
+    "rel_day": ("day", "morning", "evening", "night"),
+    "decade": (_D, "<twenties", "<thirties", "<forties", "<fifties", "<sixties", "<seventies",
+               "<eighties", "<nineties"),
+    "q_abbr": (_D,),
     "century": ("centur",), "century_rel": ("centur",),
-    "season": ("spring", "summer", "fall", "autumn", "winter"),
-    "quarter": ("quarter", "half"), "quarter_rel": ("quarter", "period"),
+    "season": ("<spring", "summer", "<fall", "autumn", "winter"),
+    "quarter": ("quarter", "<half"), "quarter_rel": ("quarter", "period"),
     "year_ago": ("year",), "year_end": ("year",),
     "rel_unit": (*_UNIT, "weekend"), "rel_unit_the": _UNIT,
     "rel_named": (*_MONTHS, "day"), "weekday": ("day",),
@@ -213,34 +222,57 @@ _RULE_ANCHORS: dict[str, tuple[str, ...]] = {
     "pod_bare": ("morning", "afternoon", "evening"),
     "nth_day": ("day",),
     "deictic": ("day", "tonight", "overnight", "tomorrow"),
-    "refs": ("now", "current", "recent", "lately", "previous", "future", "past", "present",
-             "these days", "short term", "near term"),
+    "refs": ("<now", "current", "recent", "lately", "previous", "future", "past",
+             "<present", "these days", "short term", "near term"),
     "ago": _UNIT, "duration": _UNIT, "vague_dur": _UNIT,
-    "set_every": ("every", "each", "per"), "set_named": ("every", "each"),
+    "set_every": ("<every>", "<each>", "<per>"), "set_named": ("<every>", "<each>"),
     "set_adverb": ("hourly", "daily", "nightly", "weekly", "monthly", "quarterly", "yearly",
                    "annually"),
-    "set_times": ("once", "twice", "thrice", "times"),
+    "set_times": ("<once>", "<twice>", "<thrice>", "times"),
     "time": (_D, "noon", "midnight", "midday", "o'clock", "morning", "afternoon", "evening",
              "night"),
-    "holiday": ("christmas", "new year", "independence", "halloween", "valentine", "july",
+    "holiday": ("christmas", "new year", "independence", "halloween", "valentine", "<july>",
                 "thanksgiving", "day", "easter", "juneteenth"),
     "spoken_year": ("nineteen", "twenty", "two thousand"),
 }
-_LITERAL_RULES: dict[str, list[str]] = {}
-for _rule, _lits in _RULE_ANCHORS.items():
-    for _lit in _lits:
-        _LITERAL_RULES.setdefault(_lit, []).append(_rule)
-# A longer literal hides the shorter ones inside it from the scan ("tonight" vs "night"), so
-# it also carries their rules.
-for _lit in list(_LITERAL_RULES):
-    for _inner in list(_LITERAL_RULES):
-        if _inner != _lit and _inner != _D and _inner in _lit:
-            _LITERAL_RULES[_lit] = sorted({*_LITERAL_RULES[_lit], *_LITERAL_RULES[_inner]})
-_ANCHOR = re.compile(
-    r"\d+|" + "|".join(re.escape(w) for w in sorted(_LITERAL_RULES, key=len, reverse=True)
-                       if w != _D)
-)
-_ANCHOR_CI = re.compile(_ANCHOR.pattern, re.IGNORECASE)
+
+
+def _bare(literal: str) -> str:
+    return literal.strip("<>")
+
+
+def _rules_inside(word: str, starts_word: bool, ends_word: bool) -> list[str]:
+    """The rules of every anchor literal found in ``word`` whose word bounds hold there, given
+    whether ``word`` itself starts and ends a word of the text. A scan finds only the longest
+    literal at a place ("tonight", not "night"), so it stands for the ones inside it too."""
+    rules: set[str] = set()
+    for rule, literals in _RULE_ANCHORS.items():
+        for literal in literals:
+            inner = _bare(literal)
+            if literal == _D or inner not in word:
+                continue
+            for at in range(len(word) - len(inner) + 1):
+                if not word.startswith(inner, at):
+                    continue
+                start_ok = starts_word if at == 0 else not word[at - 1].isalpha()
+                end = at + len(inner)
+                end_ok = ends_word if end == len(word) else not word[end].isalpha()
+                if (start_ok or not literal.startswith("<")) and \
+                        (end_ok or not literal.endswith(">")):
+                    rules.add(rule)
+    return sorted(rules)
+
+
+_WORDS = sorted({_bare(w) for lits in _RULE_ANCHORS.values() for w in lits if w != _D},
+                key=len, reverse=True)
+# For each literal: its rules when the match (starts a word, ends a word).
+_KEY_RULES: dict[tuple[str, bool, bool], list[str]] = {
+    (w, sw, ew): _rules_inside(w, sw, ew)
+    for w in _WORDS for sw in (False, True) for ew in (False, True)
+}
+_DIGIT_RULES = sorted(rule for rule, lits in _RULE_ANCHORS.items() if _D in lits)
+_ANCHOR = re.compile(r"\d+|" + "|".join(re.escape(w) for w in _WORDS))
+_LETTERS = frozenset("abcdefghijklmnopqrstuvwxyz")
 WINDOW = 80  # characters either side of an anchor; more than any candidate reaches past it
 
 assert set(_RULE_ANCHORS) == {name for name, _ in _RULES}
@@ -271,23 +303,34 @@ def _merge(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
 def _windows(text: str) -> dict[str, list[tuple[int, int]]]:
     """For each rule, the merged character windows around its anchors."""
     low = text.lower()
-    # If lower() changed the length (rare Unicode), match case-insensitively on the original.
-    matches = _ANCHOR.finditer(low) if len(low) == len(text) else _ANCHOR_CI.finditer(text)
-    by_literal: dict[str, list[tuple[int, int]]] = {}
+    if len(low) != len(text):  # rare Unicode ("İ") lowers to two characters: keep offsets
+        low = "".join(ch if len(ch.lower()) != 1 else ch.lower() for ch in text)
+    matches = _ANCHOR.finditer(low)
     n = len(text)
+    by_literal: dict[str, list[tuple[int, int]]] = {}
+    rules_of: dict[str, list[str]] = {_D: _DIGIT_RULES}
     for m in matches:
-        lit = m.group().lower()
-        key = _D if lit[0].isdigit() else lit
+        start, end = m.span()
+        lit = m.group()
+        if lit[0].isdigit():
+            key = _D
+        else:
+            lit = lit.lower()
+            starts_word = start == 0 or low[start - 1] not in _LETTERS
+            ends_word = end == n or low[end] not in _LETTERS
+            key = f"{lit}{starts_word:d}{ends_word:d}"
+            if key not in rules_of:
+                rules_of[key] = _KEY_RULES[(lit, starts_word, ends_word)]
         spans = by_literal.setdefault(key, [])
-        lo, hi = max(0, m.start() - WINDOW), min(n, m.end() + WINDOW)
+        lo, hi = max(0, start - WINDOW), min(n, end + WINDOW)
         if spans and lo <= spans[-1][1]:
             if hi > spans[-1][1]:
                 spans[-1] = (spans[-1][0], hi)
         else:
             spans.append((lo, hi))
     per_rule: dict[str, list[tuple[int, int]]] = {}
-    for lit, spans in by_literal.items():
-        for rule in _LITERAL_RULES.get(lit, ()):
+    for key, spans in by_literal.items():
+        for rule in rules_of[key]:
             per_rule.setdefault(rule, []).extend(spans)
     return {rule: _merge(spans) for rule, spans in per_rule.items()}
 

@@ -1,0 +1,113 @@
+"""Extraction in worker processes: the same results as in process, in order, and nothing lost
+when an article or the pool itself fails.
+
+Real processes (``forkserver``), real articles from ``tests/newsfeed.py``; the worker test polls
+feeds from the local HTTP server with and without extraction processes and compares databases.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from jobs.worker import Worker
+from tests.httpserver import LocalServer
+from tests.newsfeed import ChangingFeed, article
+from tracker.errors import InputError
+from tracker.extract.mentions import extract_all
+from tracker.extract.pool import ExtractionPool, Prepared
+from tracker.ids import article_id
+from tracker.models import Article
+from tracker.sources import add_source
+from tracker.store import Store
+
+
+def news(seed: int) -> Article:
+    entry = article(seed, size=1500)
+    return Article(id=article_id(entry.url, entry.text), title=entry.title, text=entry.text, url=entry.url,
+                   canonical_url=entry.url, published_at=entry.published,
+                   published_basis="feed", fetched_at=entry.published, language="en",
+                   source_name="Example News")
+
+
+@pytest.fixture
+def pool() -> Iterator[ExtractionPool]:
+    extraction = ExtractionPool(2, start_after=0)
+    yield extraction
+    extraction.close()
+
+
+def test_articles_come_back_in_order_with_the_extraction_of_one_process(
+        pool: ExtractionPool) -> None:
+    error = InputError("line 3: not JSON")
+    items = [news(1), error, news(2), news(3), news(4), news(5)]
+    prepared = pool.prepare(items)
+    assert prepared[1] is error
+    assert [p.article if isinstance(p, Prepared) else p for p in prepared] == items
+    for item, result in zip(items, prepared, strict=True):
+        if isinstance(item, Article):
+            assert isinstance(result, Prepared)
+            assert result.extraction == extract_all(item)
+
+
+def test_an_article_that_fails_to_extract_comes_back_for_the_ingestor_to_report(
+        pool: ExtractionPool) -> None:
+    undated = Article(id="undated", title="", text="Talks opened in Geneva on Friday.", url=None,
+                      canonical_url=None, published_at=None, published_basis=None,
+                      fetched_at=None, language="en", source_name=None)
+    prepared = pool.prepare([news(1), undated, news(2), news(3)])
+    assert prepared[1] is undated  # extract_all raises for it: the ingestor says why
+    assert all(isinstance(p, Prepared) for p in (prepared[0], prepared[2], prepared[3]))
+
+
+def test_a_killed_process_breaks_nothing_and_later_batches_extract_in_process(
+        pool: ExtractionPool) -> None:
+    assert isinstance(pool.prepare([news(n) for n in range(4)])[0], Prepared)
+    executor = pool._executor
+    assert executor is not None
+    for pid in list(executor._processes):  # what an out-of-memory killer would do
+        os.kill(pid, signal.SIGKILL)
+    items = [news(n) for n in range(10, 14)]
+    assert pool.prepare(items) == items  # unprepared, not lost
+    assert pool.prepare(items) == items
+
+
+def test_a_handful_of_articles_does_not_start_processes() -> None:
+    extraction = ExtractionPool(2)  # starts after START_AFTER articles
+    items = [news(n) for n in range(5)]
+    assert extraction.prepare(items) == items
+    assert extraction._executor is None
+    extraction.close()
+
+
+def test_the_worker_stores_the_same_events_with_and_without_extraction_processes(
+        tmp_path: Path) -> None:
+    def run(server: LocalServer, processes: int) -> tuple[list[object], list[object]]:
+        db = tmp_path / f"p{processes}.db"
+        with Store(db) as store:
+            for n in range(3):
+                add_source(store, server.url(f"/feed{n}.xml"), kind="feed")
+        worker = Worker(str(db), threads=3, processes=processes)
+        worker.extraction = ExtractionPool(processes, start_after=0)
+        worker.run_once()
+        assert worker.extraction.extracted == (18 if processes else 0)
+        with Store(db) as store:
+            events = store.query("SELECT id, title, date_start, date_end, precision, kind, "
+                                 "n_mentions, score FROM events ORDER BY id")
+            mentions = store.query("SELECT * FROM mentions ORDER BY id")
+        return events, mentions
+
+    with LocalServer() as server:
+        for n in range(3):
+            entries = [article(n * 10 + i, base=server.base_url, size=1200,
+                               published=datetime(2025, 5, 10 + i, 9, tzinfo=UTC))
+                       for i in range(6)]
+            server.handle(f"/feed{n}.xml", ChangingFeed(server.base_url, entries))
+        in_process = run(server, 0)
+        assert in_process[0] and in_process[1]
+        assert run(server, 2) == in_process

@@ -1,0 +1,143 @@
+"""Extraction in worker processes, so that all cores share the CPU-heavy step of ingestion.
+
+Extraction is pure Python and holds the GIL, so threads cannot run it side by side; processes
+can. ``ExtractionPool.prepare(items)`` sends the articles among ``items`` to a process pool and
+returns the items in the same order, each article paired with its extraction (``Prepared``),
+which ``tracker.ingest.Ingestor`` then stores without extracting again. The pool is meant to be
+called from several threads at once (the worker's fetch threads each hand over the feed they
+read), which keeps every process busy while the one writer stores.
+
+Nothing is lost when something fails. An article whose extraction raises is returned as it came,
+so the ingestor extracts it again in process and records the error the usual way. A broken pool
+(a child killed, out of memory) is dropped and from then on items come back unprepared: ingestion
+goes on in one process, only slower. Processes start with ``forkserver`` (forking a process that
+runs threads is unsafe) and load the gazetteer once each.
+
+It does not decide what needs extracting (the ingestor skips unchanged articles), store anything,
+or fetch.
+"""
+
+from __future__ import annotations
+
+import logging
+import multiprocessing
+import os
+import signal
+import threading
+from collections.abc import Sequence
+from concurrent.futures import CancelledError, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass
+from datetime import date
+
+from tracker.errors import TrackerError
+from tracker.extract.entities import find_entities
+from tracker.extract.mentions import Extraction, extract_all
+from tracker.models import Article
+from tracker.timex import tag
+
+log = logging.getLogger(__name__)
+
+# Below this many articles in one call, sending them to another process costs more than it saves.
+MIN_BATCH = 4
+# Starting the processes costs about two seconds (imports, gazetteer): not worth it for a handful
+# of articles, so a pool starts once this many articles have passed through it.
+START_AFTER = 200
+
+
+@dataclass(frozen=True)
+class Prepared:
+    """An article with its extraction, computed ahead of storing it."""
+
+    article: Article
+    extraction: Extraction
+
+
+Item = Article | Prepared | TrackerError
+
+
+def default_processes() -> int:
+    """One process per core when there are several cores; none (extract in process) on one."""
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    return cores if cores and cores > 1 else 0
+
+
+def _warm_up() -> None:
+    # Ctrl-C reaches every process of the terminal's group; the parent decides how to stop.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    # The gazetteer and the compiled patterns load on first use: once per process, not per batch.
+    find_entities("Delegates met in Istanbul on Friday.")
+    tag("on Friday, 16 May 2025", date(2025, 5, 16))
+
+
+def _extract_batch(articles: Sequence[Article]) -> list[Extraction | None]:
+    """Runs in a pool process: each article's extraction, or None where it failed."""
+    out: list[Extraction | None] = []
+    for article in articles:
+        try:
+            out.append(extract_all(article))
+        except (TrackerError, ValueError, RecursionError, MemoryError):
+            out.append(None)  # extracted again by the ingestor, which reports the error
+    return out
+
+
+class ExtractionPool:
+    """A process pool that extracts articles ahead of the ingestor; see the module docstring."""
+
+    def __init__(self, processes: int, *, start_after: int = START_AFTER) -> None:
+        self.processes = processes
+        self.start_after = start_after
+        self.seen = 0  # articles handed to ``prepare`` so far
+        self.extracted = 0  # ... and of those, extracted in the pool
+        self._executor: ProcessPoolExecutor | None = None
+        self._broken = processes <= 0
+        self._lock = threading.Lock()
+
+    def _pool(self) -> ProcessPoolExecutor | None:
+        with self._lock:
+            if self._broken:
+                return None
+            if self._executor is None:
+                context = multiprocessing.get_context("forkserver")
+                self._executor = ProcessPoolExecutor(self.processes, mp_context=context,
+                                                     initializer=_warm_up)
+            return self._executor
+
+    def prepare(self, items: Sequence[Item]) -> list[Item]:
+        """``items`` in order, every article among them paired with its extraction if possible."""
+        articles = [item for item in items if isinstance(item, Article)]
+        with self._lock:
+            self.seen += len(articles)
+            wanted = len(articles) >= MIN_BATCH and self.seen > self.start_after
+        pool = self._pool() if wanted else None
+        if pool is None:
+            return list(items)
+        try:
+            extractions = pool.submit(_extract_batch, articles).result()
+        except (BrokenProcessPool, CancelledError, OSError, RuntimeError) as exc:
+            # Cancelled, RuntimeError: the pool was closed by a stopping worker meanwhile.
+            self._give_up(exc)
+            return list(items)
+        done = {id(a): x for a, x in zip(articles, extractions, strict=True) if x is not None}
+        with self._lock:
+            self.extracted += len(done)
+        return [Prepared(item, done[id(item)])
+                if isinstance(item, Article) and id(item) in done else item for item in items]
+
+    def _give_up(self, exc: BaseException) -> None:
+        with self._lock:
+            if not self._broken:
+                log.warning("extraction pool failed (%s); extracting in process from now on",
+                            exc)
+            self._broken = True
+            executor, self._executor = self._executor, None
+        if executor is not None:
+            executor.shutdown(wait=False, cancel_futures=True)
+
+    def close(self) -> None:
+        """Stop the processes (work still queued is dropped: its callers get the items back)."""
+        with self._lock:
+            executor, self._executor = self._executor, None
+            self._broken = True
+        if executor is not None:
+            executor.shutdown(wait=False, cancel_futures=True)
