@@ -430,6 +430,11 @@ def test_the_past_three_months_is_a_duration() -> None:
         ("the past three months", "DURATION", "P3M")]
 
 
+def test_a_duration_right_before_a_closing_double_apostrophe_quote() -> None:
+    assert found("''We need three days'' more, the mediator said.") == [
+        ("three days", "DURATION", "P3D")]
+
+
 def test_hours_and_half_years() -> None:
     assert found("The flight took 14 hours; the project took 2 1/2 years.") == [
         ("14 hours", "DURATION", "PT14H"), ("2 1/2 years", "DURATION", "P2Y6M")]

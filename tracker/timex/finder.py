@@ -120,7 +120,7 @@ _RULES: list[tuple[str, str]] = [
     ("rel_unit", r"\b(?i:(?P<det>this|last|next|past|the\s+past|the\s+last|the\s+next|the\s+coming"
                  r"|the\s+previous|the\s+following|the\s+current|current|the\s+same|that|coming"
                  r"|previous|following|the\s+full|the|this\s+past|this\s+coming)"
-                 r"\s+(?P<fiscal>fiscal\s+)?(?P<unit>week|weekend|month|year|decade|fortnight))\b(?![-\w]|'(?!s\b))"),
+                 r"\s+(?P<fiscal>fiscal\s+)?(?P<unit>week|weekend|month|year|decade|fortnight))\b(?![-\w]|'(?!s\b|'))"),
     ("rel_unit_the", r"\b(?i:(?P<pre>(?:the\s+)?(?:end|beginning|start|middle|close|rest|remainder"
                      r"|balance)\s+of|(?:earlier|later)\s+in)\s+the\s+(?P<unit>year|month|week"
                      r"|quarter|decade))\b(?![-\w])"),
@@ -142,7 +142,7 @@ _RULES: list[tuple[str, str]] = [
     ("refs", r"\b(?i:(?P<w>now|currently|nowadays|these\s+days|at\s+present"
              r"|the\s+present\s+day|the\s+present|recently|lately"
              r"|the\s+(?:near|distant|foreseeable|immediate)\s+(?:future|term)|the\s+future"
-             r"|the\s+past|in\s+the\s+short\s+term|current|recent|future))\b(?!-|'(?!s\b))"),
+             r"|the\s+past|in\s+the\s+short\s+term|current|recent|future))\b(?!-|'(?!s\b|'))"),
     ("ago", rf"(?<![\d$.,])\b(?i:(?P<q>{QUANT})(?:\s+(?:more|full|long))?[\s-]+(?P<unit>{UNIT})"
             r"(?P<half>\s+and\s+a\s+half)?(?:\s+or\s+(?:so|more|two|three))?"
             r"\s+(?P<dir>ago|earlier|later|from\s+now|hence|back))\b"),
@@ -153,11 +153,11 @@ _RULES: list[tuple[str, str]] = [
                  rf"(?P<q>{QUANT})(?:\s+(?:more|additional|extra|full|straight|consecutive|trading"
                  r"|business|working|calendar|school"
                  rf"|long|successive|whole|entire))?[\s-]+(?P<unit>{UNIT})"
-                 r"(?P<half>\s+and\s+a\s+half)?(?P<adj>-long|-old)?)\b(?!-|'(?!s\b))"),
+                 r"(?P<half>\s+and\s+a\s+half)?(?P<adj>-long|-old)?)\b(?!-|'(?!s\b|'))"),
     ("vague_dur", r"\b(?i:(?:(?P<det>recent|coming|past|the\s+past|the\s+coming|the\s+next"
                   r"|the\s+last|the\s+following|the\s+ensuing|for|in|over|within|the)\s+)?"
                   r"(?P<unit>years|months|weeks|days|decades|hours|minutes|centuries)"
-                  r"(?:\s+(?P<dir>ago|ahead|earlier|later))?)\b(?!-|'(?!s\b))"),
+                  r"(?:\s+(?P<dir>ago|ahead|earlier|later))?)\b(?!-|'(?!s\b|'))"),
     ("set_every", rf"\b(?i:(?P<w>every|each|per)\s+(?:(?P<q>{QUANT}|other)\s+)?"
                   rf"(?P<unit>{UNIT}|morning|afternoon|evening|night|{SEASON}))\b"),
     ("set_named", rf"\b(?i:every|each)\s+(?P<name>{WD}|{MONTH_FULL})\b"),
