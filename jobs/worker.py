@@ -51,6 +51,7 @@ from tracker.errors import TrackerError
 from tracker.extract.pool import ExtractionPool, default_processes
 from tracker.fetch import Fetcher
 from tracker.ingest import Ingestor
+from tracker.models import Article
 from tracker.sources import PollResult, Source, SourceRead, read_source, store_poll
 from tracker.store import Store
 from tracker.store import sources as table
@@ -221,7 +222,7 @@ class Worker:
         window = self.threads * 4  # reads waiting for the writer: bounded, so memory is too
         with self._writing() as store:
             ingestor = Ingestor(store, recluster_every=self.recluster_every,
-                                should_stop=self.should_stop)
+                                should_stop=self.should_stop, extraction=self.extraction)
         # Not a with-block: its exit would wait for fetches still running when we are stopping.
         pool = ThreadPoolExecutor(self.threads, thread_name_prefix="fetch")
         pending = iter(remote)
@@ -266,8 +267,18 @@ class Worker:
         """Extract the articles of a read in the extraction processes, outside the write lock."""
         if read.fetched is None or not read.fetched.items or self.stopping:
             return read
-        items = self.extraction.prepare(read.fetched.items)
+        items = self.extraction.prepare(read.fetched.items, needed=self._is_new)
         return replace(read, fetched=replace(read.fetched, items=items))
+
+    def _is_new(self, article: Article) -> bool:
+        """Whether an article is not stored yet as it is (read on this thread's connection;
+        the writer checks again before it stores)."""
+        reader: Store | None = getattr(self._local, "reader", None)
+        if reader is None:
+            # Closed when its thread ends (a connection may only be closed by its own thread).
+            reader = Store(self.db_path)
+            self._local.reader = reader
+        return reader.article_status(article)[0] != "unchanged"
 
     def run_once(self) -> int:
         """`tracker worker --once`: poll what is due, then exit 0 even when sources failed."""
@@ -334,7 +345,8 @@ class Worker:
             if self.stopping:
                 return  # the source stays due; the next worker polls it
             with self._writing() as store:
-                ingestor = Ingestor(store, should_stop=self.should_stop)
+                ingestor = Ingestor(store, should_stop=self.should_stop,
+                                    extraction=self.extraction)
                 result = store_poll(store, read, ingestor=ingestor, should_stop=self.should_stop)
                 # Re-clustering waits for the flush job: one pass for every poll since the last.
                 self._pending_groups |= ingestor.pending_groups

@@ -21,6 +21,7 @@ from tests.newsfeed import ChangingFeed, article
 from tracker.errors import InputError
 from tracker.extract.mentions import extract_all
 from tracker.extract.pool import ExtractionPool, Prepared
+from tracker.ingest import Ingestor
 from tracker.ids import article_id
 from tracker.models import Article
 from tracker.sources import add_source
@@ -77,6 +78,40 @@ def test_a_killed_process_breaks_nothing_and_later_batches_extract_in_process(
     assert pool.prepare(items) == items
 
 
+def test_a_stream_comes_back_in_order_and_closing_it_early_loses_nothing_stored(
+        pool: ExtractionPool) -> None:
+    items: list[Article | InputError] = [news(n) for n in range(39)]
+    items.insert(7, InputError("line 8: not JSON"))  # 40 items: eight batches of five
+    out = list(pool.stream(iter(items), batch=5))
+    assert [p.article if isinstance(p, Prepared) else p for p in out] == items
+    assert sum(isinstance(p, Prepared) for p in out) == 39
+
+    stream = pool.stream(iter(items), batch=5)
+    first = [next(stream) for _ in range(3)]
+    stream.close()  # a stopping ingestor: what was queued is dropped, not stored
+    assert [p.article if isinstance(p, Prepared) else p for p in first] == items[:3]
+
+
+def store_dump(db: Path) -> tuple[list[object], list[object]]:
+    with Store(db) as store:
+        return (store.query("SELECT id, title, date_start, date_end, precision, kind, "
+                            "n_mentions, score FROM events ORDER BY id"),
+                store.query("SELECT * FROM mentions ORDER BY id"))
+
+
+def test_bulk_ingestion_with_processes_stores_what_one_process_stores_and_skips_known_articles(
+        tmp_path: Path, pool: ExtractionPool) -> None:
+    articles = [news(n) for n in range(30)]
+    with Store(tmp_path / "one.db") as store:
+        Ingestor(store).ingest(iter(articles))
+    with Store(tmp_path / "pool.db") as store:
+        Ingestor(store, extraction=pool).ingest(iter(articles))
+        assert pool.extracted == 30
+        again = Ingestor(store, extraction=pool).ingest(iter(articles))
+        assert again.unchanged == 30 and pool.extracted == 30  # stored before: not extracted
+    assert store_dump(tmp_path / "pool.db") == store_dump(tmp_path / "one.db")
+
+
 def test_a_handful_of_articles_does_not_start_processes() -> None:
     extraction = ExtractionPool(2)  # starts after START_AFTER articles
     items = [news(n) for n in range(5)]
@@ -96,11 +131,7 @@ def test_the_worker_stores_the_same_events_with_and_without_extraction_processes
         worker.extraction = ExtractionPool(processes, start_after=0)
         worker.run_once()
         assert worker.extraction.extracted == (18 if processes else 0)
-        with Store(db) as store:
-            events = store.query("SELECT id, title, date_start, date_end, precision, kind, "
-                                 "n_mentions, score FROM events ORDER BY id")
-            mentions = store.query("SELECT * FROM mentions ORDER BY id")
-        return events, mentions
+        return store_dump(db)
 
     with LocalServer() as server:
         for n in range(3):

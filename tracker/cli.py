@@ -22,6 +22,7 @@ from typing import Any, TextIO
 from tracker import __version__
 from tracker.dates import parse_iso_date
 from tracker.errors import InputError, TrackerError
+from tracker.extract.pool import ExtractionPool, default_processes
 from tracker.ingest import Ingestor, IngestReport
 from tracker.models import SourceKind
 from tracker.store import Store
@@ -60,6 +61,7 @@ def build_parser() -> argparse.ArgumentParser:
                    help="what a URL is (default: a feed when the URL says rss, atom, feed or "
                         ".xml, else whatever the content is)")
     p.add_argument("--no-progress", action="store_true", help="no progress line on a terminal")
+    _add_processes_option(p)
     p.set_defaults(func=cmd_ingest)
 
     p = sub.add_parser("export", help="write the whole timeline to stdout")
@@ -113,6 +115,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--all", action="store_true", dest="everything",
                    help="every article, not only those of an older extractor version")
     p.add_argument("--no-progress", action="store_true", help="no progress line on a terminal")
+    _add_processes_option(p)
     p.set_defaults(func=cmd_reprocess)
     _add_plugin_commands(sub)
     return parser
@@ -223,6 +226,18 @@ class _ProgressLine:
             self.stream.flush()
 
 
+def _add_processes_option(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--processes", type=int, default=None, metavar="N",
+                   help="processes that extract articles ahead of the writer, for long inputs "
+                        "(default: one per core when there are several; 0: none)")
+
+
+def _extraction_pool(args: argparse.Namespace) -> ExtractionPool:
+    if args.processes is not None and not 0 <= args.processes <= 64:
+        raise InputError(f"--processes must be between 0 and 64, got {args.processes}")
+    return ExtractionPool(default_processes() if args.processes is None else args.processes)
+
+
 def cmd_ingest(args: argparse.Namespace) -> int:
     from tracker.fetch import Fetcher
     from tracker.sources import articles_from_path, articles_from_url, guess_kind, is_url
@@ -232,9 +247,10 @@ def cmd_ingest(args: argparse.Namespace) -> int:
     total = IngestReport()
     started = time.monotonic()
     errors: list[str] = []
+    extraction = _extraction_pool(args)
     with _open(args) as store:
         run_id = store.start_run("ingest")
-        ingestor = Ingestor(store, progress=progress)
+        ingestor = Ingestor(store, progress=progress, extraction=extraction)
         fetcher: Fetcher | None = None
         try:
             for target in args.targets:
@@ -260,6 +276,7 @@ def cmd_ingest(args: argparse.Namespace) -> int:
                     continue
                 total.add(report)
         finally:
+            extraction.close()
             if fetcher:
                 fetcher.close()
             progress.done()
@@ -344,13 +361,16 @@ def cmd_reprocess(args: argparse.Namespace) -> int:
     from tracker.extract.mentions import EXTRACTOR_VERSION
 
     progress = _ProgressLine(sys.stderr, not args.no_progress)
+    extraction = _extraction_pool(args)
     with _open(args) as store:
         todo = store.count_to_reprocess(EXTRACTOR_VERSION, everything=args.everything)
         run_id = store.start_run("reprocess")
         report = IngestReport()
         try:
-            report = Ingestor(store, progress=progress).reprocess(everything=args.everything)
+            report = Ingestor(store, progress=progress, extraction=extraction).reprocess(
+                everything=args.everything)
         finally:
+            extraction.close()
             progress.done()
             store.finish_run(run_id, status="partial" if report.failed else "ok",
                              n_new=report.changed, n_failed=report.failed,

@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from tracker.cluster import cluster_group
 from tracker.errors import TrackerError
 from tracker.extract.mentions import EXTRACTOR_VERSION, extract_all
-from tracker.extract.pool import Prepared
+from tracker.extract.pool import ExtractionPool, Prepared
 from tracker.models import Article
 from tracker.store import Store
 
@@ -75,8 +75,11 @@ class Ingestor:
     def __init__(
         self, store: Store, *, recluster_every: int = 500, progress: Progress | None = None,
         should_stop: Callable[[], bool] | None = None,
+        extraction: ExtractionPool | None = None,
     ) -> None:
         self.store = store
+        # Extraction ahead in other processes, for long streams; None: all in this process.
+        self.extraction = extraction
         self.recluster_every = recluster_every
         self.progress = progress
         self.should_stop = should_stop
@@ -98,6 +101,8 @@ class Ingestor:
         """
         report = IngestReport()
         started = time.monotonic()
+        if self.extraction is not None:
+            items = self.extraction.stream(items, needed=self._needs_extraction)
         for item in items:
             if self.should_stop is not None and self.should_stop():
                 report.interrupted = True
@@ -117,6 +122,9 @@ class Ingestor:
             report.events += self.flush()
         report.seconds = time.monotonic() - started
         return report
+
+    def _needs_extraction(self, article: Article) -> bool:
+        return self.store.article_status(article)[0] != "unchanged"
 
     def _flush_due(self) -> bool:
         return self.pending_articles >= max(self.recluster_every, self.clustered_articles)
@@ -142,12 +150,20 @@ class Ingestor:
         """
         report = IngestReport()
         started = time.monotonic()
-        for article in self.store.articles_to_reprocess(EXTRACTOR_VERSION, everything=everything):
+        stored: Iterable[Article | Prepared | TrackerError] = self.store.articles_to_reprocess(
+            EXTRACTOR_VERSION, everything=everything)
+        if self.extraction is not None:
+            stored = self.extraction.stream(stored)
+        for item in stored:
             if self.should_stop is not None and self.should_stop():
                 report.interrupted = True
                 break
+            if isinstance(item, TrackerError):
+                continue  # the store yields articles only; errors come from files
+            article = item.article if isinstance(item, Prepared) else item
             try:
-                extraction = extract_all(article)
+                extraction = item.extraction if isinstance(item, Prepared) else \
+                    extract_all(article)
                 with self.store.transaction():
                     saved = self.store.replace_mentions(
                         article.id, extraction.mentions, extractor_version=EXTRACTOR_VERSION)

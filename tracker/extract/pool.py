@@ -3,9 +3,10 @@
 Extraction is pure Python and holds the GIL, so threads cannot run it side by side; processes
 can. ``ExtractionPool.prepare(items)`` sends the articles among ``items`` to a process pool and
 returns the items in the same order, each article paired with its extraction (``Prepared``),
-which ``tracker.ingest.Ingestor`` then stores without extracting again. The pool is meant to be
-called from several threads at once (the worker's fetch threads each hand over the feed they
-read), which keeps every process busy while the one writer stores.
+which ``tracker.ingest.Ingestor`` then stores without extracting again. It may be called from
+several threads at once (the worker's fetch threads each hand over the feed they read), which
+keeps every process busy while the one writer stores. ``stream(items)`` does the same for a long
+stream (a JSON-lines file), a few batches ahead of the ingestor that consumes it.
 
 Nothing is lost when something fails. An article whose extraction raises is returned as it came,
 so the ingestor extracts it again in process and records the error the usual way. A broken pool
@@ -24,8 +25,9 @@ import multiprocessing
 import os
 import signal
 import threading
-from collections.abc import Sequence
-from concurrent.futures import CancelledError, ProcessPoolExecutor
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from concurrent.futures import CancelledError, Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from datetime import date
@@ -43,6 +45,7 @@ MIN_BATCH = 4
 # Starting the processes costs about two seconds (imports, gazetteer): not worth it for a handful
 # of articles, so a pool starts once this many articles have passed through it.
 START_AFTER = 200
+STREAM_BATCH = 16  # articles per task when streaming: enough to make a task worth sending
 
 
 @dataclass(frozen=True)
@@ -54,6 +57,16 @@ class Prepared:
 
 
 Item = Article | Prepared | TrackerError
+Needed = Callable[[Article], bool]
+
+
+@dataclass
+class _Batch:
+    """Items sent to the pool together: all of them, the articles sent, the pending result."""
+
+    items: list[Item]
+    articles: list[Article]
+    future: Future[list[Extraction | None]] | None
 
 
 def default_processes() -> int:
@@ -103,26 +116,70 @@ class ExtractionPool:
                                                      initializer=_warm_up)
             return self._executor
 
-    def prepare(self, items: Sequence[Item]) -> list[Item]:
-        """``items`` in order, every article among them paired with its extraction if possible."""
-        articles = [item for item in items if isinstance(item, Article)]
+    def prepare(self, items: Sequence[Item], needed: Needed | None = None) -> list[Item]:
+        """``items`` in order, every article among them paired with its extraction if possible
+        (only those ``needed`` says yes to: an article stored before needs none)."""
+        return self._collect(self._submit(items, needed))
+
+    def stream(self, items: Iterable[Item], needed: Needed | None = None, *,
+               batch: int = STREAM_BATCH) -> Iterator[Item]:
+        """``items`` in order, extracted ahead in batches: a few batches per process are in the
+        pool while the caller stores the earlier ones. Closing the iterator (a stopping
+        ingestor) cancels what is still queued."""
+        if self.processes <= 0:
+            yield from items
+            return
+        ahead: deque[_Batch] = deque()
+        chunk: list[Item] = []
+        try:
+            for item in items:
+                chunk.append(item)
+                if len(chunk) < batch:
+                    continue
+                ahead.append(self._submit(chunk, needed))
+                chunk = []
+                while len(ahead) > 2 * self.processes or (ahead and ahead[0].future is None):
+                    yield from self._collect(ahead.popleft())
+            if chunk:
+                ahead.append(self._submit(chunk, needed))
+            while ahead:
+                yield from self._collect(ahead.popleft())
+        finally:
+            for waiting in ahead:
+                if waiting.future is not None:
+                    waiting.future.cancel()
+
+    def _submit(self, items: Sequence[Item], needed: Needed | None) -> _Batch:
+        articles = [item for item in items
+                    if isinstance(item, Article) and (needed is None or needed(item))]
         with self._lock:
             self.seen += len(articles)
             wanted = len(articles) >= MIN_BATCH and self.seen > self.start_after
         pool = self._pool() if wanted else None
-        if pool is None:
-            return list(items)
+        future = None
+        if pool is not None:
+            try:
+                future = pool.submit(_extract_batch, articles)
+            except (BrokenProcessPool, OSError, RuntimeError) as exc:
+                self._give_up(exc)
+        return _Batch(list(items), articles, future)
+
+    def _collect(self, batch: _Batch) -> list[Item]:
+        if batch.future is None:
+            return batch.items
         try:
-            extractions = pool.submit(_extract_batch, articles).result()
+            extractions = batch.future.result()
         except (BrokenProcessPool, CancelledError, OSError, RuntimeError) as exc:
             # Cancelled, RuntimeError: the pool was closed by a stopping worker meanwhile.
             self._give_up(exc)
-            return list(items)
-        done = {id(a): x for a, x in zip(articles, extractions, strict=True) if x is not None}
+            return batch.items
+        done = {id(a): x for a, x in zip(batch.articles, extractions, strict=True)
+                if x is not None}
         with self._lock:
             self.extracted += len(done)
         return [Prepared(item, done[id(item)])
-                if isinstance(item, Article) and id(item) in done else item for item in items]
+                if isinstance(item, Article) and id(item) in done else item
+                for item in batch.items]
 
     def _give_up(self, exc: BaseException) -> None:
         with self._lock:
