@@ -18,6 +18,7 @@ import argparse
 import cProfile
 import json
 import logging
+import os
 import pstats
 import resource
 import sys
@@ -30,20 +31,38 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from tests.newsfeed import article  # noqa: E402
+from tracker.extract.pool import ExtractionPool, default_processes  # noqa: E402
 from tracker.ingest import Ingestor, IngestReport  # noqa: E402
 from tracker.parse import read_jsonl  # noqa: E402
 from tracker.store import Store  # noqa: E402
 
 
-def rss_mb() -> float:
-    """Current resident memory of this process, in MB (Linux /proc; else the peak)."""
+def rss_mb(pid: int | str = "self") -> float:
+    """Current resident memory of a process, in MB (Linux /proc; else this one's peak)."""
     try:
-        for line in Path("/proc/self/status").read_text().splitlines():
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
             if line.startswith("VmRSS:"):
                 return int(line.split()[1]) / 1024
     except OSError:
         pass
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024 if pid == "self" else 0.0
+
+
+def descendants_rss_mb() -> float:
+    """Resident memory of every process below this one (the extraction processes and the
+    forkserver that starts them), in MB; 0 where /proc is missing."""
+    parents: dict[int, int] = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+            parents[int(stat.parent.name)] = int(fields[1])
+        except (OSError, IndexError, ValueError):
+            continue
+    below, frontier = set(), {os.getpid()}
+    while frontier:
+        frontier = {pid for pid, parent in parents.items() if parent in frontier} - below
+        below |= frontier
+    return sum(rss_mb(pid) for pid in below)
 
 
 def write_corpus(path: Path, n: int, size: int) -> float:
@@ -67,6 +86,8 @@ def main() -> int:
     parser.add_argument("--size", type=int, default=4000, help="text size per article")
     parser.add_argument("--tracemalloc", action="store_true", help="also trace Python memory")
     parser.add_argument("--profile", action="store_true", help="time each pipeline stage")
+    parser.add_argument("--processes", type=int, default=None,
+                        help="extraction processes (default: one per core; 0: in process)")
     args = parser.parse_args()
     n = args.articles or (2000 if args.quick else 10_000)
     checkpoints = sorted({max(1, n // 10), n // 2, n})
@@ -75,7 +96,7 @@ def main() -> int:
     with tempfile.TemporaryDirectory() as folder:
         corpus = Path(folder) / "corpus.jsonl"
         mean = write_corpus(corpus, n, args.size)
-        rows: list[tuple[int, float, float, float | None]] = []
+        rows: list[tuple[int, float, float, float, float | None]] = []
         started = time.monotonic()
         if args.tracemalloc:
             tracemalloc.start()
@@ -87,32 +108,39 @@ def main() -> int:
                 if args.tracemalloc:
                     peak = tracemalloc.get_traced_memory()[1] / 1e6
                     tracemalloc.reset_peak()
-                rows.append((report.seen, time.monotonic() - started, rss_mb(), peak))
+                rows.append((report.seen, time.monotonic() - started, rss_mb(),
+                             descendants_rss_mb(), peak))
 
         profiler = cProfile.Profile() if args.profile else None
+        processes = default_processes() if args.processes is None else args.processes
+        extraction = ExtractionPool(processes)
         with Store(Path(folder) / "bench.db") as store:
             if profiler:
                 profiler.enable()
-            report = Ingestor(store, progress=progress).ingest(read_jsonl(corpus))
+            report = Ingestor(store, progress=progress, extraction=extraction).ingest(
+                read_jsonl(corpus))
             if profiler:
                 profiler.disable()
+            extraction.close()
             elapsed = time.monotonic() - started
             counts = store.counts()
     print(f"{n} articles of {mean / 1000:.1f} kB mean text, end to end "
-          f"(read_jsonl -> extract -> store -> cluster)")
-    print(f"{'articles':>8} {'seconds':>8} {'art/s':>7} {'RSS MB':>7}"
+          f"(read_jsonl -> extract -> store -> cluster), {processes} extraction processes")
+    print(f"{'articles':>8} {'seconds':>8} {'art/s':>7} {'RSS MB':>7} {'extractors MB':>13}"
           + (f" {'traced peak MB':>15}" if args.tracemalloc else ""))
-    for seen, at, rss, peak in rows:
-        line = f"{seen:>8} {at:>8.1f} {seen / at:>7.1f} {rss:>7.1f}"
+    for seen, at, rss, children, peak in rows:
+        line = f"{seen:>8} {at:>8.1f} {seen / at:>7.1f} {rss:>7.1f} {children:>13.1f}"
         if peak is not None:
             line += f" {peak:>15.1f}"
         print(line)
     print(f"total {elapsed:.1f} s, {n / elapsed:.1f} articles/s; new={report.new} "
           f"failed={report.failed} events={counts['events']} mentions={counts['mentions']}")
     if rows:
-        print(f"memory ratio last/first checkpoint: RSS {rows[-1][2] / rows[0][2]:.2f}"
-              + (f", traced peak {rows[-1][3] / rows[0][3]:.2f}"
-                 if rows[0][3] and rows[-1][3] else ""))
+        first, last = rows[0], rows[-1]
+        print(f"memory ratio last/first checkpoint: RSS {last[2] / first[2]:.2f}"
+              + (f", with extraction processes {(last[2] + last[3]) / (first[2] + first[3]):.2f}"
+                 if first[3] else "")
+              + (f", traced peak {last[4] / first[4]:.2f}" if first[4] and last[4] else ""))
     if profiler:
         print_stages(profiler, elapsed)
     return 0 if report.failed == 0 else 1
