@@ -21,8 +21,8 @@ from tests.newsfeed import ChangingFeed, article
 from tracker.errors import InputError
 from tracker.extract.mentions import extract_all
 from tracker.extract.pool import ExtractionPool, Prepared
-from tracker.ingest import Ingestor
 from tracker.ids import article_id
+from tracker.ingest import Ingestor
 from tracker.models import Article
 from tracker.sources import add_source
 from tracker.store import Store
@@ -30,8 +30,8 @@ from tracker.store import Store
 
 def news(seed: int) -> Article:
     entry = article(seed, size=1500)
-    return Article(id=article_id(entry.url, entry.text), title=entry.title, text=entry.text, url=entry.url,
-                   canonical_url=entry.url, published_at=entry.published,
+    return Article(id=article_id(entry.url, entry.text), title=entry.title, text=entry.text,
+                   url=entry.url, canonical_url=entry.url, published_at=entry.published,
                    published_basis="feed", fetched_at=entry.published, language="en",
                    source_name="Example News")
 

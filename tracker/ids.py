@@ -38,11 +38,15 @@ def text_hash(text: str) -> str:
     return hashlib.sha256(folded.encode("utf-8")).hexdigest()
 
 
+_ALNUM = re.compile(r"[a-z0-9]+")
+
+
 def fold(text: str) -> str:
     """Lower-case ASCII-ish letters and digits separated by single spaces."""
-    decomposed = unicodedata.normalize("NFKD", text)
-    stripped = "".join(c for c in decomposed if not unicodedata.combining(c))
-    return " ".join(re.findall(r"[a-z0-9]+", stripped.lower()))
+    if not text.isascii():  # ASCII text has nothing to decompose: skip the slow part
+        decomposed = unicodedata.normalize("NFKD", text)
+        text = "".join(c for c in decomposed if not unicodedata.combining(c))
+    return " ".join(_ALNUM.findall(text.lower()))
 
 
 def article_id(url: str | None, text: str) -> str:

@@ -25,11 +25,14 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from itertools import accumulate, compress, pairwise
+from typing import Generic, TypeVar
 
 from tracker.extract.entity_names import (
     known_full_name,
+    listed_name_words,
     person_match_key,
     raw_person_key,
     word_key,
@@ -57,7 +60,13 @@ def _wordset(words: str) -> frozenset[str]:
 
 # A word: letters with inner apostrophes ("O'Brien"), or dotted capitals ("U.S.", "D.C.").
 _TOKEN = re.compile(r"(?:[A-Z]\.){2,}|[^\W\d_]+(?:['’][^\W\d_]+)*")
-_POSSESSIVE = re.compile(r"['’]s$")
+# The same, capturing, so that splitting keeps the words between the gaps; possessive "*+"
+# because a match never needs to give back (it only makes the scan faster). A text whose
+# letters are all ASCII ones (most news, even with curly quotes) splits faster with a pattern
+# saying the same with ASCII letters.
+_TOKEN_SPLIT = re.compile(r"([A-Z]\.(?:[A-Z]\.)+|[^\W\d_]+(?:['’][^\W\d_]+)*+)")
+_ASCII_TOKEN_SPLIT = re.compile(r"([A-Z]\.(?:[A-Z]\.)+|[A-Za-z]+(?:['’][A-Za-z]+)*+)")
+_NON_ASCII_WORD_CHAR = re.compile(r"[^\W\x00-\x7f]")
 _CONTRACTION = re.compile(r"['’](?:ll|re|ve|d|m|t)$|n['’]t$")
 # Between two words of one capitalized run: spaces, or a bare hyphen ("Guinea-Bissau").
 _RUN_GAP = re.compile(r"-|[ \t\u00a0]+")
@@ -86,6 +95,7 @@ is are was were be been being has have had do does did will would shall should c
 might must myself yourself himself herself itself ourselves themselves everyone everybody
 someone somebody anyone anybody nobody noone others
 """)
+_FUNCTION_OR_CONNECTOR = _FUNCTION | _CONNECTORS
 _HONORIFICS = _wordset("mr mrs ms miss dr sir dame lord")
 # Verbs of saying. Forms that are also plural nouns ("Gulf states", "claims") are left out.
 _SAY = _wordset("""
@@ -116,18 +126,97 @@ _CALENDAR = _wordset("january february march april may june july august septembe
 _BIG_CITY = 100_000
 _MAX_NAME_WORDS = 5  # "Mohammed bin Salman Al Saud"; also bounds the work on title-case junk
 _SAY_GAP = frozenset(" \t\u00a0\n\"'“”‘’«»")
+_MEMO_SIZE = 1 << 17  # distinct words (or gaps, phrases) remembered before starting over
+_V = TypeVar("_V")
 
 
-@dataclass(slots=True)
-class _Tok:
-    start: int
-    end: int
-    text: str
-    key: str  # folded text
-    cap: bool  # starts with an upper-case letter
-    upper: bool  # all capitals, two letters or more
-    initial: bool  # first word of a sentence, of a clause after a colon, quote or bullet
-    headline: bool  # in a headline-style or all-capitals line, where capitals say nothing
+class _Memo(dict[str, _V], Generic[_V]):
+    """A dict that computes and keeps a missing value on first use. Words and the gaps between
+    them repeat within and across articles, so each distinct one is looked at once. Bounded: a
+    long-running worker meets an unbounded vocabulary."""
+
+    __slots__ = ("_compute",)
+
+    def __init__(self, compute: Callable[[str], _V]) -> None:
+        super().__init__()
+        self._compute = compute
+
+    def __missing__(self, key: str) -> _V:
+        if len(self) >= _MEMO_SIZE:
+            self.clear()
+        value = self[key] = self._compute(key)
+        return value
+
+
+# What a word says by itself, wherever it stands, as bits of one byte per token: a column of
+# one fact for every token of a text is then cut out in C (``_column``), not word by word.
+_CAP = 1  # capitalized, and no contraction ("I'll" is no name)
+_UPPER = 2  # all capitals, two letters or more
+_LOWER = 4  # starts with a lower-case letter
+_CANDIDATE = 8  # may take part in a capitalized run: capitalized, or a connector
+_CUT = 16  # ends in a possessive "'s", which is not part of the token
+# For the headline test, which looks at words as matched (with any "'s"):
+_COUNTED = 32  # not a small word ("of", "the")
+_COUNTED_CAP = 64  # counted, and capitalized
+_COUNTED_UPPER = 128  # counted, and all capitals
+_BIT_TABLES = {bit: bytes(int(flags & bit != 0) for flags in range(256))
+               for bit in (_CAP, _UPPER, _LOWER, _CANDIDATE, _CUT, _COUNTED, _COUNTED_CAP,
+                           _COUNTED_UPPER)}
+
+
+def _column(flags: bytes, bit: int) -> bytes:
+    """Per token, 1 if its ``flags`` have ``bit``, else 0."""
+    return flags.translate(_BIT_TABLES[bit])
+
+
+def _cut(raw: str) -> str:
+    """The token in a word as the token pattern matched it: "Putin's" -> "Putin"."""
+    return raw[:-2] if len(raw) > 2 and raw.endswith(("'s", "’s")) else raw
+
+
+def _word_flags(raw: str) -> int:
+    """The flags (``_CAP`` ...) of a word as the token pattern matched it."""
+    word = _cut(raw)
+    cap = word[0].isupper() and _CONTRACTION.search(word) is None
+    counted = raw.lower() not in _HEADLINE_SMALL
+    return (
+        (_CAP if cap else 0)
+        | (_UPPER if len(word) > 1 and word.isupper() else 0)
+        | (_LOWER if word[:1].islower() else 0)
+        | (_CANDIDATE if cap or _KEYS[raw] in _CONNECTORS else 0)
+        | (_CUT if word is not raw else 0)
+        | (_COUNTED if counted else 0)
+        | (_COUNTED_CAP if counted and raw[0].isupper() else 0)
+        | (_COUNTED_UPPER if counted and len(raw) > 1 and raw.isupper() else 0)
+    )
+
+
+# Does a word after a gap (the text since the previous word) open a sentence or clause?
+_NEVER = 0  # falsy: the only common answer
+_ALWAYS = 1
+_NEW_LINE = 2  # always, and the word starts a new line
+_UNLESS_ABBREV = 3  # unless the previous word is an abbreviation or an initial ("Gen. Ruiz",
+# "Donald J. Trump"), whose dot ends no sentence
+
+
+def _gap_opens(gap: str) -> int:
+    """Whether a word after ``gap`` opens a sentence or clause: ``_NEVER`` ... (see above)."""
+    if gap[-1:] in ("\"", "“", "‘", "(", "'"):
+        opens = _ALWAYS  # an opening quote or bracket right before the word
+    elif _SENTENCE_MARK.search(gap) is None:
+        return _NEVER
+    else:
+        opens = _UNLESS_ABBREV if _ABBREV_GAP.fullmatch(gap) else _ALWAYS
+    return _NEW_LINE if "\n" in gap else opens
+
+
+# Per word as matched: its token's folded key, and its flags.
+_KEYS = _Memo(lambda raw: _slow_fold(_cut(raw)))
+_FLAGS = _Memo(_word_flags)
+_OPENS = _Memo(_gap_opens)
+# Gaps that join two words of one capitalized run; or that do after an abbreviation.
+_JOINS = _Memo(lambda gap: _RUN_GAP.fullmatch(gap) is not None)
+_ABBREV_JOINS = _Memo(lambda gap: _ABBREV_GAP.fullmatch(gap) is not None)
 
 
 @dataclass(slots=True)
@@ -153,8 +242,20 @@ class _Person:
 
 @dataclass
 class _Doc:
+    """A text and its words (tokens), as parallel sequences indexed by token number: an object
+    per token cost more than everything done with the tokens afterwards."""
+
     text: str
-    toks: list[_Tok]
+    starts: list[int]
+    ends: list[int]
+    words: list[str]  # as written, without a possessive "'s"
+    keys: list[str]  # folded
+    caps: bytes  # 1: starts with an upper-case letter (see ``_CAP``)
+    uppers: bytes  # 1: all capitals, two letters or more
+    initials: list[bool]  # first word of a sentence, of a clause after a colon, quote or bullet
+    headlines: list[bool]  # in a headline-style or all-capitals line, where capitals say nothing
+    gaps: list[str]  # gaps[k]: the text between tokens k - 1 and k; the last one: the tail
+    candidates: list[int]  # tokens that may take part in a capitalized run
     lower_words: frozenset[str]  # words the document itself writes in lower case
     mid_caps: frozenset[str]  # words it capitalizes where capitals mean something
     mentions: list[EntityMention] = field(default_factory=list)
@@ -173,19 +274,20 @@ def find_entities(text: str) -> list[EntityMention]:
     Each mention's ``name`` is canonical (aliases and spelling variants resolved), and
     ``text[m.start:m.end] == m.text``. Mentions never overlap.
     """
-    toks = list(_tokenize(text))
-    if not toks:
+    doc = _read(text)
+    if doc is None:
         return []
-    doc = _Doc(
-        text, toks,
-        lower_words=frozenset(t.key for t in toks if t.text[:1].islower()),
-        mid_caps=frozenset(t.key for t in toks if t.cap and not t.initial and not t.headline),
-    )
-    doc.not_people.update(
-        t.key for k, t in enumerate(toks[1:], 1) if t.cap and toks[k - 1].key in _EVENT_WORDS)
+    keys, caps = doc.keys, doc.caps
+    if not _EVENT_WORDS.isdisjoint(keys):
+        doc.not_people.update(keys[k] for k in range(1, len(keys))
+                              if caps[k] and keys[k - 1] in _EVENT_WORDS)
     pending: list[tuple[int, int]] = []
-    for run in _runs(doc):
-        pending.extend(_classify(doc, _segment(doc, run)))
+    words = doc.words
+    for first, last in _runs(doc):
+        if (first == last and keys[first] in _FUNCTION_OR_CONNECTOR
+                and _PHRASES[words[first]] is None):
+            continue  # a lone "The", "He" (a third of all runs) names nothing: skip the work
+        pending.extend(_classify(doc, _segment(doc, first, last)))
     _resolve_people(doc, pending)
     _role_phrases(doc)
     return sorted(doc.mentions, key=lambda m: (m.start, m.end))
@@ -194,164 +296,196 @@ def find_entities(text: str) -> list[EntityMention]:
 # --- tokens -------------------------------------------------------------------------------
 
 
-def _tokenize(text: str) -> Iterator[_Tok]:
-    line_flags = _headline_lines(text)
-    prev_end = 0
-    prev_key = ""
-    line_no = 0
-    for m in _TOKEN.finditer(text):
-        start, end = m.start(), m.end()
-        word = m.group()
-        if len(word) > 2 and _POSSESSIVE.search(word):
-            end -= 2
-            word = word[:-2]
-        cap = word[0].isupper() and _CONTRACTION.search(word) is None  # "I'll" is no name
-        gap = text[prev_end:start]
-        line_no += gap.count("\n")
-        key = fold(word)
-        yield _Tok(
-            start, end, word, key, cap, len(word) > 1 and word.isupper(),
-            prev_end == 0 or _starts_sentence(gap, prev_key), line_flags[line_no],
-        )
-        prev_end, prev_key = end, key
+def _read(text: str) -> _Doc | None:
+    """Split ``text`` into tokens and what is known of each; None when it has no words.
+
+    Per-token work is done in bulk (one split, one memo lookup per word, columns) rather than
+    word by word: this runs on every word of every article.
+    """
+    ascii_words = text.isascii() or _NON_ASCII_WORD_CHAR.search(text) is None
+    parts = (_ASCII_TOKEN_SPLIT if ascii_words else _TOKEN_SPLIT).split(text)
+    n = len(parts) // 2  # parts: gap, word, gap, word, ..., gap
+    if n == 0:
+        return None
+    raw = parts[1::2]
+    keys = list(map(_KEYS.__getitem__, raw))
+    flags = bytes(map(_FLAGS.__getitem__, raw))
+    caps = _column(flags, _CAP)
+    bounds = list(accumulate(map(len, parts)))  # bounds[p]: where parts[p] ends
+    starts, ends, gaps = bounds[0:2 * n:2], bounds[1:2 * n:2], parts[0::2]
+    words = raw.copy()
+    for k in compress(range(n), _column(flags, _CUT)):  # the "'s" goes to the gap after
+        words[k] = raw[k][:-2]
+        ends[k] -= 2
+        gaps[k + 1] = raw[k][-2:] + gaps[k + 1]
+    initials = [False] * n
+    initials[0] = True
+    lines = [0]  # token lines: the tokens from lines[x] to lines[x + 1] - 1 share a line
+    opens = list(map(_OPENS.__getitem__, gaps[1:n]))  # opens[k - 1]: before token k
+    for k in compress(range(1, n), opens):  # few: most gaps never open a sentence
+        code = opens[k - 1]
+        if code == _UNLESS_ABBREV:
+            prev = keys[k - 1]
+            initials[k] = not (prev in _ABBREV or len(prev) == 1)
+        else:
+            initials[k] = True
+            if code == _NEW_LINE:
+                lines.append(k)
+    lines.append(n)
+    headlines = _headlines(raw, words, gaps, lines, flags)
+    return _Doc(
+        text, starts, ends, words, keys, caps, _column(flags, _UPPER), initials, headlines, gaps,
+        candidates=list(compress(range(n), _column(flags, _CANDIDATE))),
+        lower_words=frozenset(compress(keys, _column(flags, _LOWER))),
+        mid_caps=frozenset(keys[k] for k in compress(range(n), caps)
+                           if not initials[k] and not headlines[k]),
+    )
 
 
-def _starts_sentence(gap: str, prev_key: str) -> bool:
-    """Does a word after ``gap`` (the text since the previous word) open a sentence or clause?"""
-    if gap[-1:] in ("\"", "“", "‘", "(", "'"):
-        return True  # an opening quote or bracket right before the word
-    if _SENTENCE_MARK.search(gap) is None:
-        return False
-    # "Gen. Ruiz", "Donald J. Trump": the dot ends an abbreviation, not a sentence.
-    return not ((prev_key in _ABBREV or len(prev_key) == 1) and _ABBREV_GAP.fullmatch(gap))
-
-
-def _headline_lines(text: str) -> list[bool]:
-    """Per line: True when capitals carry no information (title case or all capitals)."""
-    flags = []
-    for line in text.split("\n"):
-        words = [w for w in _TOKEN.findall(line) if w.lower() not in _HEADLINE_SMALL]
-        if len(words) < 2:
-            flags.append(len(words) == 1 and words[0].isupper() and len(words[0]) > 4)
-            continue
-        caps = sum(1 for w in words if w[0].isupper())
-        upper = sum(1 for w in words if w.isupper() and len(w) > 1)
-        flags.append(
-            upper * 2 >= len(words)
-            or (caps >= 0.75 * len(words)
-                and not line.rstrip().endswith((".", "?", "!", "”", "\"", ":")))
-        )
-    return flags
+def _headlines(raw: list[str], words: list[str], gaps: list[str], lines: list[int],
+               flags: bytes) -> list[bool]:
+    """Per token: is its line one where capitals carry no information (title case or all
+    capitals)? Small words ("of", "the") are not counted; ``raw`` are the words as matched.
+    ``lines``: where each line's tokens start (lines without a word do not matter)."""
+    counted = _column(flags, _COUNTED)
+    counted_caps = _column(flags, _COUNTED_CAP)
+    counted_uppers = _column(flags, _COUNTED_UPPER)
+    headlines = [False] * len(raw)
+    for lo, hi in pairwise(lines):
+        size = counted.count(1, lo, hi)
+        if size < 2:
+            headline = size == 1 and any(
+                w.isupper() and len(w) > 4 for w in compress(raw[lo:hi], counted[lo:hi]))
+        else:
+            headline = counted_uppers.count(1, lo, hi) * 2 >= size or (
+                counted_caps.count(1, lo, hi) >= 0.75 * size
+                # How the line ends: after its last word, the gap up to the line break.
+                and not (words[hi - 1] + gaps[hi].partition("\n")[0]).rstrip().endswith(
+                    (".", "?", "!", "”", "\"", ":")))
+        if headline:
+            headlines[lo:hi] = [True] * (hi - lo)
+    return headlines
 
 
 # --- capitalized runs and their segmentation ----------------------------------------------
 
 
-def _runs(doc: _Doc) -> Iterator[list[int]]:
-    """Maximal runs of capitalized words (with inner connectors) that no punctuation splits."""
-    toks, text = doc.toks, doc.text
+def _runs(doc: _Doc) -> Iterator[tuple[int, int]]:
+    """Maximal runs of capitalized words (with inner connectors) that no punctuation splits,
+    as (first, last) token indices: a run is consecutive tokens."""
+    keys, caps, words, uppers, gaps = doc.keys, doc.caps, doc.words, doc.uppers, doc.gaps
+    headlines = doc.headlines
     exact = gazetteer().exact
-    run: list[int] = []
-    for k, t in enumerate(toks):
+    first = last = -1  # the run so far, if first >= 0
+    for k in doc.candidates:
         # All-capital words that are no known acronym ("REVIVES") are headline noise.
-        member = t.cap and not (t.upper and (t.headline or len(t.text) > 3)
-                                and t.text not in exact)
-        joined = False
-        if run:
-            prev = toks[k - 1]
-            gap = text[prev.end:t.start]
-            joined = _RUN_GAP.fullmatch(gap) is not None or (
-                (prev.key in _ABBREV or (len(prev.text) == 1 and prev.cap))
-                and _ABBREV_GAP.fullmatch(gap) is not None)
-        if joined and (member or t.key in _CONNECTORS):
-            run.append(k)
-            continue
-        if run:
-            yield _trim(doc, run)
-        run = [k] if member else []
-    if run:
-        yield _trim(doc, run)
-
-
-def _trim(doc: _Doc, run: list[int]) -> list[int]:
-    while run and not doc.toks[run[-1]].cap:
-        run.pop()
-    return run
+        member = caps[k] and not (uppers[k] and (headlines[k] or len(words[k]) > 3)
+                                  and words[k] not in exact)
+        if first >= 0:
+            # Only candidates can be in a run: any other word in between has ended it.
+            if last == k - 1 and (member or keys[k] in _CONNECTORS):
+                gap, p = gaps[k], k - 1
+                if _JOINS[gap] or ((keys[p] in _ABBREV or (len(words[p]) == 1 and caps[p]))
+                                   and _ABBREV_JOINS[gap]):
+                    last = k
+                    continue
+            while not caps[last]:  # the first word is capitalized: this stops
+                last -= 1
+            yield first, last
+        first = last = k if member else -1
+    if first >= 0:
+        while not caps[last]:
+            last -= 1
+        yield first, last
 
 
 def _lookup(doc: _Doc, i: int, j: int) -> _Seg | None:
     """What tokens i..j name as a whole, if anything."""
+    found = _PHRASES[doc.text[doc.starts[i]:doc.ends[j]]]
+    return None if found is None else _Seg(found[0], i, j, found[1], found[2])
+
+
+def _phrase(surface: str) -> tuple[str, Entry | None, Place | None] | None:
+    """What a phrase names as a whole, by its text as written: (segment kind, entry, place).
+
+    The text alone decides (its words and their keys are those of its tokens in the document),
+    so the answer is remembered per text: the same names come up in article after article.
+    """
     g = gazetteer()
-    toks = doc.toks
-    entry = g.exact.get(doc.text[toks[i].start:toks[j].end])
+    entry = g.exact.get(surface)
     if entry is None:
-        if all(toks[x].upper for x in range(i, j + 1)):
+        words = _TOKEN.findall(surface)
+        if all(_FLAGS[word] & _UPPER for word in words):
             return None  # all capitals: only an acronym written exactly so ("NATO") counts
-        key = " ".join(toks[x].key for x in range(i, j + 1))
+        key = " ".join(_KEYS[word] for word in words)
         entry = g.folded.get(key)
         if entry is None:
             city = g.cities.get(key)
-            return _Seg("city", i, j, None, city) if city is not None else None
-    return _Seg(entry.kind, i, j, entry, entry.place)
+            return ("city", None, city) if city is not None else None
+    return entry.kind, entry, entry.place
 
 
-def _segment(doc: _Doc, run: list[int]) -> list[_Seg]:
+_PHRASES = _Memo(_phrase)
+
+
+def _segment(doc: _Doc, first: int, last: int) -> list[_Seg]:
     """Split a run into the longest known phrases, left to right; unknown words stand alone."""
-    toks = doc.toks
+    keys, caps = doc.keys, doc.caps
+    orgs = not _ORG_WORDS.isdisjoint(keys[first:last + 1])  # else no use looking for one
     segs: list[_Seg] = []
-    a = 0
-    while a < len(run):
-        i = run[a]
+    i = first
+    while i <= last:
+        key = keys[i]
         best: _Seg | None = None
         # A phrase may open with a capitalized "The" ("The Hague") but no other connector.
-        if toks[i].key not in _CONNECTORS or (toks[i].key == "the" and toks[i].cap):
-            for b in range(min(len(run), a + MAX_WORDS) - 1, a - 1, -1):
-                if toks[run[b]].cap:
-                    best = _lookup(doc, i, run[b])
+        if key not in _CONNECTORS or (key == "the" and caps[i]):
+            for j in range(min(last, i + MAX_WORDS - 1), i - 1, -1):
+                if caps[j]:
+                    best = _lookup(doc, i, j)
                     if best is not None:
                         break
-        org = _org_pattern(doc, run, a)
+        org = _org_pattern(doc, i, last) if orgs else None
         if org is not None and (best is None or org.j > best.j):
             best = org
         if best is None:
-            kind = "conn" if (toks[i].key in _CONNECTORS or toks[i].key in _FUNCTION) else "other"
+            kind = "conn" if (key in _CONNECTORS or key in _FUNCTION) else "other"
             best = _Seg(kind, i, i)
         segs.append(best)
-        a = run.index(best.j, a) + 1
+        i = best.j + 1
     return segs
 
 
-def _org_pattern(doc: _Doc, run: list[int], a: int) -> _Seg | None:
-    """Capitalized words ending in an organization word ("Russian Defence Ministry"), maybe
-    going on with "of ..." ("Ministry of Defence", "Bank of England"); two words at least."""
-    toks = doc.toks
-    first = toks[run[a]]
-    if first.key in _FUNCTION or first.key in _CONNECTORS:
+def _org_pattern(doc: _Doc, i: int, last: int) -> _Seg | None:
+    """Capitalized words from token i on, in a run ending at token ``last``, that end in an
+    organization word ("Russian Defence Ministry"), maybe going on with "of ..." ("Ministry of
+    Defence", "Bank of England"); two words at least."""
+    keys, caps = doc.keys, doc.caps
+    first = keys[i]
+    if first in _FUNCTION or first in _CONNECTORS:
         return None
-    if first.initial and (first.key in doc.lower_words or first.key in gazetteer().common_words):
+    if doc.initials[i] and (first in doc.lower_words or first in gazetteer().common_words):
         return None  # "Retired Coast Guard ...": the sentence's first word is just capitalized
-    if first.key in _CALENDAR:
+    if first in _CALENDAR:
         return None  # "Friday BBC World Service"
     end: int | None = None
-    for b in range(a, min(len(run), a + MAX_WORDS)):
-        t = toks[run[b]]
-        if not t.cap:
+    for b in range(i, min(last + 1, i + MAX_WORDS)):
+        if not caps[b]:
             break  # "Gaza and the West Bank" is two places, not one bank
-        if t.key in _ORG_WORDS:
+        if keys[b] in _ORG_WORDS:
             end = b
     if end is None:
         return None
     b = end + 1
-    limit = min(len(run), a + 2 * MAX_WORDS)  # "Bank of Bank of ..." must stop somewhere
-    while b + 1 < limit and toks[run[b]].key in ("of", "for") and toks[run[b + 1]].cap:
+    limit = min(last + 1, i + 2 * MAX_WORDS)  # "Bank of Bank of ..." must stop somewhere
+    while b + 1 < limit and keys[b] in ("of", "for") and caps[b + 1]:
         b += 2
-        while b < limit and toks[run[b]].cap:
+        while b < limit and caps[b]:
             b += 1
         end = b - 1
-    if end == a:
+    if end == i:
         return None  # a lone "Council" or "Party" says too little
-    name = " ".join(doc.text[toks[run[a]].start:toks[run[end]].end].split())
-    return _Seg("org", run[a], run[end], Entry("org", name))
+    name = " ".join(doc.text[doc.starts[i]:doc.ends[end]].split())
+    return _Seg("org", i, end, Entry("org", name))
 
 
 # --- classification -----------------------------------------------------------------------
@@ -359,7 +493,7 @@ def _org_pattern(doc: _Doc, run: list[int], a: int) -> _Seg | None:
 
 def _emit(doc: _Doc, i: int, j: int, name: str, kind: EntityKind, role: str | None = None,
           place: Place | None = None) -> None:
-    start, end = doc.toks[i].start, doc.toks[j].end
+    start, end = doc.starts[i], doc.ends[j]
     doc.mentions.append(EntityMention(
         start=start, end=end, text=doc.text[start:end], name=name, kind=kind, role=role,
         lat=place.lat if place else None, lon=place.lon if place else None,
@@ -382,7 +516,7 @@ def _classify(doc: _Doc, segs: list[_Seg]) -> list[tuple[int, int]]:
             e = k
             while e + 1 < n and e - k + 1 < _MAX_NAME_WORDS and _name_part(doc, segs, e + 1):
                 e += 1
-                if e - k >= 2 and doc.toks[segs[e].i].key in gazetteer().given_names:
+                if e - k >= 2 and doc.keys[segs[e].i] in gazetteer().given_names:
                     e -= 1  # "... Michael Flanagan Conrad Murray": a second name begins
                     break
             title = segs[k - 1] if k > 0 and segs[k - 1].kind == "title" else None
@@ -396,10 +530,9 @@ def _classify(doc: _Doc, segs: list[_Seg]) -> list[tuple[int, int]]:
                 pending.append((seg.i, segs[e].j))
                 k = e + 1 if all(s.kind in ("other", "conn") for s in segs[k:e + 1]) else k + 1
                 continue
-        if seg.kind == "other" and doc.toks[seg.i].upper:
-            t = doc.toks[seg.i]
+        if seg.kind == "other" and doc.uppers[seg.i]:
             if _said_after(doc, seg.i) or _said_before(doc, seg.i, seg.i):
-                doc.acronym_orgs.add(t.text)  # "BP said": a body, not a person
+                doc.acronym_orgs.add(doc.words[seg.i])  # "BP said": a body, not a person
             pending.append((seg.i, seg.i))
         elif seg.kind == "org" and seg.entry is not None:
             _emit(doc, seg.i, seg.j, seg.entry.name, "org")
@@ -422,19 +555,19 @@ def _classify(doc: _Doc, segs: list[_Seg]) -> list[tuple[int, int]]:
 def _region_after(doc: _Doc, seg: _Seg) -> tuple[int, Place] | None:
     """A place followed by a region word ("the Donetsk region") names the region around it."""
     k = seg.j + 1
-    toks = doc.toks
+    keys = doc.keys
     base = seg.place
-    if (base is None or k >= len(toks) or toks[k].key not in _REGION_WORDS
-            or not _RUN_GAP.fullmatch(doc.text[toks[seg.j].end:toks[k].start])):
+    if (base is None or k >= len(keys) or keys[k] not in _REGION_WORDS
+            or not _JOINS[doc.gaps[k]]):
         return None
     g = gazetteer()
-    stem = " ".join(toks[x].key for x in range(seg.i, seg.j + 1))
-    entry = g.folded.get(f"{stem} {toks[k].key}") or g.folded.get(f"{stem} region")
+    stem = " ".join(keys[seg.i:seg.j + 1])
+    entry = g.folded.get(f"{stem} {keys[k]}") or g.folded.get(f"{stem} region")
     if entry is not None and entry.place is not None:
         return k, entry.place
     if seg.kind != "city":
         return None  # "U.S. District Judge" is no region
-    word = "region" if toks[k].key == "region" else toks[k].text.capitalize()
+    word = "region" if keys[k] == "region" else doc.words[k].capitalize()
     return k, Place(f"{base.name} {word}", "region", base.lat, base.lon, base.country)
 
 
@@ -448,35 +581,34 @@ def _place_ok(doc: _Doc, seg: _Seg, by_unknown: bool, before_capital: bool) -> b
     to an unknown capitalized word is part of a longer name ("Bar Harbor", "Ken Livingstone"),
     and an ambiguous one before any capitalized word too ("Central America").
     """
-    toks = doc.toks
+    keys = doc.keys
     place = seg.place
     if place is None:
         return False
     g = gazetteer()
-    key = " ".join(toks[x].key for x in range(seg.i, seg.j + 1))
-    first = toks[seg.i]
-    located = (seg.i > 0 and toks[seg.i - 1].key in _LOCATIVE and not first.initial
-               and not first.headline)
+    key = " ".join(keys[seg.i:seg.j + 1])
+    first = seg.i
+    located = (first > 0 and keys[first - 1] in _LOCATIVE and not doc.initials[first]
+               and not doc.headlines[first])
     if known_full_name(key) is not None or key in doc.not_people or key in _CALENDAR:
         return False  # "Obama" is also a town in Japan, "March" one in England
     single_city = seg.kind == "city" and seg.i == seg.j
-    if single_city and by_unknown and not first.headline:
+    if single_city and by_unknown and not doc.headlines[first]:
         return False
     if key in g.common_words or key in g.given_names or key in doc.lower_words:
         # Only a strong locative will do: "a call from Mary" is from a person.
-        return (located and toks[seg.i - 1].key in _STRONG_LOCATIVE and not before_capital
+        return (located and keys[first - 1] in _STRONG_LOCATIVE and not before_capital
                 and not _said_after(doc, seg.j))
     if not single_city:
         return True
-    if (place.population < _BIG_CITY or len(first.text) <= 3
+    if (place.population < _BIG_CITY or len(doc.words[first]) <= 3
             or (key in g.city_alternates and place.population < 1_000_000)):
         return located or _next_is_place(doc, seg.j)
     return True
 
 
 def _next_is_place(doc: _Doc, j: int) -> bool:
-    toks = doc.toks
-    if j + 1 >= len(toks) or doc.text[toks[j].end:toks[j + 1].start].strip() != ",":
+    if j + 1 >= len(doc.keys) or doc.gaps[j + 1].strip() != ",":
         return False
     seg = _lookup(doc, j + 1, j + 1)
     return seg is not None and seg.kind == "place"
@@ -488,13 +620,14 @@ def _next_is_place(doc: _Doc, j: int) -> bool:
 def _nameish(doc: _Doc, segs: list[_Seg], k: int) -> bool:
     """Can segment k start a person's name?"""
     seg = segs[k]
-    t = doc.toks[seg.i]
-    if (seg.i != seg.j or t.key in _FUNCTION or t.key in _CONNECTORS or t.key in doc.not_people
-            or (len(t.text) == 1 and not _initial_dot(doc, seg.i))):
+    i = seg.i
+    key = doc.keys[i]
+    if (i != seg.j or key in _FUNCTION or key in _CONNECTORS or key in doc.not_people
+            or (len(doc.words[i]) == 1 and not _initial_dot(doc, i))):
         return False
-    if t.upper:  # an acronym starts a name only before more of it ("JD Vance")
+    if doc.uppers[i]:  # an acronym starts a name only before more of it ("JD Vance")
         return (k + 1 < len(segs) and segs[k + 1].kind == "other"
-                and not doc.toks[segs[k + 1].i].upper)
+                and not doc.uppers[segs[k + 1].i])
     if seg.kind == "other":
         return True
     # A place word starts a name after a title ("President Jordan"), or before an unknown word
@@ -503,14 +636,14 @@ def _nameish(doc: _Doc, segs: list[_Seg], k: int) -> bool:
         return True
     before_other = (k + 1 < len(segs) and segs[k + 1].kind == "other"
                     and _name_part(doc, segs, k + 1))
-    return before_other and (seg.kind == "city" or t.key in gazetteer().given_names)
+    return before_other and (seg.kind == "city" or key in gazetteer().given_names)
 
 
 def _name_part(doc: _Doc, segs: list[_Seg], k: int) -> bool:
     """Can segment k continue a person's name?"""
     seg = segs[k]
-    t = doc.toks[seg.i]
-    if seg.kind == "title" and seg.i == seg.j and t.key not in _HONORIFICS:
+    key = doc.keys[seg.i]
+    if seg.kind == "title" and seg.i == seg.j and key not in _HONORIFICS:
         # "Martin Luther King": a title word after a name, with no name after it, is a name.
         return k + 1 == len(segs) or segs[k + 1].kind not in ("other", "city")
     if seg.i != seg.j or seg.kind not in ("other", "city", "conn"):
@@ -519,96 +652,106 @@ def _name_part(doc: _Doc, segs: list[_Seg], k: int) -> bool:
         rest = k + 1
         while rest < len(segs) and segs[rest].kind == "conn":
             rest += 1
-        return (t.key in _NAME_PARTICLES and rest < len(segs) and segs[rest].kind == "other"
-                and all(doc.toks[segs[x].i].key in _NAME_PARTICLES for x in range(k, rest)))
+        return (key in _NAME_PARTICLES and rest < len(segs) and segs[rest].kind == "other"
+                and all(doc.keys[segs[x].i] in _NAME_PARTICLES for x in range(k, rest)))
     if seg.kind == "city" and _next_is_place(doc, seg.j):
         return False  # "by Ann Lee Venice, Louisiana": the place ends the name
-    return (t.key not in _FUNCTION and t.key not in doc.not_people and not t.upper
-            and (len(t.text) > 1 or _initial_dot(doc, seg.i)))
+    return (key not in _FUNCTION and key not in doc.not_people and not doc.uppers[seg.i]
+            and (len(doc.words[seg.i]) > 1 or _initial_dot(doc, seg.i)))
 
 
 def _initial_dot(doc: _Doc, i: int) -> bool:
-    t = doc.toks[i]
-    return len(t.text) == 1 and t.cap and doc.text[t.end:t.end + 1] == "."
+    return len(doc.words[i]) == 1 and doc.caps[i] == 1 and doc.gaps[i + 1][:1] == "."
 
 
 def _said_after(doc: _Doc, j: int) -> bool:
     """Is a name ending at token j followed by a verb of saying ("Ruiz said", "Ruiz has said")?"""
-    toks = doc.toks
+    keys = doc.keys
     k = j + 1
-    while k < len(toks) and toks[k].key in _AUX and k - j < 3:
+    while k < len(keys) and keys[k] in _AUX and k - j < 3:
         k += 1
-    return (k < len(toks) and toks[k].key in _SAY
-            and all(c in _SAY_GAP for c in doc.text[toks[j].end:toks[j + 1].start]))
+    return k < len(keys) and keys[k] in _SAY and _SAY_GAP.issuperset(doc.gaps[j + 1])
 
 
 def _said_before(doc: _Doc, i: int, j: int) -> bool:
     """Is name i..j preceded by "said" or "according to", and closed by punctuation (", said
     Ruiz." but not "has said Ruiz was ...", where the name starts reported speech)?"""
-    toks = doc.toks
-    if i == 0 or not all(c in _SAY_GAP for c in doc.text[toks[i - 1].end:toks[i].start]):
+    keys = doc.keys
+    if i == 0 or not _SAY_GAP.issuperset(doc.gaps[i]):
         return False
-    after = doc.text[toks[j].end:toks[j + 1].start if j + 1 < len(toks) else len(doc.text)]
-    after = after.strip(" \t\u00a0\"'”’")
+    after = doc.gaps[j + 1].strip(" \t\u00a0\"'”’")
     closed = after[:1] in (",", ".", ";", ":", ")", "!", "?", "\u2014", "\u2013", "\n") or (
-        not after and j + 1 == len(toks))
+        not after and j + 1 == len(keys))
     if not closed:
         return False
-    prev = toks[i - 1].key
-    return prev in _SAY or (prev == "to" and i > 1 and toks[i - 2].key == "according")
+    prev = keys[i - 1]
+    return prev in _SAY or (prev == "to" and i > 1 and keys[i - 2] == "according")
 
 
 def _lower_title_before(doc: _Doc, i: int) -> tuple[str, str | None] | None:
     """A lower-case title right before token i ("spokesman", "foreign minister"), as written,
     and the country of a demonym or country right before it ("Russian foreign minister")."""
-    toks = doc.toks
+    keys, caps, gaps = doc.keys, doc.caps, doc.gaps
+    if i == 0 or keys[i - 1] not in _title_endings():
+        return None  # no title ends with the word before: the common case, answered at once
     folded = gazetteer().folded
     for size in (3, 2, 1):
         a = i - size
-        if a < 0 or any(toks[x].cap for x in range(a, i)):
+        if a < 0 or any(caps[x] for x in range(a, i)):
             continue
-        if not all(_RUN_GAP.fullmatch(doc.text[toks[x].end:toks[x + 1].start])
-                   for x in range(a, i)):
+        if not all(_JOINS[gaps[x]] for x in range(a + 1, i + 1)):
             continue
-        entry = folded.get(" ".join(toks[x].key for x in range(a, i)))
+        entry = folded.get(" ".join(keys[a:i]))
         if entry is None or entry.kind != "title":
             continue
-        role = " ".join(doc.text[toks[a].start:toks[i - 1].end].split())
+        role = " ".join(doc.text[doc.starts[a]:doc.ends[i - 1]].split())
         country = None
-        if a > 0 and _RUN_GAP.fullmatch(doc.text[toks[a - 1].end:toks[a].start]):
+        if a > 0 and _JOINS[gaps[a]]:
             seg = _lookup(doc, a - 1, a - 1)
             country = _country_of_seg(seg) if seg is not None else None
         return role, country
     return None
 
 
+@functools.cache
+def _title_endings() -> frozenset[str]:
+    """The last words of every title: "minister", "foreign minister" for "foreign minister"."""
+    endings: set[str] = set()
+    for key, entry in gazetteer().folded.items():
+        if entry.kind == "title":
+            words = key.split()
+            endings.update(" ".join(words[x:]) for x in range(len(words)))
+    return frozenset(endings)
+
+
 def _person_from(doc: _Doc, segs: list[_Seg], k: int, e: int, title: _Seg | None) -> _Person | None:
     """A person from name segments k..e when some evidence says so, else None."""
-    toks = doc.toks
+    keys = doc.keys
     g = gazetteer()
     i, j = segs[k].i, segs[e].j
-    words = [toks[x].text for x in range(i, j + 1)]
-    first = toks[i]
+    words = doc.words[i:j + 1]
+    first = keys[i]
     multi = j > i
     # An ordinary English word is not a name word; nor, without strong evidence (a title, a
     # given name, an apposition), is one the document itself writes in lower case ("price").
-    plain = [t for t in toks[i:j + 1] if t.key not in _NAME_PARTICLES]
-    if any(t.key in g.common_words for t in plain):
+    plain = [key for key in keys[i:j + 1] if key not in _NAME_PARTICLES]
+    if any(key in g.common_words for key in plain):
         return None
-    weak = any(t.key in doc.lower_words for t in plain)
-    if title is not None and not first.headline:  # "Major Oil Slump" is a headline
-        end = toks[title.j].end
-        if toks[title.j].key in _ABBREV and doc.text[end:end + 1] == ".":
+    weak = any(key in doc.lower_words for key in plain)
+    headline = doc.headlines[i]
+    if title is not None and not headline:  # "Major Oil Slump" is a headline
+        end = doc.ends[title.j]
+        if keys[title.j] in _ABBREV and doc.text[end:end + 1] == ".":
             end += 1  # "Gen." as written
-        role = " ".join(doc.text[toks[title.i].start:end].split())
+        role = " ".join(doc.text[doc.starts[title.i]:end].split())
         country = _country_of_seg(segs[k - 2]) if k >= 2 else None
         return _Person(i, j, words, None if fold(role) in _HONORIFICS else role, country)
-    if first.headline:
+    if headline:
         return None
     lower_title = _lower_title_before(doc, i)
     if lower_title is not None:
         return _Person(i, j, words, lower_title[0], lower_title[1])
-    if multi and first.key in g.given_names:
+    if multi and first in g.given_names:
         return _Person(i, j, words)
     if multi and _apposition(doc, j) is not None:
         return _Person(i, j, words)  # "Lena Berg, the president of Finland,"
@@ -617,8 +760,8 @@ def _person_from(doc: _Doc, segs: list[_Seg], k: int, e: int, title: _Seg | None
     # "Ministers said": a lone sentence-initial plural-looking word needs to be capitalized
     # mid-sentence elsewhere too.
     if (not weak and (_said_after(doc, j) or _said_before(doc, i, j))
-            and (multi or not first.initial or first.key in doc.mid_caps
-                 or not first.key.endswith("s"))):
+            and (multi or not doc.initials[i] or first in doc.mid_caps
+                 or not first.endswith("s"))):
         return _Person(i, j, words)
     return None
 
@@ -634,23 +777,39 @@ def _country_of_seg(seg: _Seg) -> str | None:
 
 def _resolve_people(doc: _Doc, pending: list[tuple[int, int]]) -> None:
     """Take candidate names matching someone found (or listed) as people; name everyone."""
-    toks = doc.toks
+    words = doc.words
     strong = list(doc.persons)
     surnames = {word_key(p.words[-1]) for p in strong}
-    full_keys = [raw_person_key(" ".join(p.words)) for p in strong if len(p.words) > 1]
+    # Full names found with evidence, as sets of key words by surname (see ``_compatible``).
+    full_names: dict[str, list[set[str]]] = {}
+    for person in strong:
+        if len(person.words) > 1:
+            full = raw_person_key(" ".join(person.words)).split()
+            if full:
+                full_names.setdefault(full[-1], []).append(set(full))
     # A one-word "place" that is the surname of someone in the document is that person.
     for i, m in doc.single_places:
-        if word_key(toks[i].text) in surnames:
-            doc.mentions.remove(m)
+        if word_key(words[i]) in surnames:
+            # By identity: comparing mentions field by field would be slow, and no two are equal.
+            del doc.mentions[next(x for x, o in enumerate(doc.mentions) if o is m)]
             doc.used.discard(i)
             pending.append((i, i))
+    # Any resemblance ``_resolve_candidate`` finds ends on a word that is one of these (a listed
+    # person's, a surname or a full name's): a candidate without one (most: "Officials",
+    # "Monday") is no one, as can be told at once.
+    listed = listed_name_words()
+    wanted = None if listed is None else listed | surnames | full_names.keys()
+    keys = doc.keys
     for i, j in pending:
-        if any(x in doc.used for x in range(i, j + 1)):
+        if not doc.used.isdisjoint(range(i, j + 1)):
             continue
-        if i == j and toks[i].text in doc.acronym_orgs:
-            _emit(doc, i, i, toks[i].text, "org")
+        if i == j and words[i] in doc.acronym_orgs:
+            _emit(doc, i, i, words[i], "org")
             continue
-        p = _resolve_candidate(doc, i, j, surnames, full_keys)
+        if wanted is not None and all(wanted.isdisjoint(_NAME_ENDS[keys[x]])
+                                      for x in range(i, j + 1)):
+            continue
+        p = _resolve_candidate(doc, i, j, surnames, full_names)
         if p is not None:
             doc.persons.append(p)
             doc.used.update(range(p.i, p.j + 1))
@@ -658,7 +817,7 @@ def _resolve_people(doc: _Doc, pending: list[tuple[int, int]]) -> None:
     for p in doc.persons:
         found = _apposition(doc, p.j)
         if found is not None:
-            doc.appositions.append((doc.toks[p.j].end, found[2]))
+            doc.appositions.append((doc.ends[p.j], found[2]))
             if p.role is None:
                 p.role, p.country = found[0], found[1] or p.country
         name = canon[" ".join(p.words)]
@@ -667,18 +826,29 @@ def _resolve_people(doc: _Doc, pending: list[tuple[int, int]]) -> None:
             doc.countries.setdefault(name, set()).add(p.country)
 
 
+def _name_ends(key: str) -> frozenset[str]:
+    """What a name ending in a token with this folded key may end on, as ``_resolve_candidate``
+    compares names: the token's spelling key, its words and their spelling keys."""
+    words = key.split()
+    return frozenset([word_key(key), *words, *map(word_key, words)])
+
+
+_NAME_ENDS = _Memo(_name_ends)
+
+
 def _apposition(doc: _Doc, j: int) -> tuple[str, str | None, int] | None:
     """A role in apposition after a name ending at token j, as written, with its country:
     "Ana Ruiz, the mayor," "Ivan Sorokin, Russia's foreign minister," "Lena Berg, the
     president of Finland." Also returns where the apposition ends in the text."""
-    toks = doc.toks
+    keys, caps, gaps = doc.keys, doc.caps, doc.gaps
+    n = len(keys)
     k = j + 1
-    if k >= len(toks) or doc.text[toks[j].end:toks[k].start].strip() != ",":
+    if k >= n or gaps[k].strip() != ",":
         return None
-    if toks[k].key in ("the", "a", "an") and not toks[k].cap:
+    if keys[k] in ("the", "a", "an") and not caps[k]:
         k += 1
     country: str | None = None
-    if k < len(toks) and toks[k].cap:
+    if k < n and caps[k]:
         seg = _lookup(doc, k, k)
         country = _country_of_seg(seg) if seg is not None else None
         if country is None:
@@ -687,50 +857,49 @@ def _apposition(doc: _Doc, j: int) -> tuple[str, str | None, int] | None:
     folded = gazetteer().folded
     for size in (3, 2, 1):
         e = k + size - 1
-        if e >= len(toks) or any(toks[x].cap for x in range(k, e + 1)):
+        if e >= n or any(caps[x] for x in range(k, e + 1)):
             continue
-        entry = folded.get(" ".join(toks[x].key for x in range(k, e + 1)))
-        if entry is None or entry.kind != "title" or toks[e].key in _HONORIFICS:
+        entry = folded.get(" ".join(keys[k:e + 1]))
+        if entry is None or entry.kind != "title" or keys[e] in _HONORIFICS:
             continue
-        after = doc.text[toks[e].end:toks[e + 1].start] if e + 1 < len(toks) else "."
-        nxt = toks[e + 1].key if e + 1 < len(toks) else ""
+        after = gaps[e + 1] if e + 1 < n else "."
+        nxt = keys[e + 1] if e + 1 < n else ""
         if after.strip()[:1] not in (",", ".", ";", ")") and nxt not in ("of", "for", "at"):
             return None
-        if nxt == "of" and after.strip() == "" and country is None and e + 2 < len(toks):
+        if nxt == "of" and after.strip() == "" and country is None and e + 2 < n:
             seg = _lookup(doc, e + 2, e + 2)
             country = _country_of_seg(seg) if seg is not None else None
-        role = " ".join(doc.text[toks[k].start:toks[e].end].split())
-        return role, country, toks[e].end
+        role = " ".join(doc.text[doc.starts[k]:doc.ends[e]].split())
+        return role, country, doc.ends[e]
     return None
 
 
 def _resolve_candidate(doc: _Doc, i: int, j: int, surnames: set[str],
-                       full_keys: list[str]) -> _Person | None:
+                       full_names: dict[str, list[set[str]]]) -> _Person | None:
     """The person a candidate name i..j is, by resemblance to people found with evidence.
 
     Words that carry no information (a headline's words, a sentence's first word, ordinary
     words) may be dropped from either end: "Comrade Ruiz Wins Again" in a headline is "Ruiz".
     A plain capitalized first name before a known surname makes a namesake ("Thierry Fischer"
-    beside "Adam Fischer"), a person of their own.
+    beside "Adam Fischer"), a person of their own. ``full_names``: the key words of each full
+    name found, by surname.
     """
-    toks = doc.toks
-    g = gazetteer()
+    keys, headlines, initials = doc.keys, doc.headlines, doc.initials
+    common = gazetteer().common_words
     if j - i >= _MAX_NAME_WORDS:
         return None
 
     def ordinary(x: int) -> bool:
-        return toks[x].key in g.common_words or toks[x].key in doc.lower_words
+        return keys[x] in common or keys[x] in doc.lower_words
 
     def droppable(x: int, leading: bool) -> bool:
-        t = toks[x]
-        return t.headline or ordinary(x) or (leading and t.initial)
+        return headlines[x] or ordinary(x) or (leading and initials[x])
 
     def junk(x: int) -> bool:
-        t = toks[x]
-        if t.upper or t.key in doc.not_people:
+        if doc.uppers[x] or keys[x] in doc.not_people:
             return True
         # "Young voters ..." opening a sentence is no Mr Young; "Young said ..." is.
-        return ordinary(x) and (t.headline or (t.initial and not _said_after(doc, x)))
+        return ordinary(x) and (headlines[x] or (initials[x] and not _said_after(doc, x)))
 
     for b in range(j, i - 1, -1):
         if b < j and not droppable(b + 1, leading=False):
@@ -740,12 +909,12 @@ def _resolve_candidate(doc: _Doc, i: int, j: int, surnames: set[str],
                 break
             if any(junk(x) for x in range(a, b + 1)):
                 continue
-            words = [toks[x].text for x in range(a, b + 1)]
+            words = doc.words[a:b + 1]
             name = " ".join(words)
-            key = raw_person_key(name)
+            key = raw_person_key(name).split()
             if (known_full_name(name) is not None
                     or (a == b and word_key(words[-1]) in surnames)
-                    or any(_compatible(key, f) for f in full_keys)):
+                    or (key and any(full.issuperset(key) for full in full_names.get(key[-1], ())))):
                 return _Person(a, b, words, derived=True)
             if (a < b and word_key(words[-1]) in surnames and not droppable(a, leading=True)
                     and b == j):

@@ -56,3 +56,16 @@ def _known_by_key() -> dict[str, str]:
     for alias, full in gazetteer().people.items():
         known.setdefault(raw_person_key(alias), full)
     return known
+
+
+@functools.cache
+def listed_name_words() -> frozenset[str] | None:
+    """Every word that can end a listed person's name, folded and as a spelling key
+    ("zelenskyy", "zelenski"): a name none of whose words (folded, or their keys) is one of
+    these is no listed person, which rules out most capitalized words at once. None when
+    words cannot tell (a listed name that folds to nothing)."""
+    people = gazetteer().people
+    known = _known_by_key()
+    if "" in people or "" in known:
+        return None
+    return frozenset(k.split()[-1] for k in [*people, *known])
