@@ -18,11 +18,13 @@ This module does not decide what a mention is (``tracker.extract`` does) nor sto
 
 from __future__ import annotations
 
+import bisect
 import math
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from functools import lru_cache
 
 from tracker.ids import entity_key, event_id
 from tracker.models import Precision
@@ -103,10 +105,10 @@ class _Cluster:
         """Articles reporting the cluster, then mentions of it."""
         return len(self.articles), len(self.members)
 
-    def sort_key(self) -> tuple[int, int, str, str]:
+    def sort_key(self) -> tuple[int, int, date, str]:
         # Best-supported first, then earliest, then anchor: a total, order-free ranking.
         articles, mentions = self.support
-        return (-articles, -mentions, self.date_start.isoformat(), self.anchor or "")
+        return (-articles, -mentions, self.date_start, self.anchor or "")
 
 
 def by_rank(m: ClusterInput) -> tuple[int, date, str]:
@@ -167,17 +169,46 @@ def cluster_group(mentions: Iterable[ClusterInput]) -> list[EventDraft]:
     return sorted((_draft(c) for c in clusters.all), key=lambda e: (e.date_start, e.id))
 
 
+class _Days:
+    """Clusters by first day, the days kept sorted: an interval's clusters are found by
+    bisection, not by looking up each of its days (a year is 365)."""
+
+    def __init__(self) -> None:
+        self._by_day: dict[date, list[_Cluster]] = {}
+        self._days: list[date] = []  # the keys of _by_day, sorted
+
+    def add(self, cluster: _Cluster) -> None:
+        if cluster.date_start not in self._by_day:
+            self._by_day[cluster.date_start] = []
+            bisect.insort(self._days, cluster.date_start)
+        self._by_day[cluster.date_start].append(cluster)
+
+    def remove(self, cluster: _Cluster) -> None:
+        self._by_day[cluster.date_start].remove(cluster)
+
+    def within(self, first: date, last: date) -> list[_Cluster]:
+        """Clusters whose first day lies in ``first..last``, by day, then in creation order."""
+        found: list[_Cluster] = []
+        for day in self._days[bisect.bisect_left(self._days, first):
+                              bisect.bisect_right(self._days, last)]:
+            found += self._by_day[day]
+        return found
+
+
 class _Clusters:
     """The clusters of one group, findable by (anchor, dates, precision) so equal seeds meet,
-    and by start day, so placing a mention looks at the clusters of its days, not at all."""
+    and by start day (of any anchor, or of one), so placing a mention looks at the clusters
+    of its days, not at all."""
 
-    # Wider than this, a mention's interval is scanned cluster by cluster, not day by day.
+    # Wider than this, a mention's interval is scanned cluster by cluster in creation order,
+    # not day by day: which of two equally ranked clusters wins depends on that order.
     MAX_DAYS_INDEXED = 400
 
     def __init__(self) -> None:
         self.all: list[_Cluster] = []
         self._by_key: dict[tuple[str | None, date, date, str], _Cluster] = {}
-        self._by_start: dict[date, list[_Cluster]] = {}
+        self._days = _Days()
+        self._days_of_anchor: dict[str | None, _Days] = {}
 
     def own(self, anchor: str | None, start: date, end: date, precision: Precision,
             *, key_day: date | None = None) -> _Cluster:
@@ -187,32 +218,39 @@ class _Clusters:
         if found is None:
             found = self._by_key[key] = _Cluster(anchor, start, end, precision)
             self.all.append(found)
-            self._by_start.setdefault(start, []).append(found)
+            self._days.add(found)
+            self._days_of_anchor.setdefault(anchor, _Days()).add(found)
         return found
 
     def drop(self, cluster: _Cluster) -> None:
         self.all.remove(cluster)
         self._by_key = {k: c for k, c in self._by_key.items() if c is not cluster}
-        self._by_start[cluster.date_start].remove(cluster)
+        self._days.remove(cluster)
+        self._days_of_anchor[cluster.anchor].remove(cluster)
 
     def starting_within(self, first: date, last: date) -> list[_Cluster]:
         """Clusters whose first day lies in ``first..last``."""
         if (last - first).days > self.MAX_DAYS_INDEXED:
             return [c for c in self.all if first <= c.date_start <= last]
-        found: list[_Cluster] = []
-        for offset in range((last - first).days + 1):
-            found += self._by_start.get(first + timedelta(days=offset), ())
-        return found
+        return self._days.within(first, last)
+
+    def anchored_within(self, anchor: str | None, first: date, last: date) -> list[_Cluster]:
+        """``starting_within`` of the clusters of one anchor, in the same order."""
+        if (last - first).days > self.MAX_DAYS_INDEXED:
+            return [c for c in self.all if c.anchor == anchor and first <= c.date_start <= last]
+        days = self._days_of_anchor.get(anchor)
+        return days.within(first, last) if days else []
 
 
 def _finer_cluster_within(
     clusters: _Clusters, m: ClusterInput, *, same_anchor: bool
 ) -> _Cluster | None:
     """The best-supported cluster at least as fine as m whose dates lie inside m's interval."""
+    candidates = (clusters.anchored_within(m.anchor, m.date_start, m.date_end) if same_anchor
+                  else clusters.starting_within(m.date_start, m.date_end))
     fits = [
-        c for c in clusters.starting_within(m.date_start, m.date_end)
-        if c.members and (not same_anchor or c.anchor == m.anchor)
-        and PRECISION_RANK[c.precision] <= PRECISION_RANK[m.precision]
+        c for c in candidates
+        if c.members and PRECISION_RANK[c.precision] <= PRECISION_RANK[m.precision]
         and m.date_start <= c.date_start and c.date_end <= m.date_end
         and (c.precision != m.precision or (c.date_start, c.date_end) == (m.date_start, m.date_end))
     ]
@@ -225,18 +263,27 @@ def _cluster_for_reported(clusters: _Clusters, m: ClusterInput) -> _Cluster | No
     Only day clusters exist when reports are placed, so those starting in the week before
     publication are all the candidates.
     """
-    fits = [
-        c for c in clusters.starting_within(m.published - REPORTED_WINDOW, m.published)
-        if c.members and c.precision != "reported"
-        and m.published - c.date_end <= REPORTED_WINDOW
-        and (m.anchor is None or c.anchor is None or c.anchor == m.anchor
-             or _parties_within(m.anchor, c))
-    ]
+    first, last = m.published - REPORTED_WINDOW, m.published
+
+    def fitting(candidates: list[_Cluster]) -> list[_Cluster]:
+        return [
+            c for c in candidates
+            if c.members and c.precision != "reported" and c.date_end >= first
+            and (m.anchor is None or c.anchor is None or c.anchor == m.anchor
+                 or _parties_within(m.anchor, c))
+        ]
+
+    # Its own anchor first (when it has one), then the latest, then the best supported.
+    # Those of its own anchor are looked up first: when there are some, the others can be
+    # left unweighed (this runs for every report).
+    fits = (fitting(clusters.anchored_within(m.anchor, first, last)) if m.anchor is not None
+            else [])
+    if not fits:
+        fits = fitting(clusters.starting_within(first, last))
     if not fits:
         return None
-    # Its own anchor first (when it has one), then the latest, then the best supported.
-    return min(fits, key=lambda c: (m.anchor is not None and c.anchor != m.anchor,
-                                    -c.date_end.toordinal(), c.sort_key()))
+    latest = max(c.date_end for c in fits)
+    return min((c for c in fits if c.date_end == latest), key=_Cluster.sort_key)
 
 
 def _parties_within(anchor: str | None, c: _Cluster) -> bool:
@@ -244,8 +291,13 @@ def _parties_within(anchor: str | None, c: _Cluster) -> bool:
     if not anchor or not anchor.startswith("parties:") or not (c.anchor or "").startswith(
             "place:"):
         return False
-    party_ids = {entity_key("place", p) for p in anchor[len("parties:"):].split("+")}
-    return party_ids <= c.entity_ids
+    return _party_ids(anchor) <= c.entity_ids
+
+
+@lru_cache(maxsize=1024)
+def _party_ids(anchor: str) -> frozenset[str]:
+    # Asked for every candidate cluster of every report: hashing the names each time showed.
+    return frozenset(entity_key("place", p) for p in anchor[len("parties:"):].split("+"))
 
 
 def _draft(c: _Cluster) -> EventDraft:

@@ -83,6 +83,13 @@ class Store:
             if self.db.journal_mode != "wal":
                 self.db.enable_wal()
             self.db.execute("PRAGMA synchronous = NORMAL")
+            # Savepoints (a save inside the caller's transaction) journal every page they touch
+            # first; in a temporary file that made each row written in one cost four.
+            self.db.execute("PRAGMA temp_store = MEMORY")
+            # Ingestion commits once per article, some 60 pages each: checkpointing every 8000
+            # pages (32 MB of log) instead of SQLite's 1000 copies a page rewritten by many
+            # articles once, and syncs the file eight times less often.
+            self.db.execute("PRAGMA wal_autocheckpoint = 8000")
             self.schema_version = migrate(self.db)
         except sqlite3.DatabaseError as exc:
             raise StoreError(f"{self.path}: cannot open database: {exc}") from exc
@@ -99,11 +106,40 @@ class Store:
     @contextmanager
     def transaction(self) -> Iterator[None]:
         """One atomic unit of work; nested calls become savepoints."""
-        with self.db.atomic():
+        conn = self.db.conn
+        if not conn.in_transaction:
+            with self.db.atomic():
+                yield
+            return
+        # One fixed savepoint name, not sqlite-utils' random one per call: same-named savepoints
+        # nest as a stack, and the statements stay in the connection's prepared-statement cache
+        # (ingestion opens one per article).
+        conn.execute("SAVEPOINT store_nested")
+        try:
             yield
+        except BaseException:
+            if conn.in_transaction:  # an error may have ended the whole transaction already
+                conn.execute("ROLLBACK TO store_nested")
+                conn.execute("RELEASE store_nested")
+            raise
+        conn.execute("RELEASE store_nested")
 
     def _one(self, sql: str, params: Sequence[Any] | dict[str, Any] = ()) -> dict[str, Any] | None:
-        return next(iter(self.db.query(sql, params)), None)
+        # Not ``db.query``: that wraps every read in a savepoint, three statements for one.
+        cursor = self.db.execute(sql, params)
+        row = cursor.fetchone()
+        if row is None:
+            return None
+        return dict(zip([d[0] for d in cursor.description], row, strict=True))
+
+    def _write_many(self, sql: str, rows: Iterable[Sequence[Any]]) -> None:
+        """One prepared statement for many rows; outside ``transaction`` it commits, like
+        ``db.execute`` (the driver would otherwise leave its implicit transaction open)."""
+        conn = self.db.conn
+        was_in_transaction = conn.in_transaction
+        conn.executemany(sql, rows)
+        if not was_in_transaction and conn.in_transaction:
+            conn.execute("COMMIT")
 
     def _scalar(self, sql: str, params: Sequence[Any] = ()) -> Any:
         row = self.db.execute(sql, params).fetchone()
@@ -119,17 +155,19 @@ class Store:
         spacing and punctuation), is the same article.
         """
         digest = _text_hash(article.text)
-        row = self._one("SELECT id, text_hash FROM articles WHERE id = ?", [article.id])
-        if row is None and article.canonical_url:
-            row = self._one(
-                "SELECT id, text_hash FROM articles WHERE canonical_url = ?",
-                [article.canonical_url],
-            )
-        if row is None:
-            row = self._one("SELECT id, text_hash FROM articles WHERE text_hash = ?", [digest])
+        # One statement for the three look-ups, in order of preference; among copies with the
+        # same text, the first stored.
+        row = self.db.execute(
+            "SELECT id, text_hash FROM ("
+            " SELECT 0 AS pref, rowid AS seq, id, text_hash FROM articles WHERE id = ?"
+            " UNION ALL SELECT 1, rowid, id, text_hash FROM articles WHERE canonical_url = ?"
+            " UNION ALL SELECT 2, rowid, id, text_hash FROM articles WHERE text_hash = ?"
+            ") ORDER BY pref, seq LIMIT 1",
+            [article.id, article.canonical_url or None, digest],
+        ).fetchone()
         if row is None:
             return "new", article.id
-        return ("unchanged" if row["text_hash"] == digest else "changed"), str(row["id"])
+        return ("unchanged" if row[1] == digest else "changed"), str(row[0])
 
     def save_article(
         self,
@@ -157,23 +195,12 @@ class Store:
             if status == "changed":
                 groups |= self._groups_of_article(stored_id)
                 self.db.execute("DELETE FROM mentions WHERE article_id = ?", [stored_id])
-            row = {
-                "id": stored_id,
-                "source_id": source_id,
-                "source_name": article.source_name,
-                "url": article.url,
-                "canonical_url": article.canonical_url,
-                "title": article.title,
-                "published_at": iso(article.published_at),
-                "published_basis": article.published_basis,
-                "fetched_at": iso(article.fetched_at),
-                "language": article.language,
-                "text": article.text,
-                "text_hash": _text_hash(article.text),
-                "extractor_version": extractor_version,
-                "ingested_at": iso(now),
-            }
-            self.db.table("articles").upsert(row, pk="id")
+            self.db.execute(_UPSERT_ARTICLE, [
+                stored_id, source_id, article.source_name, article.url, article.canonical_url,
+                article.title, iso(article.published_at), article.published_basis,
+                iso(article.fetched_at), article.language, article.text,
+                _text_hash(article.text), extractor_version, iso(now),
+            ])
             groups |= self._insert_mentions(stored_id, mentions)
             self._insert_article_source(stored_id, article, source_id)
         return SavedArticle(stored_id, status, frozenset(groups))
@@ -201,37 +228,39 @@ class Store:
             match_key = person_match_key(name.split()[-1])
             if len(name.split()) == 1:
                 full = self.db.execute(
-                    "SELECT id FROM entities WHERE kind = 'person' AND match_key = ? "
+                    "SELECT id, aliases FROM entities WHERE kind = 'person' AND match_key = ? "
                     "AND name LIKE '% %'",
                     [match_key],
                 ).fetchall()
                 if len(full) == 1:
-                    self._add_alias(str(full[0][0]), ent.text)
+                    self._add_alias(str(full[0][0]), ent.text, str(full[0][1]))
                     return str(full[0][0])
-        eid = entity_key(ent.kind, name)
-        existing = self._one("SELECT id, aliases, role FROM entities WHERE id = ?", [eid])
+        eid = _entity_key(ent.kind, name)
+        existing = self.db.execute(
+            "SELECT aliases, role FROM entities WHERE id = ?", [eid]).fetchone()
         if existing is None:
-            self.db.table("entities").insert(
-                {
-                    "id": eid, "name": name, "kind": ent.kind,
-                    "aliases": json.dumps(sorted({ent.text, name})),
-                    "role": ent.role, "match_key": match_key, "lat": ent.lat, "lon": ent.lon,
-                },
-                pk="id",
+            self.db.execute(
+                "INSERT INTO entities (id, name, kind, aliases, role, match_key, lat, lon) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                [eid, name, ent.kind, json.dumps(sorted({ent.text, name})), ent.role,
+                 match_key, ent.lat, ent.lon],
             )
             if ent.kind == "person" and len(name.split()) > 1:
                 self._absorb_surname_entities(eid, match_key)
         else:
-            self._add_alias(eid, ent.text)
-            if ent.role and not existing["role"]:
+            self._add_alias(eid, ent.text, str(existing[0]))
+            if ent.role and not existing[1]:
                 self.db.execute("UPDATE entities SET role = ? WHERE id = ?", [ent.role, eid])
         return eid
 
-    def _add_alias(self, eid: str, alias: str) -> None:
-        row = self._one("SELECT aliases FROM entities WHERE id = ?", [eid])
-        if row is None:
-            return
-        aliases = set(json.loads(row["aliases"]))
+    def _add_alias(self, eid: str, alias: str, stored: str | None = None) -> None:
+        """Add ``alias`` to the entity's aliases (``stored``: their JSON, when just read)."""
+        if stored is None:
+            row = self._one("SELECT aliases FROM entities WHERE id = ?", [eid])
+            if row is None:
+                return
+            stored = str(row["aliases"])
+        aliases = set(json.loads(stored))
         if alias not in aliases:
             aliases.add(alias)
             self.db.execute(
@@ -294,20 +323,32 @@ class Store:
             [group + "|", group + "}"],
         ).fetchall()
         outlets = self._outlets_of_group(group)
+        # A group is re-read whole at every re-clustering: what repeats across its rows (an
+        # article's outlets and date, dates, entity sets) is worked out once per read.
+        of_article: dict[str, tuple[list[str], date]] = {}
+        days: dict[str, date] = {}
+        entity_sets: dict[str | None, frozenset[str]] = {None: frozenset()}
         inputs = []
         for (mid, aid, source_name, source_id, url, published, key, ds, de, precision,
              date_text, title, kind, confidence, written, entity_ids) in rows:
+            if aid not in of_article:
+                own = _outlet(source_name, source_id, url, aid)
+                of_article[aid] = (sorted(outlets.get(aid, set()) | {own}),
+                                   date.fromisoformat(str(published)[:10]))
+            article_outlets, published_day = of_article[aid]
+            if ds not in days:
+                days[ds] = date.fromisoformat(ds)
+            if de not in days:
+                days[de] = date.fromisoformat(de)
+            if entity_ids not in entity_sets:
+                entity_sets[entity_ids] = frozenset(str(entity_ids).split())
             anchor = str(key).split("|", 1)[1] or None
-            own = _outlet(source_name, source_id, url, aid)
-            for outlet in sorted(outlets.get(aid, set()) | {own}):
+            for outlet in article_outlets:
                 inputs.append(ClusterInput(
-                    id=mid, article_id=aid, source=outlet,
-                    published=date.fromisoformat(str(published)[:10]),
-                    group=group, anchor=anchor,
-                    date_start=date.fromisoformat(ds), date_end=date.fromisoformat(de),
+                    id=mid, article_id=aid, source=outlet, published=published_day,
+                    group=group, anchor=anchor, date_start=days[ds], date_end=days[de],
                     precision=precision, date_text=date_text, title=title, kind=kind,
-                    confidence=float(confidence),
-                    entity_ids=frozenset(str(entity_ids).split()) if entity_ids else frozenset(),
+                    confidence=float(confidence), entity_ids=entity_sets[entity_ids],
                     date_written=bool(written),
                 ))
         return inputs
@@ -316,22 +357,33 @@ class Store:
         """Make the group's events exactly ``drafts``; returns how many events changed.
 
         An event that disappears because its mentions now belong elsewhere is kept as
-        ``merged`` with a pointer to its successor, so links to it keep working.
+        ``merged`` with a pointer to its successor, so links to it keep working. Only changes
+        are written, a statement per kind of row: re-clustering a big group mostly finds its
+        events and their mentions as they were.
         """
         now = iso(clock.now())
         lo, hi = group + "|", group + "}"
         with self.transaction():
-            old_assignment = dict(self.db.execute(
+            old_assignment: dict[str, str] = dict(self.db.execute(
                 "SELECT id, event_id FROM mentions WHERE cluster_key >= ? AND cluster_key < ? "
                 "AND event_id IS NOT NULL", [lo, hi]
             ).fetchall())
-            old_events = {
-                r["id"]: r for r in self.db.query(
-                    "SELECT * FROM events WHERE cluster_key >= ? AND cluster_key < ?", [lo, hi]
-                )
-            }
+            old_members: dict[str, set[str]] = {}
+            for mid, eid in old_assignment.items():
+                old_members.setdefault(eid, set()).add(mid)
+            cursor = self.db.execute(
+                "SELECT * FROM events WHERE cluster_key >= ? AND cluster_key < ?", [lo, hi])
+            columns = [d[0] for d in cursor.description]
+            old_events = {r["id"]: r for r in (dict(zip(columns, row, strict=True))
+                                                for row in cursor)}
             new_of_mention = {mid: d.id for d in drafts for mid in d.mention_ids}
             changed = 0
+            upserts: list[tuple[Any, ...]] = []
+            entity_rows: dict[str, list[tuple[str, str, int]]] = {}
+            # Where each mention of the group ends up. Event ids are unique in practice; should
+            # two drafts share one, the later wins, as when each draft was written in turn.
+            assignment: dict[str, str | None] = dict(old_assignment)
+            members = {eid: set(mids) for eid, mids in old_members.items()}
             for d in drafts:
                 previous = old_events.get(d.id)
                 row = {
@@ -346,26 +398,36 @@ class Store:
                 }
                 if previous is not None and all(
                     previous[k] == v for k, v in row.items() if k not in ("updated_at", "score")
-                ) and set(d.mention_ids) == {m for m, e in old_assignment.items() if e == d.id}:
+                ) and set(d.mention_ids) == old_members.get(d.id, set()):
                     continue
                 changed += 1
                 self.touched_days.add(d.date_start.isoformat())
-                self.db.table("events").upsert(row, pk="id")
-                self.db.execute("DELETE FROM event_entities WHERE event_id = ?", [d.id])
-                self.db.execute(
-                    "UPDATE mentions SET event_id = NULL WHERE event_id = ?", [d.id]
-                )
+                upserts.append(tuple(row[c] for c in _EVENT_COLUMNS))
+                entity_rows[d.id] = [(d.id, entity_id, n) for entity_id, n in d.entity_counts]
+                for mid in members.pop(d.id, set()):
+                    assignment[mid] = None
                 for mid in d.mention_ids:
-                    self.db.execute("UPDATE mentions SET event_id = ? WHERE id = ?", [d.id, mid])
-                for entity_id, count in d.entity_counts:
-                    self.db.execute(
-                        "INSERT INTO event_entities (event_id, entity_id, n_mentions) "
-                        "VALUES (?, ?, ?)", [d.id, entity_id, count],
-                    )
+                    before = assignment.get(mid)
+                    if before is not None and before != d.id:
+                        members[before].discard(mid)
+                    assignment[mid] = d.id
+                    members.setdefault(d.id, set()).add(mid)
+            self._write_many(_UPSERT_EVENT, upserts)
+            self._write_many("DELETE FROM event_entities WHERE event_id = ?",
+                             [(eid,) for eid in entity_rows])
+            self._write_many(
+                "INSERT INTO event_entities (event_id, entity_id, n_mentions) VALUES (?, ?, ?)",
+                [r for rows in entity_rows.values() for r in rows])
+            # Mentions of the group point at events of the group only (a mention that changes
+            # group is saved again, which clears its event), so this is every change.
+            self._write_many(
+                "UPDATE mentions SET event_id = ? WHERE id = ?",
+                [(eid, mid) for mid, eid in sorted(assignment.items())
+                 if eid != old_assignment.get(mid)])
             new_ids = {d.id for d in drafts}
             for old_id in sorted(set(old_events) - new_ids):
-                successors = [new_of_mention[m] for m, e in old_assignment.items()
-                              if e == old_id and m in new_of_mention]
+                successors = [new_of_mention[m] for m in old_members.get(old_id, ())
+                              if m in new_of_mention]
                 if old_events[old_id]["status"] == "merged" and not successors:
                     continue
                 changed += 1
@@ -399,9 +461,8 @@ class Store:
         """Record the days an article refers to (replacing what it referred to before)."""
         self.db.execute("DELETE FROM date_refs WHERE article_id = ?", [article_id])
         rows = sorted({d.isoformat() for d in days})
-        for day in rows:
-            self.db.execute("INSERT INTO date_refs (article_id, day) VALUES (?, ?)",
-                            [article_id, day])
+        self._write_many("INSERT INTO date_refs (article_id, day) VALUES (?, ?)",
+                         [(article_id, day) for day in rows])
         self.touched_days.update(rows)
         published = self.db.execute(
             "SELECT substr(COALESCE(published_at, fetched_at, ingested_at), 1, 10) "
@@ -421,27 +482,39 @@ class Store:
             days, self.touched_days = self.touched_days, set()
         wanted = sorted(set(days))
         for chunk, marks in in_chunks(wanted):
-            self.db.execute(
+            # The day terms are counted once per day (a day has many events), then the scores
+            # computed and written only where they moved: most scores of a touched day stay,
+            # and every write of an event also rewrites its full-text entry (a trigger).
+            # MATERIALIZED: inlined, the per-day counts would run again for every event.
+            rows = self.db.execute(
                 f"""
-                UPDATE events SET score = round(
-                    {SUPPORT_WEIGHT} * support * (CASE precision WHEN 'reported' THEN 0.5
-                                                  ELSE 1 END)
-                    + CASE WHEN precision IN ('day', 'time') THEN
-                        {LATER_REFERENCE_WEIGHT} * (
-                            SELECT COUNT(*) FROM date_refs r JOIN articles a
-                              ON a.id = r.article_id
-                            WHERE r.day = events.date_start
-                              AND COALESCE(a.published_at, a.fetched_at)
-                                  >= date(events.date_start, '+1 day'))
-                        + {COVERAGE_WEIGHT} * (
-                            SELECT COUNT(*) FROM articles a
-                            WHERE a.published_at >= events.date_start
-                              AND a.published_at < date(events.date_start, '+1 day'))
+                WITH day_terms AS MATERIALIZED (
+                    SELECT day, (
+                        SELECT COUNT(*) FROM date_refs r JOIN articles a ON a.id = r.article_id
+                        WHERE r.day = days.day
+                          AND COALESCE(a.published_at, a.fetched_at) >= date(days.day, '+1 day')
+                    ) AS later, (
+                        SELECT COUNT(*) FROM articles a
+                        WHERE a.published_at >= days.day
+                          AND a.published_at < date(days.day, '+1 day')
+                    ) AS coverage
+                    FROM (SELECT DISTINCT date_start AS day FROM events
+                          WHERE status = 'active' AND precision IN ('day', 'time')
+                            AND date_start IN ({marks})) AS days
+                )
+                SELECT e.id, e.score, round(
+                    {SUPPORT_WEIGHT} * e.support * (CASE e.precision WHEN 'reported' THEN 0.5
+                                                    ELSE 1 END)
+                    + CASE WHEN e.precision IN ('day', 'time') THEN
+                        {LATER_REFERENCE_WEIGHT} * t.later + {COVERAGE_WEIGHT} * t.coverage
                       ELSE 0 END, 4)
-                WHERE status = 'active' AND date_start IN ({marks})
+                FROM events e LEFT JOIN day_terms t ON t.day = e.date_start
+                WHERE e.status = 'active' AND e.date_start IN ({marks})
                 """,
-                chunk,
-            )
+                chunk + chunk,
+            ).fetchall()
+            self._write_many("UPDATE events SET score = ? WHERE id = ?",
+                             [(new, eid) for eid, old, new in rows if new != old])
         return len(wanted)
 
     # ------------------------------------------------------------------ runs
@@ -596,34 +669,38 @@ class Store:
     def _insert_mentions(self, article_id: str, mentions: Sequence[Mention]) -> set[str]:
         """Insert (or update) an article's mentions and their entities; returns their groups.
 
-        One prepared statement per mention, not sqlite-utils' ``upsert``: that re-reads the
-        table's columns on every call, which made storing mentions cost as much as extracting
-        them (benchmarks/feeds.py).
+        Prepared statements, not sqlite-utils' ``upsert``: that re-reads the table's columns on
+        every call, which made storing mentions cost as much as extracting them
+        (benchmarks/feeds.py). The mentions go in first, all at once; their entities after, in
+        the same order as before, since resolving one may merge entities named earlier.
         """
         groups: set[str] = set()
+        rows = []
+        named: list[tuple[str, EntityMention]] = []
         for m in mentions:
             groups.add(m.cluster_key.split("|", 1)[0])
             timex = m.timex
             mention_id = "m" + short_hash(
                 article_id, str(m.sentence_start), m.trigger, str(timex.start if timex else -1)
             )
-            self.db.execute(
-                _UPSERT_MENTION,
-                [mention_id, article_id, m.sentence, m.sentence_start, m.sentence_end,
+            rows.append(
+                (mention_id, article_id, m.sentence, m.sentence_start, m.sentence_end,
                  timex.text if timex else None, timex.type if timex else None,
                  timex.value if timex else None, timex.start if timex else None,
                  timex.end if timex else None, m.date_start.isoformat(), m.date_end.isoformat(),
                  m.precision, m.date_text, m.trigger, m.kind, m.title, m.confidence,
-                 m.cluster_key],
+                 m.cluster_key))
+            named += [(mention_id, ent) for ent in m.entities]
+        self._write_many(_UPSERT_MENTION, rows)
+        for mention_id, ent in named:
+            entity_id = self._upsert_entity(ent)
+            self.db.execute(
+                "INSERT OR IGNORE INTO mention_entities (mention_id, entity_id, surface) "
+                "VALUES (?, ?, ?)",
+                [mention_id, entity_id, ent.text],
             )
-            for ent in m.entities:
-                entity_id = self._upsert_entity(ent)
-                self.db.execute(
-                    "INSERT OR IGNORE INTO mention_entities (mention_id, entity_id, surface) "
-                    "VALUES (?, ?, ?)",
-                    [mention_id, entity_id, ent.text],
-                )
         return groups
+
 
 def _outlet(source_name: str | None, source_id: str | None, url: str | None,
             article_id: str) -> str:
@@ -635,17 +712,39 @@ def _datetime(value: str | None) -> datetime | None:
     return datetime.fromisoformat(value) if value else None
 
 
+def _upsert_sql(table: str, columns: Sequence[str], *, literal: dict[str, str] | None = None
+                ) -> str:
+    """``INSERT ... ON CONFLICT(id) DO UPDATE`` of every column: what sqlite-utils' ``upsert``
+    runs, prepared once instead of rebuilt (with a schema read) for every row."""
+    literal = literal or {}
+    values = ", ".join(literal.get(c, "?") for c in columns)
+    return (f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({values}) "
+            "ON CONFLICT(id) DO UPDATE SET "
+            + ", ".join(f"{c} = excluded.{c}" for c in columns if c != "id"))
+
+
+_UPSERT_ARTICLE = _upsert_sql("articles", (
+    "id", "source_id", "source_name", "url", "canonical_url", "title", "published_at",
+    "published_basis", "fetched_at", "language", "text", "text_hash", "extractor_version",
+    "ingested_at",
+))
+_EVENT_COLUMNS = (
+    "id", "cluster_key", "title", "kind", "date_start", "date_end", "precision", "date_text",
+    "n_mentions", "n_articles", "n_sources", "score", "support", "first_seen_at", "updated_at",
+    "status", "merged_into",
+)
+_UPSERT_EVENT = _upsert_sql("events", _EVENT_COLUMNS)
 _MENTION_COLUMNS = (
     "id", "article_id", "event_id", "sentence", "sentence_start", "sentence_end", "timex_text",
     "timex_type", "timex_value", "timex_start", "timex_end", "date_start", "date_end",
     "precision", "date_text", "trigger", "kind", "title", "confidence", "cluster_key",
 )
-_UPSERT_MENTION = (
-    f"INSERT INTO mentions ({', '.join(_MENTION_COLUMNS)}) "
-    f"VALUES (?, ?, NULL{', ?' * (len(_MENTION_COLUMNS) - 3)}) "
-    "ON CONFLICT(id) DO UPDATE SET "
-    + ", ".join(f"{c} = excluded.{c}" for c in _MENTION_COLUMNS if c != "id")
-)
+# A re-saved mention loses its event: re-clustering its group assigns it again.
+_UPSERT_MENTION = _upsert_sql("mentions", _MENTION_COLUMNS, literal={"event_id": "NULL"})
+
+
+# Entity ids are hashes of folded names, and the same few names recur in every article.
+_entity_key = lru_cache(maxsize=4096)(entity_key)
 
 
 @lru_cache(maxsize=256)
