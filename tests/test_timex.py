@@ -727,6 +727,36 @@ def test_any_mix_of_date_fragments_is_safe(text: str) -> None:
     _check_contract(text, tag(text, DCT))
 
 
+def _full_scan(text: str) -> list[tuple[str, int, int]]:
+    return sorted((name, m.start(), m.end()) for name, pattern in finder.RULES
+                  for m in pattern.finditer(text) if m.end() > m.start())
+
+
+_TEMPORAL_WORDS = """the a this last next past each every per once twice several few couple of
+one two three ten twenty-first first second third fourth final seconds minutes hours day days
+night weekend week fortnight month months quarter years decade centuries ago earlier later from
+now hence back ahead recent recently current future present today tonight tomorrow yesterday
+overnight morning afternoon evening noon midnight o'clock a.m. p.m. EST in on at by during since
+until and or more than about nearly early late mid- end beginning rest fiscal FY calendar Q3 H1
+year-end year-ago spring summer fall winter Christmas Eve New Year's Easter Good Friday
+Thanksgiving July Fourth Juneteenth January March May June Sept. Dec. Monday Friday Sundays
+Thurs. 1990s '90s twenties 2024 1999 2025-03-05 3/5/2024 10:30 15 1/2 31 2019-20 $5 5% said
+will planned -long -old headquarters percent behalf doctor""".split()
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.tuples(
+    st.sampled_from(_TEMPORAL_WORDS),
+    st.sampled_from([" ", " ", " ", ", ", ". ", "\n", " - ", "-", "'s ", "''", "  ", "/", ""]),
+    st.sampled_from([str.lower, str.upper, str.title, str, lambda w: w.replace("i", "ı")]),
+), max_size=30).map(lambda parts: "".join(case(w) + gap for w, gap, case in parts)))
+def test_the_anchored_scan_finds_what_a_full_scan_of_every_rule_finds(text: str) -> None:
+    # Rules run only in windows around their anchor words, for speed; that must not lose or
+    # invent a match.
+    found_here = sorted((c.rule, c.start, c.end) for c in finder.find_candidates(text))
+    assert found_here == _full_scan(text)
+
+
 @settings(max_examples=100, deadline=None)
 @given(st.dates(), st.sampled_from([
     "tomorrow and yesterday", "next year, last week and the next day", "in the 1990s",

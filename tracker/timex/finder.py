@@ -5,8 +5,9 @@ its character offsets. It does not decide which candidates are real or what they
 ``normalize.py``) and it does not resolve overlaps (that is ``tagger.py``). Month and weekday
 names are matched case-sensitively (capitalized or upper case) so the modal "may" or the verb
 "march" never start a date; everything else is case-insensitive. For speed each rule only runs
-in windows around its anchor words (one scan of the lower-cased text finds them all); this
-gives exactly the matches a full scan would.
+in windows around its anchor words (one scan of the lower-cased text finds them all), and most
+case-insensitive rules are first tried on that lower-cased text; this gives exactly the matches
+a full scan would.
 """
 
 from __future__ import annotations
@@ -14,7 +15,12 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from tracker.timex.lexicon import MONTH_ABBREVIATIONS, MONTH_FULL_NAMES, WEEKDAY_NAMES
+from tracker.timex.lexicon import (
+    MONTH_ABBREVIATIONS,
+    MONTH_FULL_NAMES,
+    WEEKDAY_NAMES,
+    alternation,
+)
 
 
 def _alts(words: tuple[str, ...] | list[str]) -> str:
@@ -189,51 +195,178 @@ _RULES: list[tuple[str, str]] = [
 RULES: list[tuple[str, re.Pattern[str]]] = [(name, re.compile(p)) for name, p in _RULES]
 RULE_RANK: dict[str, int] = {name: i for i, (name, _) in enumerate(_RULES)}
 
-# Each rule only runs near its anchors: lower-case literals (or "#" for any digit) that every
-# match of the rule contains. Scanning the lower-cased text once for all anchors and running
-# each rule in windows around its own anchors is several times faster than running every rule
-# over the whole text, and gives the same matches (a match is far shorter than a window).
+# Each rule only runs near its anchors: lower-case literals (or "#" for any digit run) that
+# every match of the rule contains. Scanning the lower-cased text once for all anchors and
+# running each rule in windows around its own anchors is several times faster than running
+# every rule over the whole text, and gives the same matches.
 # A literal written "<now" must start a word and "<per>" must be a whole word: as bare
 # substrings they hide in common words ("know", "percent", "parties", "doctor", "behalf") and
 # would open windows, and run rules, all over an article.
+# Each rule also says how far its matches reach from an anchor: (literals, characters before
+# the anchor's start, characters after its end). The reaches are the longest match a rule can
+# make around that anchor, counting each run of spaces as up to 7 characters (texts with
+# longer runs of spaces or hyphens get windows of at least WINDOW), plus what its lookaheads
+# read. Where a match can contain several anchors (the digit runs of "2024-05-06"), their
+# windows join up.
 _D = "#"
-_UNIT = ("second", "minute", "hour", "day", "night", "week", "fortnight", "month", "quarter",
-         "year", "decade", "centur")
 _MONTHS = ("<jan>", "<january>", "<feb>", "<february>", "<mar>", "<march>", "<apr>", "<april>",
            "<may>", "<jun>", "<june>", "<jul>", "<july>", "<aug>", "<august>", "<sep>",
            "<sept>", "<september>", "<oct>", "<october>", "<nov>", "<november>", "<dec>",
            "<december>")
-_RULE_ANCHORS: dict[str, tuple[str, ...]] = {
-    "iso": (_D,), "slash": (_D,), "ymd_slash": (_D,), "dotted": (_D,),
-    "mdy": _MONTHS, "dmy": _MONTHS, "month_year": _MONTHS, "month": _MONTHS,
-    "week_of": _MONTHS, "named_rel_year": _MONTHS,
-    "year": (_D,), "year_pair": (_D,), "fiscal_year": (_D,), "half_abbr": (_D,),
-    "rel_day": ("day", "morning", "evening", "night"),
-    "decade": (_D, "<twenties", "<thirties", "<forties", "<fifties", "<sixties", "<seventies",
-               "<eighties", "<nineties"),
-    "q_abbr": (_D,),
-    "century": ("centur",), "century_rel": ("centur",),
-    "season": ("<spring", "summer", "<fall", "autumn", "winter"),
-    "quarter": ("quarter", "<half"), "quarter_rel": ("quarter", "period"),
-    "year_ago": ("year",), "year_end": ("year",),
-    "rel_unit": (*_UNIT, "weekend"), "rel_unit_the": _UNIT,
-    "rel_named": (*_MONTHS, "day"), "weekday": ("day",),
-    "pod": ("morning", "afternoon", "evening", "night"),
-    "pod_bare": ("morning", "afternoon", "evening"),
-    "nth_day": ("day",),
-    "deictic": ("day", "tonight", "overnight", "tomorrow"),
-    "refs": ("<now", "current", "recent", "lately", "previous", "future", "past",
-             "<present", "these days", "short term", "near term"),
-    "ago": _UNIT, "duration": _UNIT, "vague_dur": _UNIT,
-    "set_every": ("<every>", "<each>", "<per>"), "set_named": ("<every>", "<each>"),
-    "set_adverb": ("hourly", "daily", "nightly", "weekly", "monthly", "quarterly", "yearly",
-                   "annually"),
-    "set_times": ("<once>", "<twice>", "<thrice>", "times"),
-    "time": (_D, "noon", "midnight", "midday", "o'clock", "morning", "afternoon", "evening",
-             "night"),
-    "holiday": ("christmas", "new year", "independence", "halloween", "valentine", "<july>",
-                "thanksgiving", "day", "easter", "juneteenth"),
-    "spoken_year": ("nineteen", "twenty", "two thousand"),
+# Rules that take a month name right after a letter ("inMay 5") need no word start.
+_MONTH_ENDS = tuple(m.lstrip("<") for m in _MONTHS)
+# A unit word in a duration starts a word ("two-day", not "Monday" or "today").
+_UNIT_START = ("<second", "<minute", "<hour", "<day", "<night", "<week", "<fortnight",
+               "<month", "<quarter", "<year", "<decade", "<centur")
+_UNIT_WORD = ("<week>", "<month>", "<year>", "<decade>")
+_RULE_ANCHORS: dict[str, tuple[tuple[str, ...], int, int]] = {
+    # Matches made of digit runs start at one (a lookbehind reads before the window anyway)
+    # and end a few characters after the last.
+    "iso": ((_D,), 8, 16), "slash": ((_D,), 8, 16), "ymd_slash": ((_D,), 8, 16),
+    "dotted": ((_D,), 8, 16), "year": ((_D,), 8, 16), "year_pair": ((_D,), 8, 24),
+    "fiscal_year": ((_D,), 30, 16),  # "fiscal year 2024", "the year 2024"
+    "half_abbr": ((_D,), 30, 16), "q_abbr": ((_D,), 30, 24),  # "H1 2024", "Q3 of 2024"
+    "decade": ((_D, "twenties", "thirties", "forties", "fifties", "sixties", "seventies",
+                "eighties", "nineties"), 30, 16),  # "the 1990s", "the '90s", "the sixties"
+    # "ten o'clock in the morning EST", "10 in the morning EST"
+    "time": ((_D, "noon", "midnight", "midday", "o'clock"), 30, 50),
+    # "Wednesday, March twenty-first, 2024", "Wednesday, the 30th - 31st of March, 2024"
+    "mdy": (_MONTH_ENDS, 30, 60), "dmy": (_MONTHS, 80, 30),
+    "month_year": (_MONTH_ENDS, 10, 40), "month": (_MONTHS, 10, 10),
+    "week_of": (_MONTHS, 40, 40), "named_rel_year": (_MONTH_ENDS, 10, 30),
+    # "the following Wednesday": a weekday name ends in "day"
+    "rel_named": ((*_MONTHS, "day>"), 40, 10), "weekday": (("day",), 10, 10),
+    "rel_day": (("<day>", "morning", "evening", "night"), 40, 20),
+    "century": (("centur",), 40, 10), "century_rel": (("centur",), 40, 10),
+    "season": (("<spring", "summer", "<fall", "autumn", "winter"), 40, 40),
+    # "next year's latest fiscal first quarter of the current year"
+    "quarter": (("<quarter", "<half"), 80, 70), "quarter_rel": (("<quarter", "<period"), 50, 10),
+    "year_ago": (("<year",), 40, 40), "year_end": (("<year",), 30, 20),
+    "rel_unit": ((*_UNIT_WORD, "<weekend>", "<fortnight>"), 50, 10),
+    "rel_unit_the": ((*_UNIT_WORD, "<quarter>"), 60, 10),  # "the remainder of the year"
+    "pod": (("morning", "afternoon", "evening", "night"), 30, 10),
+    "pod_bare": (("morning", "afternoon", "evening"), 30, 30),
+    "nth_day": (("<day>",), 50, 10),
+    "deictic": (("day", "tonight", "overnight", "tomorrow"), 50, 40),
+    # Words, not phrases: a phrase literal would miss "these  days" or "New\nYear's".
+    "refs": (("<now", "current", "recent", "lately", "previous", "future", "past",
+              "<present", "<these>", "<term>"), 40, 20),
+    # "ago" ends at its direction word ("two years and a half or so ago"), which is at most 90
+    # characters after its unit, and it starts at most 80 (a window's old reach) before that.
+    "ago": (("<ago>", "<earlier>", "<later>", "<hence>", "<back>", "<now>"), 170, 10),
+    "duration": (_UNIT_START, 80, 40),  # ends right after its unit: "two and a half years-long"
+    "vague_dur": (("<year", "<month", "<week", "<day", "<decade", "<hour", "<minute",
+                   "<centur"), 40, 30),
+    "set_every": (("<every>", "<each>", "<per>"), 10, 80),
+    "set_named": (("<every>", "<each>"), 10, 30),
+    "set_adverb": (("hourly", "daily", "nightly", "weekly", "monthly", "quarterly", "yearly",
+                    "annually"), 10, 20),
+    "set_times": (("<once>", "<twice>", "<thrice>", "times"), 80, 40),
+    "holiday": (("christmas", "year's", "year’s", "independence", "halloween", "valentine",
+                 "<july>", "thanksgiving", "day>", "easter", "juneteenth"), 40, 50),
+    "spoken_year": (("nineteen", "twenty", "<thousand"), 40, 50),
+}
+assert set(_RULE_ANCHORS) == {name for name, _ in _RULES}
+WINDOW = 80
+_LONG_GAP = re.compile(r"[\s-][\s-]{7}")  # not [\s-]{8}: re finds a leading class faster
+
+# Some rules need more than the anchor right next to it: a duration's unit comes after its
+# quantity ("three weeks", not "last week"), a day-month date's month after its day or "of", a
+# month-day date's month before its day, a clock time's number before ":", "a.m." or
+# "o'clock", a decade's digits before "s". An anchor without it opens no window for them (on
+# texts with long gaps every anchor does). Checked on the lower-cased text, a guard only needs
+# to let through every place the rule could match; where a match holds several anchors, one
+# that passes must reach over it (the first digit run of "2024-05-06T10:20", the last ones
+# too: they need "-0", ":2" after them, or are long).
+_GUARD_REACH = 48  # characters, beyond each guard's longest match
+_GUARDS: dict[str, tuple[re.Pattern[str], bool]] = {  # name -> (pattern, reads before anchor)
+    "quantity": (re.compile(
+        rf"(?:\d|\b(?:several|few|many|of|couple|numerous|zero|{_ONES}|ten|eleven|twelve"
+        r"|thirteen|fourteen|fifteen|sixteen|seventeen|eighteen|nineteen|twenty|thirty|forty"
+        r"|fifty|sixty|seventy|eighty|ninety|hundred|a|an|half|to|or|more|additional|extra"
+        r"|full|straight|consecutive|trading|business|working|calendar|school|long"
+        r"|successive|whole|entire))[\s-]+\Z"), True),
+    "day_before": (re.compile(r"(?:\d(?:st|nd|rd|th)?|\bof)\s+\Z"), True),
+    "day_after": (re.compile(rf"\.?\s*(?:\d|\s{DAY_ORDW})"), False),
+    "year_after": (re.compile(r"\.?\s*,?\s+(?:of\s+)?(?:1\d|20)"), False),
+    "fiscal": (re.compile(r"(?:fiscal|year|fy)[\s-]*\Z"), True),
+    "separated": (re.compile(r"[^\s\d]\d|(?<=\d{5})"), False),
+    "year_range": (re.compile(r"\s*[-–/]\s*\d"), False),
+    # A word anchor needs nothing ("noon", "the sixties").
+    "clock": (re.compile(r"(?<!\d)|[:.]\d|\s*[ap]|\s+(?:o'clock|in\s+the\s|at\s+night)"), False),
+    "decade": (re.compile(r"(?<!\d)|'?s"), False),
+}
+_RULE_GUARD = {"duration": "quantity", "dmy": "day_before", "mdy": "day_after",
+               "month_year": "year_after", "fiscal_year": "fiscal", "iso": "separated",
+               "slash": "separated", "ymd_slash": "separated", "dotted": "separated",
+               "year_pair": "year_range", "time": "clock", "decade": "decade"}
+
+# A window ends after the word it would cut and the next one, before a space: a lookahead at
+# a window's end would read the end of the text there ("June" of "Juneteenth" would pass for a
+# month).
+_CUT = re.compile(r"\S*\s*\S*")
+_CUT_MAX = 200
+
+
+def _cut(text: str, hi: int) -> int:
+    """Where a window reaching ``hi`` ends, at most _CUT_MAX characters farther."""
+    m = _CUT.match(text, hi, hi + _CUT_MAX)
+    return m.end() if m else hi
+
+
+# Most rules are case-insensitive but for a few lookahead letters ("year's" yes, "year'S"
+# no). They are first tried, without the case folding, on lower-cased text: several times
+# faster (re tests a branch's first character cheaply only when it is case-sensitive). That
+# finds every place the rule matches (and rarely more: "year'S"), as long as lower-casing maps
+# a character to an ASCII letter exactly when (?i) matches it to that letter (hence the three
+# fixes below; "İ" alone lower-cases to two characters) and keeps word, space and digit
+# characters so. Each place found is then matched by the rule itself on the text.
+_CASELESS_RULES = ("duration", "ago", "vague_dur", "rel_unit", "rel_unit_the", "century",
+                   "century_rel", "season", "quarter", "rel_day", "quarter_rel", "year_ago",
+                   "year_end", "pod_bare", "deictic", "refs", "set_every", "set_adverb",
+                   "set_times")
+_FOLD_FIXES = str.maketrans({"İ": "i", "ı": "i", "ſ": "s"})
+
+
+def _caseless(pattern: str) -> str:
+    """``pattern`` with its ``(?i:...)`` groups made plain, to find on lower-cased text every
+    place where ``pattern`` matches the text. Its letters must be lower case and either in
+    such a group or outside negative lookarounds (or inside two): a case-sensitive "s" that
+    also takes "S" only lets more through there."""
+    out: list[str] = []
+    groups: list[str] = []  # for each open group: "i" for (?i:...), "!" if negative, or ""
+    i = 0
+    while i < len(pattern):
+        ch = pattern[i]
+        step = 1
+        if pattern.startswith("(?i:", i):
+            groups.append("i")
+            out.append("(?:")
+            i += 4
+            continue
+        if ch == "\\":
+            step = 2  # an escape such as \b or \s: no letter
+        elif ch == "(":
+            negative = pattern.startswith(("(?!", "(?<!"), i)
+            groups.append("!" if negative else "")
+            if pattern.startswith("(?P<", i):
+                step = pattern.index(">", i) + 1 - i  # a group's name is no literal
+        elif ch == ")":
+            groups.pop()
+        else:
+            if ch == "[":
+                step = pattern.index("]", i + 2) + 1 - i  # no class here starts with "]"
+            letters = re.sub(r"\\.", "", pattern[i : i + step])
+            if re.search("[A-Za-z]", letters):
+                assert letters.islower(), pattern[i:]
+                assert "i" in groups or (ch != "[" and groups.count("!") % 2 == 0), pattern[i:]
+        out.append(pattern[i : i + step])
+        i += step
+    return "".join(out)
+
+
+_FAST: dict[str, re.Pattern[str]] = {
+    name: re.compile(_caseless(p)) for name, p in _RULES if name in _CASELESS_RULES
 }
 
 
@@ -241,41 +374,68 @@ def _bare(literal: str) -> str:
     return literal.strip("<>")
 
 
-def _rules_inside(word: str, starts_word: bool, ends_word: bool) -> list[str]:
-    """The rules of every anchor literal found in ``word`` whose word bounds hold there, given
-    whether ``word`` itself starts and ends a word of the text. A scan finds only the longest
-    literal at a place ("tonight", not "night"), so it stands for the ones inside it too."""
-    rules: set[str] = set()
-    for rule, literals in _RULE_ANCHORS.items():
+def _found_in(word: str, starts_word: bool, ends_word: bool, literal: str) -> list[int]:
+    """Where ``literal`` occurs in ``word`` with its word bounds holding, given whether
+    ``word`` itself starts and ends a word of the text."""
+    inner = _bare(literal)
+    places: list[int] = []
+    if inner not in word:
+        return places
+    for at in range(len(word) - len(inner) + 1):
+        if not word.startswith(inner, at):
+            continue
+        start_ok = starts_word if at == 0 else not word[at - 1].isalpha()
+        end = at + len(inner)
+        end_ok = ends_word if end == len(word) else not word[end].isalpha()
+        if (start_ok or not literal.startswith("<")) and (end_ok or not literal.endswith(">")):
+            places.append(at)
+    return places
+
+
+# Rules sharing anchors, reaches and guard share windows: each such set is a group.
+_Group = tuple[tuple[str, ...], int, int, str]  # literals, before, after, guard or ""
+_GROUPS: list[_Group] = sorted({
+    (*anchors, _RULE_GUARD.get(rule, "")) for rule, anchors in _RULE_ANCHORS.items()})
+_RULE_GROUP: dict[str, int] = {
+    rule: _GROUPS.index((*anchors, _RULE_GUARD.get(rule, "")))
+    for rule, anchors in _RULE_ANCHORS.items()}
+_WORDS = sorted({_bare(w) for g in _GROUPS for w in g[0] if w != _D})
+
+
+def _key_groups() -> dict[tuple[str, bool, bool], list[int]]:
+    """For each literal, when it (starts a word, ends a word): the groups of the literals
+    found in it (a scan finds only the longest literal at a place, "tonight", not "night")."""
+    literal_groups: dict[str, list[int]] = {}
+    for i, (literals, _, _, _) in enumerate(_GROUPS):
         for literal in literals:
-            inner = _bare(literal)
-            if literal == _D or inner not in word:
-                continue
-            for at in range(len(word) - len(inner) + 1):
-                if not word.startswith(inner, at):
-                    continue
-                start_ok = starts_word if at == 0 else not word[at - 1].isalpha()
-                end = at + len(inner)
-                end_ok = ends_word if end == len(word) else not word[end].isalpha()
-                if (start_ok or not literal.startswith("<")) and \
-                        (end_ok or not literal.endswith(">")):
-                    rules.add(rule)
-    return sorted(rules)
+            if literal != _D:
+                literal_groups.setdefault(literal, []).append(i)
+    out: dict[tuple[str, bool, bool], list[int]] = {}
+    for word in _WORDS:
+        inside = [lit for lit in literal_groups if _bare(lit) in word]
+        for starts_word in (False, True):
+            for ends_word in (False, True):
+                places = {lit: _found_in(word, starts_word, ends_word, lit) for lit in inside}
+                out[word, starts_word, ends_word] = sorted(
+                    {i for lit, at in places.items() if at for i in literal_groups[lit]})
+                # A guard reads next to the anchor, which must then be where the literal is in
+                # the longest literal found there (its start, or for a guard after it, its end).
+                for lit, at in places.items():
+                    for i in literal_groups[lit]:
+                        if guard := _GROUPS[i][3]:
+                            end = len(word) - len(_bare(lit))
+                            assert at in ([], [0] if _GUARDS[guard][1] else [end]), (word, lit)
+    return out
 
 
-_WORDS = sorted({_bare(w) for lits in _RULE_ANCHORS.values() for w in lits if w != _D},
-                key=len, reverse=True)
-# For each literal: its rules when the match (starts a word, ends a word).
-_KEY_RULES: dict[tuple[str, bool, bool], list[str]] = {
-    (w, sw, ew): _rules_inside(w, sw, ew)
-    for w in _WORDS for sw in (False, True) for ew in (False, True)
-}
-_DIGIT_RULES = sorted(rule for rule, lits in _RULE_ANCHORS.items() if _D in lits)
-_ANCHOR = re.compile(r"\d+|" + "|".join(re.escape(w) for w in _WORDS))
+_KEY_GROUPS = _key_groups()
+_DIGIT_GROUPS = [i for i, g in enumerate(_GROUPS) if _D in g[0]]
+# Literals and digit runs never overlap, so two scans find what one alternation would.
+_ANCHOR = re.compile(alternation(_WORDS))
+_DIGITS = re.compile(r"\d\d*")  # not \d+: re finds a leading class faster
 _LETTERS = frozenset("abcdefghijklmnopqrstuvwxyz")
-WINDOW = 80  # characters either side of an anchor; more than any candidate reaches past it
-
-assert set(_RULE_ANCHORS) == {name for name, _ in _RULES}
+# Each rule with its pattern, its caseless one if any, and its group.
+_PLAN = [(name, pattern, _FAST.get(name), _RULE_GROUP[name]) for name, pattern in RULES]
 
 
 @dataclass(frozen=True)
@@ -288,60 +448,101 @@ class Candidate:
     match: re.Match[str]
 
 
-def _merge(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
-    spans.sort()
-    out: list[tuple[int, int]] = []
-    for lo, hi in spans:
-        if out and lo <= out[-1][1]:
-            if hi > out[-1][1]:
-                out[-1] = (out[-1][0], hi)
-        else:
-            out.append((lo, hi))
-    return out
-
-
-def _windows(text: str) -> dict[str, list[tuple[int, int]]]:
-    """For each rule, the merged character windows around its anchors."""
+def _lower(text: str) -> str:
+    """``text`` lower-cased, keeping offsets: "İ", which lower-cases to two characters, stays."""
     low = text.lower()
-    if len(low) != len(text):  # rare Unicode ("İ") lowers to two characters: keep offsets
+    if len(low) != len(text):
         low = "".join(ch if len(ch.lower()) != 1 else ch.lower() for ch in text)
-    matches = _ANCHOR.finditer(low)
+    return low
+
+
+def _fold(text: str) -> str:
+    """``text`` lower-cased for the anchor scan and the caseless patterns, keeping offsets:
+    "İ", "ı" and "ſ" become the ASCII letters (?i) takes them for ("İ" alone would
+    lower-case to two characters)."""
+    if "İ" in text or "ı" in text or "ſ" in text:
+        text = text.translate(_FOLD_FIXES)
+    return text.lower()
+
+
+def _windows(text: str, fold: str) -> list[list[tuple[int, int]]]:
+    """For each group, the merged character windows around its anchors."""
     n = len(text)
-    by_literal: dict[str, list[tuple[int, int]]] = {}
-    rules_of: dict[str, list[str]] = {_D: _DIGIT_RULES}
-    for m in matches:
+    # Word bounds are judged on letters a-z of the text as lower() gives them: an "ſ" or
+    # "ı" does not count (a rule may take "ſJune 2025" for "June 2025").
+    special = "İ" in text or "ı" in text or "ſ" in text
+    low = _lower(text) if special else fold
+    found: dict[tuple[str, bool, bool], list[tuple[int, int]]] = {}
+    for m in _ANCHOR.finditer(fold):
         start, end = m.span()
-        lit = m.group()
-        if lit[0].isdigit():
-            key = _D
+        key = (m.group(), start == 0 or low[start - 1] not in _LETTERS,
+               end == n or low[end] not in _LETTERS)
+        spans = found.get(key)
+        if spans is None:
+            found[key] = [(start, end)]
         else:
-            lit = lit.lower()
-            starts_word = start == 0 or low[start - 1] not in _LETTERS
-            ends_word = end == n or low[end] not in _LETTERS
-            key = f"{lit}{starts_word:d}{ends_word:d}"
-            if key not in rules_of:
-                rules_of[key] = _KEY_RULES[(lit, starts_word, ends_word)]
-        spans = by_literal.setdefault(key, [])
-        lo, hi = max(0, start - WINDOW), min(n, end + WINDOW)
-        if spans and lo <= spans[-1][1]:
-            if hi > spans[-1][1]:
-                spans[-1] = (spans[-1][0], hi)
-        else:
-            spans.append((lo, hi))
-    per_rule: dict[str, list[tuple[int, int]]] = {}
-    for key, spans in by_literal.items():
-        for rule in rules_of[key]:
-            per_rule.setdefault(rule, []).extend(spans)
-    return {rule: _merge(spans) for rule, spans in per_rule.items()}
+            spans.append((start, end))
+    anchors: list[list[tuple[int, int]]] = [[] for _ in _GROUPS]
+    digits = [m.span() for m in _DIGITS.finditer(fold)]
+    if digits:
+        for g in _DIGIT_GROUPS:
+            anchors[g].extend(digits)
+    for key, spans in found.items():
+        for g in _KEY_GROUPS[key]:
+            anchors[g].extend(spans)
+    wide = _LONG_GAP.search(text) is not None
+    out: list[list[tuple[int, int]]] = []
+    cuts: dict[int, int] = {}  # window ends, as cut
+    for (_, before, after, guarded), spans in zip(_GROUPS, anchors, strict=True):
+        if wide:
+            before, after = max(before, WINDOW), max(after, WINDOW)
+        elif guarded and spans:
+            guard, reads_before = _GUARDS[guarded]
+            spans = [(s, e) for s, e in spans if (
+                guard.search(fold, max(0, s - _GUARD_REACH), s) if reads_before
+                else guard.match(fold, e, e + _GUARD_REACH))]
+        spans.sort()
+        merged: list[tuple[int, int]] = []
+        cur_lo = cur_hi = -1
+        for start, end in spans:
+            lo, hi = max(0, start - before), min(n, end + after)
+            if cur_hi < 0:
+                cur_lo = lo
+            elif lo > cur_hi:
+                cut = cuts.get(cur_hi)
+                if cut is None:
+                    cut = cuts[cur_hi] = _cut(text, cur_hi)
+                cur_hi = cut
+                if lo > cur_hi:
+                    merged.append((cur_lo, cur_hi))
+                    cur_lo = lo
+            cur_hi = max(cur_hi, hi)
+        if cur_hi >= 0:
+            merged.append((cur_lo, _cut(text, cur_hi)))
+        out.append(merged)
+    return out
 
 
 def find_candidates(text: str) -> list[Candidate]:
     """Every match of every rule in ``text``, unordered and possibly overlapping."""
-    windows = _windows(text)
+    fold = _fold(text)
+    windows = _windows(text, fold)
     out: list[Candidate] = []
-    for name, pattern in RULES:
-        for lo, hi in windows.get(name, ()):
-            for m in pattern.finditer(text, lo, hi):
-                if m.end() > m.start():
-                    out.append(Candidate(name, m.start(), m.end(), m))
+    for name, pattern, fast, group in _PLAN:
+        for lo, hi in windows[group]:
+            if fast is None:
+                for m in pattern.finditer(text, lo, hi):
+                    if m.end() > m.start():
+                        out.append(Candidate(name, m.start(), m.end(), m))
+                continue
+            # Where the rule matches in [lo, hi), as its finditer() would go: from the end of
+            # one match, on to the next place the caseless pattern finds that the rule takes.
+            pos = lo
+            while (f := fast.search(fold, pos, hi)) is not None:
+                hit = pattern.match(text, f.start(), hi)
+                if hit is None or hit.end() == hit.start():
+                    pos = f.start() + 1
+                    continue
+                out.append(Candidate(name, hit.start(), hit.end(), hit))
+                pos = hit.end()
     return out

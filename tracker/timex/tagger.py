@@ -91,25 +91,32 @@ def _new_report(text: str, k: _Kept) -> bool:
         text[max(0, k.start - 30) : k.start]))
 
 
+# Compiled once: the context is updated for every expression kept.
+_QUARTER_VALUE = re.compile(r"\d{4}-Q[1-4]")
+_PART_OF_YEAR_VALUE = re.compile(r"P(?:[69]M|[23]Q)|\d{4}-H[12]")
+_YEAR_VALUE = re.compile(r"\d{4}")
+_MONTH_VALUE = re.compile(r"(\d{4})-(\d{2})(?:-(\d{2}))?")
+
+
 def _update_context(ctx: Context, k: _Kept) -> None:
     v = k.norm.value
     rule = k.cand.rule
+    quarter = _QUARTER_VALUE.fullmatch(v) is not None
     # The quarter a report is about: the first one it names that is not historical (not "the
     # third quarter of 1984" in a 1989 report), until another company "reported third-quarter
     # profit" and a new report begins.
-    if re.fullmatch(r"\d{4}-Q[1-4]", v) and rule in ("quarter", "q_abbr") and \
-            abs(int(v[:4]) - ctx.dct.year) <= 1:
+    if quarter and rule in ("quarter", "q_abbr") and abs(int(v[:4]) - ctx.dct.year) <= 1:
         ctx.ref_quarter = v if _new_report(ctx.text, k) else (ctx.ref_quarter or v)
-    if re.fullmatch(r"\d{4}-Q[1-4]", v):
+    if quarter:
         ctx.last_quarter = v
-    if re.fullmatch(r"\d{4}-Q[1-4]", v) and rule not in ("year_ago", "ago"):
+    if quarter and rule not in ("year_ago", "ago"):
         ctx.ref_span_quarter = True  # a report turning (back) to a quarter
-    elif re.fullmatch(r"P(?:[69]M|[23]Q)|\d{4}-H[12]", v) and ctx.ref_quarter:
+    elif _PART_OF_YEAR_VALUE.fullmatch(v) and ctx.ref_quarter:
         ctx.ref_span_quarter = False  # "the first nine months", "the first half"
-    if re.match(r"\d{4}", v) and k.norm.type in ("DATE", "TIME"):
+    if _YEAR_VALUE.match(v) and k.norm.type in ("DATE", "TIME"):
         if rule in ("year", "month_year", "fiscal_year", "iso", "slash", "mdy", "dmy"):
             ctx.ref_year = int(v[:4])
-        m = re.match(r"(\d{4})-(\d{2})(?:-(\d{2}))?", v)
+        m = _MONTH_VALUE.match(v)
         if m and 1 <= int(m[2]) <= 12 and int(m[1]) >= 1:
             ctx.ref_month = date(int(m[1]), int(m[2]), 1)
             if m[3]:
