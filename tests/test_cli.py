@@ -151,6 +151,16 @@ def test_a_text_file_without_a_date_asks_for_published(tmp_path: Path, db_path: 
     assert_one_line_error(tracker(db_path, "ingest", str(path)), "--published")
 
 
+def test_an_impossible_number_of_extraction_processes_is_a_one_line_error(
+        tmp_path: Path, db_path: Path) -> None:
+    path = tmp_path / "a.txt"
+    path.write_text(ARTICLE, encoding="utf-8")
+    assert_one_line_error(tracker(db_path, "ingest", str(path), "--published", "2025-05-16",
+                                  "--processes", "-1"), "--processes")
+    assert_one_line_error(tracker(db_path, "worker", "--once", "--processes", "99"),
+                          "--processes")
+
+
 def test_a_bad_published_date_is_a_one_line_error(tmp_path: Path, db_path: Path) -> None:
     path = tmp_path / "a.txt"
     path.write_text(ARTICLE, encoding="utf-8")
