@@ -18,7 +18,7 @@ from tracker.extract.mentions import EXTRACTOR_VERSION
 from tracker.ingest import Ingestor
 from tracker.models import Article
 from tracker.parse import read_jsonl
-from tracker.query import export_timeline
+from tracker.query import export_timeline, list_sources
 from tracker.sources import add_source, get_source, remove_source, set_enabled
 from tracker.store import Store
 from tracker.store import sources as table
@@ -155,6 +155,9 @@ def test_a_syndicated_copy_adds_an_outlet_to_the_article_instead_of_a_new_articl
     after = export_timeline(store)["events"]
     assert {e["id"] for e in after} == {e["id"] for e in before}
     assert all(e["n_sources"] == 2 and e["n_articles"] == 1 for e in after)
+    # The /sources page and /api/health count the copy for both outlets alike.
+    assert {s["name"]: s["articles"] for s in list_sources(store)} == {"Paper": 1, "Wire": 1}
+    assert {s["name"]: s["articles"] for s in table.health(store)} == {"Paper": 1, "Wire": 1}
 
 
 def test_a_feed_repeating_old_entries_adds_nothing(store: Store) -> None:

@@ -193,8 +193,9 @@ def event_rows_of_entity(store: Store, entity_id: str) -> list[Row]:
 
 
 def source_rows(store: Store) -> list[Row]:
-    """Every configured source with its number of articles."""
+    """Every configured source with its number of articles, syndicated copies included (the
+    same count as ``sources.health``: an article carried by two sources counts for both)."""
     return store.query(
-        "SELECT s.*, (SELECT COUNT(*) FROM articles a WHERE a.source_id = s.id) AS articles "
-        "FROM sources s ORDER BY s.name, s.id"
+        "SELECT s.*, (SELECT COUNT(DISTINCT article_id) FROM article_sources x "
+        "WHERE x.source_id = s.id) AS articles FROM sources s ORDER BY s.name, s.id"
     )
