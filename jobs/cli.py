@@ -20,23 +20,22 @@ def register(sub: Any) -> None:
                         "(0 even when some sources failed: their errors are recorded)")
     p.add_argument("--threads", type=int, default=DEFAULT_THREADS, metavar="N",
                    help=f"sources fetched at the same time (default {DEFAULT_THREADS})")
-    p.add_argument("--processes", type=int, default=None, metavar="N",
-                   help="processes that extract articles beside the worker (default: one per "
-                        "core when there are several; 0 extracts in the worker process)")
+    from tracker.cli import add_processes_option
+
+    add_processes_option(p)
     p.set_defaults(func=cmd_worker)
 
 
 def cmd_worker(args: argparse.Namespace) -> int:
     from jobs.worker import Worker
-    from tracker.cli import open_store
+    from tracker.cli import open_store, processes_option
     from tracker.errors import InputError
 
     if not 1 <= args.threads <= 64:
         raise InputError(f"--threads must be between 1 and 64, got {args.threads}")
-    if args.processes is not None and not 0 <= args.processes <= 64:
-        raise InputError(f"--processes must be between 0 and 64, got {args.processes}")
+    processes = processes_option(args)
     with open_store(args):
         pass  # create or migrate the database before the scheduler starts
     worker = Worker(str(Path(args.db).resolve()), threads=args.threads,
-                    processes=args.processes)
+                    processes=processes)
     return worker.run_once() if args.once else worker.run_forever()

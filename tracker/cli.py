@@ -61,7 +61,7 @@ def build_parser() -> argparse.ArgumentParser:
                    help="what a URL is (default: a feed when the URL says rss, atom, feed or "
                         ".xml, else whatever the content is)")
     p.add_argument("--no-progress", action="store_true", help="no progress line on a terminal")
-    _add_processes_option(p)
+    add_processes_option(p)
     p.set_defaults(func=cmd_ingest)
 
     p = sub.add_parser("export", help="write the whole timeline to stdout")
@@ -115,7 +115,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--all", action="store_true", dest="everything",
                    help="every article, not only those of an older extractor version")
     p.add_argument("--no-progress", action="store_true", help="no progress line on a terminal")
-    _add_processes_option(p)
+    add_processes_option(p)
     p.set_defaults(func=cmd_reprocess)
     _add_plugin_commands(sub)
     return parser
@@ -226,16 +226,24 @@ class _ProgressLine:
             self.stream.flush()
 
 
-def _add_processes_option(p: argparse.ArgumentParser) -> None:
+def add_processes_option(p: argparse.ArgumentParser) -> None:
+    """``--processes N``, for the commands that extract (``worker`` registers it too)."""
     p.add_argument("--processes", type=int, default=None, metavar="N",
-                   help="processes that extract articles ahead of the writer, for long inputs "
-                        "(default: one per core when there are several; 0: none)")
+                   help="processes that extract articles beside the one that stores, for long "
+                        "inputs (default: one per core when there are several; 0: none)")
+
+
+def processes_option(args: argparse.Namespace) -> int | None:
+    """The ``--processes`` given, checked; None when not given (one per core)."""
+    if args.processes is not None and not 0 <= args.processes <= 64:
+        raise InputError(f"--processes must be between 0 and 64, got {args.processes}")
+    processes: int | None = args.processes
+    return processes
 
 
 def _extraction_pool(args: argparse.Namespace) -> ExtractionPool:
-    if args.processes is not None and not 0 <= args.processes <= 64:
-        raise InputError(f"--processes must be between 0 and 64, got {args.processes}")
-    return ExtractionPool(default_processes() if args.processes is None else args.processes)
+    processes = processes_option(args)
+    return ExtractionPool(default_processes() if processes is None else processes)
 
 
 def cmd_ingest(args: argparse.Namespace) -> int:

@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 
 from tracker.cluster import cluster_group
 from tracker.errors import TrackerError
-from tracker.extract.mentions import EXTRACTOR_VERSION, extract_all
+from tracker.extract.mentions import EXTRACTOR_VERSION, Extraction, extract_all
 from tracker.extract.pool import ExtractionPool, Prepared
 from tracker.models import Article
 from tracker.store import Store
@@ -150,7 +150,7 @@ class Ingestor:
         """
         report = IngestReport()
         started = time.monotonic()
-        stored: Iterable[Article | Prepared | TrackerError] = self.store.articles_to_reprocess(
+        stored: Iterable[Article | Prepared] = self.store.articles_to_reprocess(
             EXTRACTOR_VERSION, everything=everything)
         if self.extraction is not None:
             stored = self.extraction.stream(stored)
@@ -158,12 +158,9 @@ class Ingestor:
             if self.should_stop is not None and self.should_stop():
                 report.interrupted = True
                 break
-            if isinstance(item, TrackerError):
-                continue  # the store yields articles only; errors come from files
-            article = item.article if isinstance(item, Prepared) else item
+            article = _article_of(item)
             try:
-                extraction = item.extraction if isinstance(item, Prepared) else \
-                    extract_all(article)
+                extraction = _extraction_of(item)
                 with self.store.transaction():
                     saved = self.store.replace_mentions(
                         article.id, extraction.mentions, extractor_version=EXTRACTOR_VERSION)
@@ -187,7 +184,7 @@ class Ingestor:
 
     def _one(self, item: Article | Prepared, source_id: str | None, report: IngestReport,
              dirty: set[str]) -> int:
-        article = item.article if isinstance(item, Prepared) else item
+        article = _article_of(item)
         try:
             status, stored_id = self.store.article_status(article)
             if status == "unchanged":
@@ -196,7 +193,7 @@ class Ingestor:
                 report.unchanged += 1
                 dirty |= self.store.add_article_source(stored_id, article, source_id)
                 return 0
-            extraction = item.extraction if isinstance(item, Prepared) else extract_all(article)
+            extraction = _extraction_of(item)
             with self.store.transaction():
                 saved = self.store.save_article(article, extraction.mentions,
                                                 extractor_version=EXTRACTOR_VERSION,
@@ -233,3 +230,12 @@ class Ingestor:
 
     def recluster_all(self) -> int:
         return self.recluster(self.store.groups())
+
+
+def _article_of(item: Article | Prepared) -> Article:
+    return item.article if isinstance(item, Prepared) else item
+
+
+def _extraction_of(item: Article | Prepared) -> Extraction:
+    """Extracted ahead in another process (``Prepared``), or here and now."""
+    return item.extraction if isinstance(item, Prepared) else extract_all(item)

@@ -31,6 +31,7 @@ from concurrent.futures import CancelledError, Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from datetime import date
+from typing import Generic, TypeVar
 
 from tracker.errors import TrackerError
 from tracker.extract.entities import find_entities
@@ -57,14 +58,16 @@ class Prepared:
 
 
 Item = Article | Prepared | TrackerError
+# What a caller streams through: articles, maybe with errors (a bad line of a file) among them.
+ItemT = TypeVar("ItemT", bound=Item)
 Needed = Callable[[Article], bool]
 
 
 @dataclass
-class _Batch:
+class _Batch(Generic[ItemT]):
     """Items sent to the pool together: all of them, the articles sent, the pending result."""
 
-    items: list[Item]
+    items: list[ItemT]
     articles: list[Article]
     future: Future[list[Extraction | None]] | None
 
@@ -100,7 +103,7 @@ class ExtractionPool:
     def __init__(self, processes: int, *, start_after: int = START_AFTER) -> None:
         self.processes = processes
         self.start_after = start_after
-        self.seen = 0  # articles handed to ``prepare`` so far
+        self.seen = 0  # articles handed over to extract so far
         self.extracted = 0  # ... and of those, extracted in the pool
         self._executor: ProcessPoolExecutor | None = None
         self._broken = processes <= 0
@@ -116,21 +119,22 @@ class ExtractionPool:
                                                      initializer=_warm_up)
             return self._executor
 
-    def prepare(self, items: Sequence[Item], needed: Needed | None = None) -> list[Item]:
+    def prepare(self, items: Sequence[ItemT],
+                needed: Needed | None = None) -> list[ItemT | Prepared]:
         """``items`` in order, every article among them paired with its extraction if possible
         (only those ``needed`` says yes to: an article stored before needs none)."""
         return self._collect(self._submit(items, needed))
 
-    def stream(self, items: Iterable[Item], needed: Needed | None = None, *,
-               batch: int = STREAM_BATCH) -> Iterator[Item]:
+    def stream(self, items: Iterable[ItemT], needed: Needed | None = None, *,
+               batch: int = STREAM_BATCH) -> Iterator[ItemT | Prepared]:
         """``items`` in order, extracted ahead in batches: a few batches per process are in the
         pool while the caller stores the earlier ones. Closing the iterator (a stopping
         ingestor) cancels what is still queued."""
         if self.processes <= 0:
             yield from items
             return
-        ahead: deque[_Batch] = deque()
-        chunk: list[Item] = []
+        ahead: deque[_Batch[ItemT]] = deque()
+        chunk: list[ItemT] = []
         try:
             for item in items:
                 chunk.append(item)
@@ -149,9 +153,10 @@ class ExtractionPool:
                 if waiting.future is not None:
                     waiting.future.cancel()
 
-    def _submit(self, items: Sequence[Item], needed: Needed | None) -> _Batch:
-        articles = [item for item in items
-                    if isinstance(item, Article) and (needed is None or needed(item))]
+    def _submit(self, items: Sequence[ItemT], needed: Needed | None) -> _Batch[ItemT]:
+        articles: list[Article] = [
+            item for item in items
+            if isinstance(item, Article) and (needed is None or needed(item))]
         with self._lock:
             self.seen += len(articles)
             wanted = len(articles) >= MIN_BATCH and self.seen > self.start_after
@@ -164,15 +169,15 @@ class ExtractionPool:
                 self._give_up(exc)
         return _Batch(list(items), articles, future)
 
-    def _collect(self, batch: _Batch) -> list[Item]:
+    def _collect(self, batch: _Batch[ItemT]) -> list[ItemT | Prepared]:
         if batch.future is None:
-            return batch.items
+            return list(batch.items)
         try:
             extractions = batch.future.result()
         except (BrokenProcessPool, CancelledError, OSError, RuntimeError) as exc:
             # Cancelled, RuntimeError: the pool was closed by a stopping worker meanwhile.
             self._give_up(exc)
-            return batch.items
+            return list(batch.items)
         done = {id(a): x for a, x in zip(batch.articles, extractions, strict=True)
                 if x is not None}
         with self._lock:
@@ -182,14 +187,9 @@ class ExtractionPool:
                 for item in batch.items]
 
     def _give_up(self, exc: BaseException) -> None:
-        with self._lock:
-            if not self._broken:
-                log.warning("extraction pool failed (%s); extracting in process from now on",
-                            exc)
-            self._broken = True
-            executor, self._executor = self._executor, None
-        if executor is not None:
-            executor.shutdown(wait=False, cancel_futures=True)
+        if not self._broken:  # not after ``close``: then a cancelled batch is no failure
+            log.warning("extraction pool failed (%s); extracting in process from now on", exc)
+        self.close()
 
     def close(self) -> None:
         """Stop the processes (work still queued is dropped: its callers get the items back)."""

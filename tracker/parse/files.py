@@ -16,6 +16,7 @@ import re
 from dataclasses import replace
 from datetime import date
 from pathlib import Path
+from typing import IO
 
 from tracker.clock import now
 from tracker.errors import InputError, ParseError
@@ -31,22 +32,28 @@ _HTML_SNIFF = re.compile(rb"^\s*(?:<\?xml[^>]*>\s*)?(?:<!--.*?-->\s*)*<(!doctype
 _TITLE_MAX = 300
 
 
-def read_limited(path: Path, limit: int | None = None) -> bytes:
-    """The bytes of a file, or ``InputError`` when it is missing, unreadable or too large."""
-    limit = MAX_FILE_BYTES if limit is None else limit
+def open_input(path: Path) -> IO[bytes]:
+    """``path`` opened for reading bytes, or an ``InputError`` that says why it cannot be."""
     try:
         if path.is_dir():
             raise InputError(f"{path}: is a directory, not a file")
-        with path.open("rb") as handle:
-            data = handle.read(limit + 1)
+        return path.open("rb")
     except FileNotFoundError:
         raise InputError(f"{path}: no such file") from None
     except PermissionError:
         raise InputError(f"{path}: permission denied") from None
-    except IsADirectoryError:
-        raise InputError(f"{path}: is a directory, not a file") from None
     except OSError as exc:
         raise InputError(f"{path}: cannot read ({exc.strerror or exc})") from None
+
+
+def read_limited(path: Path, limit: int | None = None) -> bytes:
+    """The bytes of a file, or ``InputError`` when it is missing, unreadable or too large."""
+    limit = MAX_FILE_BYTES if limit is None else limit
+    with open_input(path) as handle:
+        try:
+            data = handle.read(limit + 1)
+        except OSError as exc:
+            raise InputError(f"{path}: cannot read ({exc.strerror or exc})") from None
     if len(data) > limit:
         raise InputError(f"{path}: file is larger than the {limit // 1_000_000} MB limit")
     return data

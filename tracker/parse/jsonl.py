@@ -21,6 +21,7 @@ from tracker.clock import now
 from tracker.errors import InputError
 from tracker.ids import article_id, canonical_url, short_hash
 from tracker.models import Article
+from tracker.parse.files import open_input
 from tracker.parse.html import parse_datetime
 
 MAX_LINE_BYTES = 20_000_000
@@ -37,17 +38,7 @@ def read_jsonl(path: Path, *, language: str = "en") -> Iterator[Article | InputE
 
     ``language`` is for records that do not name their own.
     """
-    try:
-        if path.is_dir():
-            raise InputError(f"{path}: is a directory, not a file")
-        handle = path.open("rb")
-    except FileNotFoundError:
-        raise InputError(f"{path}: no such file") from None
-    except PermissionError:
-        raise InputError(f"{path}: permission denied") from None
-    except OSError as exc:
-        raise InputError(f"{path}: cannot read ({exc.strerror or exc})") from None
-    return _records(path, handle, language)
+    return _records(path, open_input(path), language)
 
 
 def _lines(handle: IO[bytes]) -> Iterator[tuple[bytes, bool]]:
