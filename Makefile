@@ -36,8 +36,16 @@ browser:
 		$(SUDO) apt-get update -qq && \
 		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium >/dev/null; }
 
+$(BIN)/.bench: $(BIN)/.installed
+	$(BIN)/python -m pip install --quiet -e '.[dev,bench]'
+	@perl -MXML::Parser -e1 2>/dev/null || { \
+		echo "installing Debian's libxml-parser-perl for ROUGE-1.5.5"; \
+		$(SUDO) apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq libxml-parser-perl >/dev/null; }
+	touch $@
+
 ## make bench: speed and quality benchmarks (need ../shared/data)
-bench: install
+bench: $(BIN)/.bench
 	$(BIN)/python benchmarks/timex.py
 	$(BIN)/python benchmarks/timeline17.py
 	$(BIN)/python benchmarks/feeds.py

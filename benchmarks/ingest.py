@@ -154,7 +154,7 @@ STAGES = [
     ("tracker/extract/entities.py", "find_entities", "  find_entities"),
     ("tracker/store/db.py", "article_status", "Store.article_status"),
     ("tracker/store/db.py", "save_article", "Store.save_article"),
-    ("tracker/store/db.py", "save_date_refs", "Store.save_date_refs"),
+    ("tracker/store/db.py", "save_references", "Store.save_references"),
     ("tracker/ingest.py", "recluster", "Ingestor.recluster (all)"),
     ("tracker/store/db.py", "cluster_inputs", "  Store.cluster_inputs"),
     ("tracker/cluster.py", "cluster_group", "  cluster_group"),

@@ -666,6 +666,117 @@ def test_modal_may_and_month_may_in_one_sentence() -> None:
     assert found("The rules may change in May.") == [("May", "DATE", "2025-05")]
 
 
+# ---------------------------------------------------------------- counts, not years
+
+
+def test_a_plural_thousands_before_of_is_a_quantity_not_a_century() -> None:
+    assert found("The minister told 1000s of lies during the campaign.") == []
+    assert found("Staff sorted the 1000s of emails by hand.") == []
+
+
+def test_a_bare_plural_thousands_is_a_quantity_but_the_1000s_is_a_century() -> None:
+    assert found("1000s turned out to watch the parade.") == []
+    assert found("Norse traders reached the coast in the 1000s.") == [
+        ("the 1000s", "DATE", "10")]
+    assert found("The abbey was founded in the early 1000s.") == [
+        ("the early 1000s", "DATE", "10")]
+
+
+def test_plural_hundreds_before_of_are_a_quantity_unless_the_makes_them_a_century() -> None:
+    assert found("1500s of fans queued outside.") == []
+    assert found("He grew up in the 1500s of the Tudors.") == [("the 1500s", "DATE", "15")]
+    assert found("Fans of the 1990s of my youth still come.") == [("the 1990s", "DATE", "199")]
+
+
+@pytest.mark.parametrize(
+    ("text", "span", "value"),
+    [
+        ("Crowds of 1000s came in the 1990s.", "the 1990s", "199"),
+        ("1000s of fans sang songs from the '60s.", "the '60s", "196"),
+        ("The 1800s saw 1000s of mills open.", "The 1800s", "18"),
+        ("1000s of pilgrims came in 1000 AD.", "1000", "1000"),
+        ("The year 1000 brought 1000s of sermons.", "The year 1000", "1000"),
+        ("Since 1999 1000s of workers have left.", "1999", "1999"),
+    ],
+)
+def test_thousands_beside_a_real_decade_century_or_year(text: str, span: str, value: str) -> None:
+    assert found(text) == [(span, "DATE", value)]
+
+
+def test_a_year_sized_number_before_a_count_noun_is_a_count() -> None:
+    assert found("About 1500 protesters gathered outside the ministry.") == []
+    assert found("The farm keeps 2000 sheep and 1500 goats.") == []
+    assert found("Prices rose 2000 percent.") == []
+    # a year still dates a plural that is no count ...
+    assert found("The 1992 protests spread to the south.") == [("1992", "DATE", "1992")]
+
+
+def test_more_between_a_number_and_a_count_noun_leaves_a_count() -> None:
+    assert found("He sent 2000 more troops to the border.") == []
+    # ... but "in" before the number makes it a year.
+    assert found("In 2008 more people voted than ever.") == [("2008", "DATE", "2008")]
+
+
+def test_a_number_before_a_hyphen_and_a_measure_is_a_count() -> None:
+    assert found("A 2000-strong force crossed the river.") == []
+    assert found("Divers found a 2000-year-old coin.") == []
+    assert found("The 1990-91 season ended early.") == [
+        ("1990", "DATE", "1990"), ("91", "DATE", "1991")]
+
+
+def test_a_number_before_of_them_is_part_of_a_count() -> None:
+    assert found("2000 of them were never found.") == []
+    assert found("Only 1000 of the 2000 soldiers came back.") == []
+    assert found("Sales hit 3,000 in 2008.") == [("2008", "DATE", "2008")]
+
+
+def test_numbered_labels_and_products_are_not_years() -> None:
+    assert found("Resolution 1973 allowed the strikes.") == []
+    assert found("The suit was filed under Section 1983.") == []
+    assert found("The office still runs Windows 2000 on every desk.") == []
+    assert found("Windows 2000 came out in 2000.") == [("2000", "DATE", "2000")]
+    for text in ("A Boeing 737 and an Airbus A380 sat on the runway.",
+                 "Two F-16 jets flew over the G20 summit.", "COVID-19 cases fell along Route 66.",
+                 "They wrote a 1000-page report."):
+        assert found(text) == [], text
+
+
+# ---------------------------------------------------------------- time words inside names
+
+
+def test_a_weekday_before_a_newspaper_name_is_part_of_the_name() -> None:
+    assert found("The Sunday Times printed the letter in full.") == []
+    assert found("She wrote for the Sunday Telegraph and the Sunday Mirror.") == []
+    assert found("THE SUNDAY TIMES SAID SO.") == []
+
+
+def test_a_weekday_before_a_show_or_group_name_is_part_of_the_name() -> None:
+    assert found("He starred on Monday Night Football for a decade.") == [
+        ("a decade", "DURATION", "P10Y")]
+    assert found("The Tuesday Group of moderates met the speaker.") == []
+    assert found("Worshippers filled the Friday Mosque.") == []
+    # Named days in the holiday list keep their reading.
+    assert found("The Good Friday Agreement ended the conflict.") == [
+        ("Good Friday", "DATE", "2025-04-18")]
+
+
+def test_a_weekday_is_a_name_only_before_a_known_name_head() -> None:
+    assert found("The Sunday Times said on Sunday that the envoy would go.") == [
+        ("Sunday", "DATE", "2025-05-11")]
+    assert found("On Sunday Obama said he would go.") == [("Sunday", "DATE", "2025-05-11")]
+    assert found("The blast hit at 5 a.m. Sunday Iraq time.") == [
+        ("5 a.m. Sunday", "TIME", "2025-05-11T05:00")]
+    # after "on" a one-word head is no newspaper: a newspaper takes an article
+    assert found("On Sunday Post Office workers walked out.") == [
+        ("Sunday", "DATE", "2025-05-11")]
+
+
+def test_a_month_before_a_name_head_is_part_of_the_name() -> None:
+    assert found("The October Club met at Oxford.") == []
+    assert found("In March Group of Seven ministers met in Rome.") == [
+        ("March", "DATE", "2025-03")]
+
+
 # ---------------------------------------------------------------- internals
 
 
@@ -740,7 +851,7 @@ overnight morning afternoon evening noon midnight o'clock a.m. p.m. EST in on at
 until and or more than about nearly early late mid- end beginning rest fiscal FY calendar Q3 H1
 year-end year-ago spring summer fall winter Christmas Eve New Year's Easter Good Friday
 Thanksgiving July Fourth Juneteenth January March May June Sept. Dec. Monday Friday Sundays
-Thurs. 1990s '90s twenties 2024 1999 2025-03-05 3/5/2024 10:30 15 1/2 31 2019-20 $5 5% said
+Thurs. 1990s 1000s '90s twenties 2024 1999 2025-03-05 3/5/2024 10:30 15 1/2 31 2019-20 $5 5% said
 will planned -long -old headquarters percent behalf doctor""".split()
 
 

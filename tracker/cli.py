@@ -69,11 +69,17 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--from", dest="date_from", metavar="YYYY-MM-DD")
     p.add_argument("--to", dest="date_to", metavar="YYYY-MM-DD")
     p.add_argument("--kind")
+    add_confidence_option(p)
     p.set_defaults(func=cmd_export)
 
-    p = sub.add_parser("timeline", help="the most important dated events, best first")
+    p = sub.add_parser("timeline", help="the key events: most important first, one per day")
     p.add_argument("--top", type=int, default=10, metavar="K")
+    p.add_argument("--sentences", type=int, default=3, metavar="L",
+                   help="at most L summary sentences per event (default 3)")
+    p.add_argument("--from", dest="date_from", metavar="YYYY-MM-DD")
+    p.add_argument("--to", dest="date_to", metavar="YYYY-MM-DD")
     p.add_argument("--format", choices=["json", "text"], default="text")
+    add_confidence_option(p)
     p.set_defaults(func=cmd_timeline)
 
     p = sub.add_parser("annotate", help="tag temporal expressions (TIMEX3) as JSON lines")
@@ -305,11 +311,26 @@ def cmd_ingest(args: argparse.Namespace) -> int:
         else 0
 
 
+def add_confidence_option(p: argparse.ArgumentParser) -> None:
+    from tracker.confidence import MIN_CONFIDENCE
+
+    p.add_argument("--min-confidence", type=float, default=MIN_CONFIDENCE, metavar="C",
+                   help=f"leave out events less sure than C, 0 to 1 (default {MIN_CONFIDENCE}; "
+                        f"0 brings back every stored event)")
+
+
+def _confidence_arg(value: float) -> float:
+    if not 0 <= value <= 1:
+        raise InputError(f"--min-confidence must be between 0 and 1, got {value}")
+    return value
+
+
 def cmd_export(args: argparse.Namespace) -> int:
     from tracker.query import EventFilter, export_timeline
 
     f = EventFilter(date_from=_date_arg(args.date_from, "--from"),
-                    date_to=_date_arg(args.date_to, "--to"), kind=args.kind)
+                    date_to=_date_arg(args.date_to, "--to"), kind=args.kind,
+                    min_confidence=_confidence_arg(args.min_confidence))
     with _open(args) as store:
         document = export_timeline(store, f)
     json.dump(document, sys.stdout, ensure_ascii=False, indent=1)
@@ -322,14 +343,23 @@ def cmd_timeline(args: argparse.Namespace) -> int:
 
     if args.top < 1:
         raise InputError("--top must be at least 1")
+    if args.sentences < 0:
+        raise InputError("--sentences must be 0 or more")
     with _open(args) as store:
-        events = top_events(store, args.top)
+        events = top_events(store, args.top, sentences=args.sentences,
+                            date_from=_date_arg(args.date_from, "--from"),
+                            date_to=_date_arg(args.date_to, "--to"),
+                            min_confidence=_confidence_arg(args.min_confidence))
     if args.format == "json":
-        json.dump(events, sys.stdout, ensure_ascii=False, indent=1)
+        keys = ("date", "title", "summary", "score", "event_id")
+        json.dump([{k: e[k] for k in keys} for e in events], sys.stdout, ensure_ascii=False,
+                  indent=1)
         sys.stdout.write("\n")
     else:
         for e in events:
             print(f"{e['date']}  {e['score']:7.2f}  {e['title']}")
+            for sentence in e["summary"]:
+                print(f"            {sentence}")
     return 0
 
 

@@ -1,33 +1,42 @@
-"""Merge mentions of one happening into one event. Pure: no database, no clock.
+"""Merge the mentions of one happening into one event. Pure: no database, no clock.
 
-Mentions are clustered per *trigger group* ("talks", "fighting", ...). Inside a group:
+Mentions are clustered per *group*: their event kind ("diplomacy", "conflict", ...), so talks,
+a meeting and an agreement on one day can be one event. Page furniture (a sentence an outlet
+repeats across its articles) is set aside first: it is not evidence of anything. Then:
 
 1. day-precision mentions with the same anchor (main place or participant) and the same day
-   form a seed cluster; anchorless ones join the best-supported anchored cluster of that day;
-2. "Russia–Ukraine talks" join the "Istanbul talks" of the same day that name both parties;
-3. undated ("reported") mentions join the latest compatible cluster dated up to a week before
-   their article's publication, preferring their own anchor; otherwise they form reported
-   clusters of their own;
-4. coarser mentions ("last week", "in May", "in 2022") join the best-supported finer cluster
-   of the same anchor whose dates fall inside theirs, else form clusters of their own.
+   form a seed cluster; a mention without an anchor joins the most alike cluster of its day
+   (words and entities, ``tracker.textsim``), or starts one of its own;
+2. clusters of one day that tell one happening merge: alike enough in words and entities
+   (stricter when they are anchored at two different places), or "Russia–Ukraine talks" whose
+   parties are all named by the "Istanbul talks" of that day;
+3. undated ("reported") mentions join the latest alike cluster dated up to a week before their
+   article's publication (its own anchor counts as alike); otherwise they gather by week;
+4. coarser mentions ("last week", "in May", "in 2008") join the best-supported finer cluster
+   inside their interval that shares their anchor or their content, never by kind alone; else
+   they form clusters of their own.
 
-Every step sorts its inputs, so the same mentions in any order give the same events, and an
-event's id depends only on what it is (group, anchor, date), never on insertion order.
-This module does not decide what a mention is (``tracker.extract`` does) nor store anything.
+Each event gets its date (the best-supported at the finest precision), a headline and summary
+(``tracker.summary``), a confidence (``tracker.confidence``) and its support
+(``tracker.importance``). Every step sorts its inputs, so the same mentions in any order give
+the same events, and an event's id depends only on what it is (group, anchor, date).
+This module does not decide what a mention is (``tracker.extract``) nor store anything.
 """
 
 from __future__ import annotations
 
 import bisect
-import math
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from functools import lru_cache
 
+from tracker import confidence, importance, summary, textsim
 from tracker.ids import entity_key, event_id
-from tracker.models import Precision
+from tracker.models import ClusterInput, EventDraft, Precision
+
+__all__ = ["ClusterInput", "EventDraft", "cluster_group"]
 
 # A time of day ranks with its day: "at midnight" and "on Sunday" can be the same happening.
 PRECISION_RANK: dict[str, int] = {
@@ -35,47 +44,12 @@ PRECISION_RANK: dict[str, int] = {
     "year": 6, "decade": 7, "century": 8, "reported": 9,
 }
 REPORTED_WINDOW = timedelta(days=7)
-
-
-@dataclass(frozen=True)
-class ClusterInput:
-    """What clustering needs to know about one stored mention."""
-
-    id: str
-    article_id: str
-    source: str
-    published: date
-    group: str
-    anchor: str | None
-    date_start: date
-    date_end: date
-    precision: Precision
-    date_text: str
-    title: str
-    kind: str
-    confidence: float
-    entity_ids: frozenset[str] = frozenset()
-    date_written: bool = True  # False when the date was inferred (present tense, undated)
-
-
-@dataclass(frozen=True)
-class EventDraft:
-    """An event as clustering decided it, ready for the store."""
-
-    id: str
-    cluster_key: str
-    title: str
-    kind: str
-    date_start: date
-    date_end: date
-    precision: Precision
-    date_text: str
-    mention_ids: tuple[str, ...]
-    n_mentions: int
-    n_articles: int
-    n_sources: int
-    score: float
-    entity_counts: tuple[tuple[str, int], ...]
+# How alike (cosine of TF-IDF word-and-entity vectors) reports must be to tell one happening:
+JOIN = 0.3  # a mention without its own anchor joining a cluster
+MERGE = 0.35  # two clusters of one day
+MERGE_ELSEWHERE = 0.6  # two clusters of one day anchored at two different places
+PARTIES_JOIN = 0.1  # "Russia–Ukraine talks" joining the day's talks that name both
+ENTITY_WEIGHT = 1.5  # an entity shared counts like this many shared words
 
 
 @dataclass
@@ -84,19 +58,39 @@ class _Cluster:
     date_start: date
     date_end: date
     precision: Precision
+    seed: str = ""  # what names a cluster without an anchor: its first sentence
     members: list[ClusterInput] = field(default_factory=list)
-    # Kept up to date by add/absorb: support and entities are asked for at every placement.
+    # Kept up to date by add/absorb: support, entities and words are asked for at every placement.
     articles: Counter[str] = field(default_factory=Counter)
     entity_ids: set[str] = field(default_factory=set)
+    centroid: textsim.Vector = field(default_factory=dict)
+    sentences: set[str] = field(default_factory=set)
+    anchors: set[str] = field(default_factory=set)  # its own and those of clusters absorbed
+    _norm: float | None = None
 
-    def add(self, m: ClusterInput) -> None:
+    def __post_init__(self) -> None:
+        if self.anchor:
+            self.anchors.add(self.anchor)
+
+    def add(self, m: ClusterInput, vector: textsim.Vector) -> None:
         self.members.append(m)
         self.articles[m.article_id] += 1
         self.entity_ids |= m.entity_ids
+        if m.sentence_key not in self.sentences:
+            self.sentences.add(m.sentence_key)
+            textsim.add(self.centroid, vector)
+            self._norm = None
 
-    def absorb(self, other: _Cluster) -> None:
+    def similarity(self, vector: textsim.Vector, norm: float | None = None) -> float:
+        """Cosine of a vector (of known norm) to this cluster's centroid."""
+        if self._norm is None:
+            self._norm = textsim.norm(self.centroid)
+        return textsim.cosine(vector, self.centroid, norm_a=norm, norm_b=self._norm)
+
+    def absorb(self, other: _Cluster, vectors: _Vectors) -> None:
         for m in other.members:
-            self.add(m)
+            self.add(m, vectors.of(m))
+        self.anchors |= other.anchors
         other.members.clear()
         other.articles.clear()
 
@@ -105,10 +99,46 @@ class _Cluster:
         """Articles reporting the cluster, then mentions of it."""
         return len(self.articles), len(self.members)
 
-    def sort_key(self) -> tuple[int, int, date, str]:
-        # Best-supported first, then earliest, then anchor: a total, order-free ranking.
+    @property
+    def key(self) -> str:
+        return self.anchor or f"text:{self.seed}"
+
+    def sort_key(self) -> tuple[int, int, date, int, str]:
+        # Best-supported first, then earliest, then a place before other anchors (a place
+        # names a happening best), then anchor: a total, order-free ranking.
         articles, mentions = self.support
-        return (-articles, -mentions, self.date_start, self.anchor or "")
+        return (-articles, -mentions, self.date_start, _anchor_rank(self.anchor), self.key)
+
+
+class _Vectors:
+    """TF-IDF vectors of the group's sentences (IDF over its distinct sentences), with the
+    mention's entities as extra terms, so two reports naming the same people and places
+    are alike even in other words."""
+
+    def __init__(self, mentions: Sequence[ClusterInput]) -> None:
+        terms: dict[str, tuple[str, ...]] = {}
+        for m in mentions:
+            if m.sentence_key not in terms:
+                terms[m.sentence_key] = (*textsim.terms(m.sentence),
+                                         *(f"@{e}" for e in sorted(m.entity_ids)))
+        self._weights = textsim.idf(terms.values())
+        for t in self._weights:
+            if t.startswith("@"):
+                self._weights[t] *= ENTITY_WEIGHT
+        self._terms = terms
+        self._cache: dict[str, textsim.Vector] = {}
+
+    def of(self, m: ClusterInput) -> textsim.Vector:
+        found = self._cache.get(m.sentence_key)
+        if found is None:
+            found = self._cache[m.sentence_key] = textsim.vector(
+                self._terms.get(m.sentence_key, ()), self._weights)
+        return found
+
+
+def _anchor_rank(anchor: str | None) -> int:
+    return {"place": 0, "parties": 1, "person": 2, "actor": 3}.get(
+        (anchor or "").split(":", 1)[0], 4)
 
 
 def by_rank(m: ClusterInput) -> tuple[int, date, str]:
@@ -117,8 +147,9 @@ def by_rank(m: ClusterInput) -> tuple[int, date, str]:
 
 
 def cluster_group(mentions: Iterable[ClusterInput]) -> list[EventDraft]:
-    """Cluster the mentions of one trigger group into events."""
-    ordered = sorted(mentions, key=lambda m: m.id)
+    """Cluster the mentions of one group (an event kind) into events."""
+    ordered = sorted((m for m in mentions if not m.furniture), key=lambda m: m.id)
+    vectors = _Vectors(ordered)
     fine = [m for m in ordered if PRECISION_RANK[m.precision] <= PRECISION_RANK["day"]]
     reported = [m for m in ordered if m.precision == "reported"]
     # Coarse mentions ("last week", "in May") wait until the days have all their support,
@@ -127,46 +158,48 @@ def cluster_group(mentions: Iterable[ClusterInput]) -> list[EventDraft]:
               and m.precision != "reported"]
     clusters = _Clusters()
 
-    # 1. Day seeds: same anchor and day; anchorless mentions join an anchored day if any.
+    # 1. Day seeds: same anchor and day; a mention without an anchor joins the most alike.
     for m in sorted((m for m in fine if m.anchor is not None), key=by_rank):
         home = _finer_cluster_within(clusters, m, same_anchor=True)
-        (home or clusters.own(m.anchor, m.date_start, m.date_end, m.precision)).add(m)
+        (home or clusters.own(m.anchor, m.date_start, m.date_end, m.precision)).add(
+            m, vectors.of(m))
     for m in sorted((m for m in fine if m.anchor is None), key=by_rank):
-        home = _finer_cluster_within(clusters, m, same_anchor=False)
-        (home or clusters.own(None, m.date_start, m.date_end, m.precision)).add(m)
+        same_day = clusters.same_dates(m.date_start, m.date_end, m.precision)
+        home = _told_before(same_day, m) or _most_alike(same_day, vectors.of(m), JOIN)
+        (home or clusters.own(None, m.date_start, m.date_end, m.precision,
+                              seed=m.sentence_key)).add(m, vectors.of(m))
 
-    # 2. "Russia–Ukraine talks" on a day when "Istanbul talks" between the same parties
-    #    happened are the same talks: a parties-anchored cluster joins the best-supported
-    #    place-anchored one of the same date whose mentions name every party.
-    for c in sorted(clusters.all, key=_Cluster.sort_key):
-        if not (c.anchor or "").startswith("parties:"):
-            continue
-        hosts = [h for h in clusters.all
-                 if h is not c and h.members and (h.anchor or "").startswith("place:")
-                 and (h.date_start, h.date_end, h.precision) == (c.date_start, c.date_end,
-                                                                  c.precision)
-                 and _parties_within(c.anchor, h)]
-        if hosts:
-            min(hosts, key=_Cluster.sort_key).absorb(c)
-            clusters.drop(c)
+    # 2. One happening, several seeds: merge the day's clusters that tell it.
+    _merge_alike(clusters, vectors)
 
-    # 3. Reported mentions: to the latest fitting dated cluster, else grouped by week reported.
+    # 3. Reported mentions: to the latest alike dated cluster, else grouped by week reported.
     for m in sorted(reported, key=lambda m: (m.published, m.id)):
-        home = _cluster_for_reported(clusters, m)
+        home = _cluster_for_reported(clusters, m, vectors.of(m))
         if home is None:
             monday = m.published - timedelta(days=m.published.weekday())
-            home = clusters.own(m.anchor, m.published, m.published, "reported", key_day=monday)
-        home.add(m)
+            week = clusters.same_key_day(monday)
+            home = (_most_alike(week, vectors.of(m), JOIN) if m.anchor is None else None) or \
+                clusters.own(m.anchor, m.published, m.published, "reported", key_day=monday,
+                             seed="" if m.anchor else m.sentence_key)
+        home.add(m, vectors.of(m))
 
-    # 4. Coarse mentions: into the best-supported finer cluster inside their interval, same
-    #    anchor first, then any anchor when they have none; else clusters of their own.
+    # 4. Coarse mentions: into the best-supported finer cluster inside their interval that
+    #    shares their anchor or their content; else clusters of their own.
     for m in sorted(coarse, key=by_rank):
-        home = _finer_cluster_within(clusters, m, same_anchor=True)
-        if home is None and m.anchor is None:
-            home = _finer_cluster_within(clusters, m, same_anchor=False)
-        (home or clusters.own(m.anchor, m.date_start, m.date_end, m.precision)).add(m)
+        home = _finer_cluster_within(clusters, m, same_anchor=True, vector=vectors.of(m))
+        if home is None:
+            home = _finer_cluster_within(clusters, m, same_anchor=False, vector=vectors.of(m))
+        if home is None:
+            home = (_most_alike(clusters.same_dates(m.date_start, m.date_end, m.precision),
+                                vectors.of(m), JOIN) if m.anchor is None else None)
+        (home or clusters.own(m.anchor, m.date_start, m.date_end, m.precision,
+                              seed="" if m.anchor else m.sentence_key)).add(m, vectors.of(m))
 
-    return sorted((_draft(c) for c in clusters.all), key=lambda e: (e.date_start, e.id))
+    # 5. Reports gathered by week, and coarse clusters of the same period, merge like days.
+    _merge_alike(clusters, vectors)
+
+    return sorted((_draft(c) for c in clusters.all if c.members),
+                  key=lambda e: (e.date_start, e.id))
 
 
 class _Days:
@@ -205,47 +238,125 @@ class _Clusters:
     MAX_DAYS_INDEXED = 400
 
     def __init__(self) -> None:
-        self.all: list[_Cluster] = []
-        self._by_key: dict[tuple[str | None, date, date, str], _Cluster] = {}
+        self._all: dict[int, _Cluster] = {}  # by id(): creation order, O(1) removal
+        self._by_key: dict[tuple[str | None, date, date, str, str], _Cluster] = {}
+        self._key_of: dict[int, tuple[str | None, date, date, str, str]] = {}
         self._days = _Days()
         self._days_of_anchor: dict[str | None, _Days] = {}
+        self._by_dates: dict[tuple[date, date, str], list[_Cluster]] = {}
+
+    @property
+    def all(self) -> list[_Cluster]:
+        return list(self._all.values())
 
     def own(self, anchor: str | None, start: date, end: date, precision: Precision,
-            *, key_day: date | None = None) -> _Cluster:
+            *, key_day: date | None = None, seed: str = "") -> _Cluster:
         """The cluster for these dates, created on first use (``key_day`` groups reports)."""
-        key = (anchor, key_day or start, key_day or end, precision)
+        key = (anchor, key_day or start, key_day or end, precision, seed)
         found = self._by_key.get(key)
         if found is None:
-            found = self._by_key[key] = _Cluster(anchor, start, end, precision)
-            self.all.append(found)
+            found = self._by_key[key] = _Cluster(anchor, start, end, precision, seed)
+            self._all[id(found)] = found
+            self._key_of[id(found)] = key
             self._days.add(found)
             self._days_of_anchor.setdefault(anchor, _Days()).add(found)
+            self._by_dates.setdefault((key[1], key[2], key[3]), []).append(found)
         return found
 
     def drop(self, cluster: _Cluster) -> None:
-        self.all.remove(cluster)
-        self._by_key = {k: c for k, c in self._by_key.items() if c is not cluster}
+        del self._all[id(cluster)]
+        key = self._key_of.pop(id(cluster))
+        del self._by_key[key]
         self._days.remove(cluster)
         self._days_of_anchor[cluster.anchor].remove(cluster)
+        self._by_dates[(key[1], key[2], key[3])].remove(cluster)
+
+    def same_dates(self, start: date, end: date, precision: str) -> list[_Cluster]:
+        return [c for c in self._by_dates.get((start, end, precision), ()) if c.members]
+
+    def same_key_day(self, monday: date) -> list[_Cluster]:
+        return [c for c in self._by_dates.get((monday, monday, "reported"), ()) if c.members]
+
+    def date_groups(self) -> list[list[_Cluster]]:
+        return [list(v) for _, v in sorted(self._by_dates.items()) if len(v) > 1]
 
     def starting_within(self, first: date, last: date) -> list[_Cluster]:
         """Clusters whose first day lies in ``first..last``."""
         if (last - first).days > self.MAX_DAYS_INDEXED:
-            return [c for c in self.all if first <= c.date_start <= last]
+            return [c for c in self._all.values() if first <= c.date_start <= last]
         return self._days.within(first, last)
 
     def anchored_within(self, anchor: str | None, first: date, last: date) -> list[_Cluster]:
         """``starting_within`` of the clusters of one anchor, in the same order."""
         if (last - first).days > self.MAX_DAYS_INDEXED:
-            return [c for c in self.all if c.anchor == anchor and first <= c.date_start <= last]
+            return [c for c in self._all.values()
+                    if c.anchor == anchor and first <= c.date_start <= last]
         days = self._days_of_anchor.get(anchor)
         return days.within(first, last) if days else []
 
 
+def _most_alike(candidates: Sequence[_Cluster], vector: textsim.Vector,
+                threshold: float) -> _Cluster | None:
+    """The candidate most alike in words and entities, if at least ``threshold`` alike."""
+    best: tuple[float, tuple[int, int, date, int, str]] | None = None
+    found = None
+    norm = textsim.norm(vector)
+    for c in candidates:
+        sim = c.similarity(vector, norm)
+        if sim >= threshold and (best is None or (-sim, c.sort_key()) < (-best[0], best[1])):
+            best, found = (sim, c.sort_key()), c
+    return found
+
+
+def _told_before(candidates: Sequence[_Cluster], m: ClusterInput) -> _Cluster | None:
+    """The cluster its own article already put the same kind of happening of that day in:
+    "the talks" in an article about talks in Istanbul are those talks."""
+    told = [c for c in candidates
+            if any(o.article_id == m.article_id and o.trigger_group == m.trigger_group
+                   for o in c.members)]
+    return min(told, key=_Cluster.sort_key) if told else None
+
+
+def _merge_alike(clusters: _Clusters, vectors: _Vectors) -> None:
+    """Merge clusters of the same dates that tell one happening: the best supported first
+    become hosts, and each other cluster joins the most alike host, if alike enough."""
+    for group in clusters.date_groups():
+        hosts: list[_Cluster] = []
+        for c in sorted((c for c in group if c.members), key=_Cluster.sort_key):
+            best, best_sim = None, 0.0
+            norm = textsim.norm(c.centroid)
+            for h in hosts:
+                sim = h.similarity(c.centroid, norm)
+                if sim >= _merge_threshold(c, h) and sim > best_sim:
+                    best, best_sim = h, sim
+            if best is None:
+                hosts.append(c)
+            else:
+                best.absorb(c, vectors)
+                clusters.drop(c)
+
+
+def _merge_threshold(c: _Cluster, host: _Cluster) -> float:
+    if _parties_within(c.anchor, host) or _parties_within(host.anchor, c):
+        return PARTIES_JOIN
+    a, b = c.anchor or "", host.anchor or ""
+    if a.startswith("place:") and b.startswith("place:") and a != b:
+        return MERGE_ELSEWHERE
+    return MERGE
+
+
 def _finer_cluster_within(
-    clusters: _Clusters, m: ClusterInput, *, same_anchor: bool
+    clusters: _Clusters, m: ClusterInput, *, same_anchor: bool,
+    vector: textsim.Vector | None = None,
 ) -> _Cluster | None:
-    """The best-supported cluster at least as fine as m whose dates lie inside m's interval."""
+    """The best-supported cluster at least as fine as m whose dates lie inside m's interval.
+
+    With a ``vector`` (a coarse mention looking for its day), the cluster must also share
+    content: its words, or an entity besides the anchor's, for one of its own anchor; enough
+    of its words (``JOIN``) for any other. A trigger word alone never places a coarse mention.
+    """
+    if same_anchor and m.anchor is None:
+        return None
     candidates = (clusters.anchored_within(m.anchor, m.date_start, m.date_end) if same_anchor
                   else clusters.starting_within(m.date_start, m.date_end))
     fits = [
@@ -253,33 +364,36 @@ def _finer_cluster_within(
         if c.members and PRECISION_RANK[c.precision] <= PRECISION_RANK[m.precision]
         and m.date_start <= c.date_start and c.date_end <= m.date_end
         and (c.precision != m.precision or (c.date_start, c.date_end) == (m.date_start, m.date_end))
+        and (vector is None or _shares_content(c, m, vector, same_anchor=same_anchor))
     ]
     return min(fits, key=_Cluster.sort_key) if fits else None
 
 
-def _cluster_for_reported(clusters: _Clusters, m: ClusterInput) -> _Cluster | None:
-    """The cluster an undated report most plausibly refers to: recent, same anchor preferred.
+def _shares_content(c: _Cluster, m: ClusterInput, vector: textsim.Vector, *,
+                    same_anchor: bool) -> bool:
+    sim = c.similarity(vector)
+    if same_anchor:
+        return sim >= JOIN / 2 or len(m.entity_ids & c.entity_ids) >= 2
+    return sim >= JOIN
 
-    Only day clusters exist when reports are placed, so those starting in the week before
-    publication are all the candidates.
-    """
+
+def _cluster_for_reported(clusters: _Clusters, m: ClusterInput,
+                          vector: textsim.Vector) -> _Cluster | None:
+    """The cluster an undated report most plausibly refers to: one its own article dated
+    ("the talks" of an article about the Istanbul talks), else a recent one of the same anchor
+    or alike in words and entities, the latest, then the best supported."""
     first, last = m.published - REPORTED_WINDOW, m.published
-
-    def fitting(candidates: list[_Cluster]) -> list[_Cluster]:
-        return [
-            c for c in candidates
-            if c.members and c.precision != "reported" and c.date_end >= first
-            and (m.anchor is None or c.anchor is None or c.anchor == m.anchor
-                 or _parties_within(m.anchor, c))
-        ]
-
-    # Its own anchor first (when it has one), then the latest, then the best supported.
-    # Those of its own anchor are looked up first: when there are some, the others can be
-    # left unweighed (this runs for every report).
-    fits = (fitting(clusters.anchored_within(m.anchor, first, last)) if m.anchor is not None
-            else [])
-    if not fits:
-        fits = fitting(clusters.starting_within(first, last))
+    told = _told_before([c for c in clusters.starting_within(first, last)
+                         if c.members and c.precision != "reported"], m)
+    if told is not None:
+        return told
+    norm = textsim.norm(vector)
+    fits = [
+        c for c in clusters.starting_within(first, last)
+        if c.members and c.precision != "reported" and c.date_end >= first
+        and ((m.anchor is not None and (m.anchor in c.anchors or _parties_within(m.anchor, c)))
+             or c.similarity(vector, norm) >= JOIN)
+    ]
     if not fits:
         return None
     latest = max(c.date_end for c in fits)
@@ -301,7 +415,7 @@ def _party_ids(anchor: str) -> frozenset[str]:
 
 
 def _draft(c: _Cluster) -> EventDraft:
-    members = sorted(c.members, key=lambda m: m.id)
+    members = sorted(c.members, key=lambda m: (m.id, m.source))
     # The event's date: the best-supported date at the finest precision present.
     finest = min(PRECISION_RANK[m.precision] for m in members)
     at_finest = [m for m in members if PRECISION_RANK[m.precision] == finest]
@@ -314,20 +428,21 @@ def _draft(c: _Cluster) -> EventDraft:
     # Prefer what a text actually wrote ("May 16") over what we inferred (present tense).
     written = [m for m in on_date if m.date_written] or on_date
     date_text = _most_common((m.date_text for m in written), shortest=False)
-    # The title is the anchor's own ("Istanbul talks"), not that of joiners ("Talks").
+    # The fallback title is the anchor's own ("Istanbul talks"), not that of joiners ("Talks").
     titled = [m for m in members if m.anchor == c.anchor] or members
-    title = _most_common(m.title for m in titled)
-    kind = _most_common(m.kind for m in members)
+    ranked = summary.rank([m for m in members if _states(m, start, end)] or members)
     n_articles = len({m.article_id for m in members})
     n_sources = len({m.source for m in members})
+    n_mentions = len({m.id for m in members})
     entity_counts = Counter(e for m in members for e in m.entity_ids)
     group = members[0].group
-    cluster_key = f"{group}|{c.anchor or ''}"
+    cluster_key = f"{group}|{c.key}"
+    sure = confidence.assess(members)
     return EventDraft(
         id=event_id(cluster_key, f"{start.isoformat()}/{precision}"),
         cluster_key=cluster_key,
-        title=title,
-        kind=kind,
+        title=summary.title(ranked, _most_common(m.title for m in titled)),
+        kind=group,
         date_start=start,
         date_end=end,
         precision=precision,
@@ -336,22 +451,18 @@ def _draft(c: _Cluster) -> EventDraft:
         n_mentions=len(members),
         n_articles=n_articles,
         n_sources=n_sources,
-        score=importance(len(members), n_articles, n_sources, precision,
-                         max(m.confidence for m in members)),
+        score=importance.support(n_mentions, n_articles, n_sources, precision,
+                                 sure.confidence),
         entity_counts=tuple(sorted(entity_counts.items())),
+        summary=tuple(summary.summarize(ranked)),
+        confidence=sure.confidence,
+        quality=sure.quality,
     )
 
 
-def importance(n_mentions: int, n_articles: int, n_sources: int, precision: str,
-               confidence: float) -> float:
-    """How much an event matters: independent sources count most, then articles, then mentions.
-
-    Undated (reported) events are discounted: they are known to have been told, not when.
-    """
-    raw = 2.0 * n_sources + 1.0 * n_articles + math.log1p(n_mentions)
-    if precision == "reported":
-        raw *= 0.5
-    return round(raw * (0.5 + 0.5 * confidence), 4)
+def _states(m: ClusterInput, start: date, end: date) -> bool:
+    """Whether a mention tells the event at its own date (not a coarser one around it)."""
+    return m.date_start == start and m.date_end == end
 
 
 def _most_common(values: Iterable[str], *, shortest: bool = True) -> str:

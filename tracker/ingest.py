@@ -23,9 +23,9 @@ from dataclasses import dataclass, field
 
 from tracker.cluster import cluster_group
 from tracker.errors import TrackerError
-from tracker.extract.mentions import EXTRACTOR_VERSION, Extraction, extract_all
+from tracker.extract.mentions import EXTRACTOR_VERSION, extract_all
 from tracker.extract.pool import ExtractionPool, Prepared
-from tracker.models import Article
+from tracker.models import Article, Extraction
 from tracker.store import Store
 
 log = logging.getLogger(__name__)
@@ -136,6 +136,10 @@ class Ingestor:
         are included, so an interruption heals at the next flush.
         """
         groups = self.pending_groups | set(self.store.unclustered_groups())
+        if groups:
+            # Page furniture is counted across all stored articles: new ones may have made a
+            # sentence recur (or a changed one, stop recurring) in other groups too.
+            groups |= self.store.refresh_furniture()
         changed = self.recluster(groups) if groups else 0
         self.pending_groups.clear()
         self.clustered_articles += self.pending_articles
@@ -164,7 +168,7 @@ class Ingestor:
                 with self.store.transaction():
                     saved = self.store.replace_mentions(
                         article.id, extraction.mentions, extractor_version=EXTRACTOR_VERSION)
-                    self.store.save_date_refs(saved.article_id, extraction.days)
+                    self.store.save_references(saved.article_id, extraction)
             except (TrackerError, ValueError, RecursionError, MemoryError) as exc:
                 report.failed += 1
                 report.failures.append(f"{article.url or article.id}: {exc}")
@@ -199,7 +203,7 @@ class Ingestor:
                                                 extractor_version=EXTRACTOR_VERSION,
                                                 source_id=source_id)
                 if saved.status != "unchanged":
-                    self.store.save_date_refs(saved.article_id, extraction.days)
+                    self.store.save_references(saved.article_id, extraction)
         except (TrackerError, ValueError, RecursionError, MemoryError) as exc:
             # One bad article never stops the others; the run log says which and why.
             report.failed += 1

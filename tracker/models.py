@@ -25,6 +25,13 @@ EventKind = Literal[
     "diplomacy", "conflict", "politics", "economy", "disaster", "legal", "health", "other"
 ]
 SourceKind = Literal["feed", "page", "dir", "jsonl", "file"]
+# How a sentence tells its event (tracker.extract.modality): it happened ("asserted"), did not
+# ("negated"), might ("hypothetical"), will ("future"), someone is quoted saying so ("quoted"),
+# or it is told as background (a running total, a look back), not as the day's news.
+Modality = Literal["asserted", "negated", "hypothetical", "future", "quoted", "background"]
+MODALITIES: tuple[Modality, ...] = (
+    "asserted", "negated", "hypothetical", "future", "quoted", "background"
+)
 
 
 @dataclass(frozen=True)
@@ -86,6 +93,7 @@ class EntityMention:
     role: str | None = None
     lat: float | None = None
     lon: float | None = None
+    match_key: str | None = None  # a person's surname spelling key ("zelenski")
 
     @property
     def key(self) -> str:
@@ -117,5 +125,85 @@ class Mention:
     confidence: float
     timex: Timex | None = None
     entities: tuple[EntityMention, ...] = field(default_factory=tuple)
-    # Words that anchor the event for clustering: the trigger's group and its main participant.
+    # Where the event is clustered: its kind and its main participant ("diplomacy|place:istanbul").
     cluster_key: str = ""
+    modality: Modality = "asserted"
+    group: str = ""  # the trigger group ("talks"), whatever kind the event was given
+    trigger_start: int = 0  # offset of the trigger in the sentence
+    sentence_key: str = ""  # the sentence's identity across articles (furniture, repeats)
+
+
+@dataclass(frozen=True)
+class DateRef:
+    """A day an article refers to, and the sentence that does (so repeated page furniture can
+    be told apart from the articles' own references)."""
+
+    day: date
+    sentence_key: str
+
+
+@dataclass(frozen=True)
+class Extraction:
+    """What one article yields: its event mentions and every day it refers to."""
+
+    mentions: list[Mention]
+    refs: frozenset[DateRef]
+
+    @property
+    def days(self) -> frozenset[date]:
+        return frozenset(r.day for r in self.refs)
+
+
+@dataclass(frozen=True)
+class ClusterInput:
+    """What clustering needs to know about one stored mention."""
+
+    id: str
+    article_id: str
+    source: str
+    published: date
+    group: str  # the clustering group: the event kind
+    anchor: str | None
+    date_start: date
+    date_end: date
+    precision: Precision
+    date_text: str
+    title: str
+    kind: str
+    confidence: float
+    entity_ids: frozenset[str] = frozenset()
+    date_written: bool = True  # False when the date was inferred (present tense, undated)
+    sentence: str = ""
+    sentence_key: str = ""
+    trigger_start: int = 0  # in the sentence
+    trigger_end: int = 0
+    timex_start: int | None = None  # in the sentence
+    timex_end: int | None = None
+    modality: Modality = "asserted"
+    trigger_group: str = ""
+    furniture: bool = False  # its sentence recurs across its outlet's articles: not news
+    published_at: str = ""  # the article's publication time, for "reported early"
+    sentence_start: int = 0  # where the sentence begins in its article (the lead comes first)
+
+
+@dataclass(frozen=True)
+class EventDraft:
+    """An event as clustering decided it, ready for the store."""
+
+    id: str
+    cluster_key: str
+    title: str
+    kind: str
+    date_start: date
+    date_end: date
+    precision: Precision
+    date_text: str
+    mention_ids: tuple[str, ...]
+    n_mentions: int
+    n_articles: int
+    n_sources: int
+    score: float
+    entity_counts: tuple[tuple[str, int], ...]
+    summary: tuple[str, ...] = ()
+    confidence: float = 1.0  # from its mentions alone (tracker.confidence)
+    quality: float = 1.0  # its best mention's: the most its confidence can reach

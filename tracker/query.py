@@ -12,16 +12,18 @@ import base64
 import binascii
 import json
 from collections import defaultdict
+from dataclasses import dataclass, replace
 from datetime import date
 from typing import Any
 
-from tracker import __version__, clock
+from tracker import __version__, clock, summary
+from tracker.confidence import MIN_CONFIDENCE
 from tracker.dates import date_label
 from tracker.store import Store, iso, reads
 from tracker.store.reads import EventFilter
 
-__all__ = ["EventFilter", "export_timeline", "get_entity", "get_event", "kinds",
-           "list_entities", "list_events", "list_sources", "recent_runs", "top_events"]
+__all__ = ["MIN_CONFIDENCE", "EventFilter", "export_timeline", "get_entity", "get_event",
+           "kinds", "list_entities", "list_events", "list_sources", "recent_runs", "top_events"]
 
 MAX_PAGE = 1000
 DEFAULT_PAGE = 100
@@ -47,6 +49,7 @@ def list_events(
 ) -> dict[str, Any]:
     """One page of events in date order, with a cursor for the next page (keyset pagination)."""
     limit = max(1, min(limit, MAX_PAGE))
+    f = _with_key_events(store, f)
     total = reads.count_events(store, f)
     rows = reads.event_rows(store, f, limit=limit + 1,
                             after=decode_cursor(after) if after else None)
@@ -74,7 +77,7 @@ def get_event(store: Store, event_id: str) -> dict[str, Any] | None:
 
 def export_timeline(store: Store, f: EventFilter | None = None) -> dict[str, Any]:
     """The whole timeline as one JSON document: every active event with its mentions."""
-    rows = reads.event_rows(store, f or EventFilter())
+    rows = reads.event_rows(store, _with_key_events(store, f or EventFilter()))
     events = _with_entities(store, [_event(r) for r in rows])
     mentions = _mentions(store, [e["id"] for e in events])
     for event in events:
@@ -89,24 +92,86 @@ def export_timeline(store: Store, f: EventFilter | None = None) -> dict[str, Any
 
 
 def top_events(store: Store, k: int, *, date_from: date | None = None,
-               date_to: date | None = None) -> list[dict[str, Any]]:
-    """The k most important dated events, best first, at most one per day."""
-    rows = reads.ranked_day_events(store, date_from or date.min, date_to or date.max)
-    seen_days: set[str] = set()
+               date_to: date | None = None, sentences: int = summary.SUMMARY_SENTENCES,
+               min_confidence: float = MIN_CONFIDENCE) -> list[dict[str, Any]]:
+    """The key events: the k most important day-dated events, best first, one per day, each
+    with a summary of at most ``sentences`` sentences (``tracker.keyevents`` chooses them)."""
+    from tracker.keyevents import choose
+
+    rows = reads.ranked_day_events(store, date_from or date.min, date_to or date.max,
+                                   min_confidence=min_confidence)
+    chosen = choose(rows, k)
+    summaries = _summaries(store, chosen, sentences)
     out = []
-    for r in rows:
-        if r["date_start"] in seen_days:
-            continue
-        seen_days.add(r["date_start"])
-        out.append({"date": r["date_start"], "title": r["title"], "score": r["score"],
-                    "event_id": r["id"]})
-        if len(out) >= k:
-            break
+    for r in chosen:
+        event = _event(r)
+        out.append({"date": r["date_start"], "title": r["title"],
+                    "summary": summaries[r["id"]], "score": r["score"], "event_id": r["id"],
+                    "date_label": event["date_label"], "date_text": event["date_text"],
+                    "precision": event["precision"], "kind": event["kind"],
+                    "n_sources": event["n_sources"], "n_articles": event["n_articles"],
+                    "confidence": event["confidence"]})
     return out
 
 
-def kinds(store: Store) -> list[dict[str, Any]]:
-    return reads.kind_counts(store)
+def _summaries(store: Store, rows: list[dict[str, Any]], n: int) -> dict[str, list[str]]:
+    """Each event's summary cut to ``n`` sentences; longer than stored, chosen again from its
+    mentions the same way (``tracker.summary``)."""
+    out = {r["id"]: list(json.loads(r["summary"] or "[]"))[:n] for r in rows}
+    longer = [r for r in rows if n > summary.SUMMARY_SENTENCES]
+    if longer:
+        evidence: dict[str, list[_Evidence]] = defaultdict(list)
+        for m in reads.mention_rows_of_events(store, [r["id"] for r in longer]):
+            evidence[m["event_id"]].append(_Evidence.of(m))
+        for r in longer:
+            at_date = [e for e in evidence[r["id"]] if e.date == (r["date_start"], r["date_end"])]
+            ranked = summary.rank(at_date or evidence[r["id"]])
+            out[r["id"]] = summary.summarize(ranked, n) or out[r["id"]]
+    return out
+
+
+@dataclass(frozen=True)
+class _Evidence:
+    """A stored mention as ``tracker.summary`` reads it."""
+
+    sentence: str
+    sentence_key: str
+    article_id: str
+    published_at: str
+    date_written: bool
+    modality: str
+    trigger_start: int
+    trigger_end: int
+    timex_start: int | None
+    timex_end: int | None
+    sentence_start: int
+    date: tuple[str, str]
+
+    @classmethod
+    def of(cls, m: dict[str, Any]) -> _Evidence:
+        base = m["sentence_start"]
+        return cls(
+            sentence=m["sentence"], sentence_key=m["sentence_key"], article_id=m["article_id"],
+            published_at=m["published_at"] or "", date_written=m["timex_text"] is not None,
+            modality=m["modality"], trigger_start=m["trigger_start"],
+            trigger_end=m["trigger_start"] + len(m["trigger"]),
+            timex_start=None if m["timex_start"] is None else m["timex_start"] - base,
+            timex_end=None if m["timex_end"] is None else m["timex_end"] - base,
+            sentence_start=base, date=(m["date_start"], m["date_end"]))
+
+
+def _with_key_events(store: Store, f: EventFilter) -> EventFilter:
+    """The filter with ``top`` resolved to the key events' ids, so the chart's key-events view
+    and the story view show the same selection."""
+    if not f.top:
+        return f
+    chosen = top_events(store, f.top, date_from=f.date_from, date_to=f.date_to, sentences=0,
+                        min_confidence=f.min_confidence)
+    return replace(f, top=0, ids=tuple(e["event_id"] for e in chosen))
+
+
+def kinds(store: Store, min_confidence: float = MIN_CONFIDENCE) -> list[dict[str, Any]]:
+    return reads.kind_counts(store, min_confidence)
 
 
 def list_sources(store: Store) -> list[dict[str, Any]]:
@@ -170,7 +235,9 @@ def _event(row: dict[str, Any]) -> dict[str, Any]:
         "precision": row["precision"],
         "date_text": row["date_text"],
         "date_label": date_label(start, end, row["precision"]),
+        "summary": json.loads(row["summary"] or "[]"),
         "score": row["score"],
+        "confidence": row["confidence"],
         "n_mentions": row["n_mentions"],
         "n_articles": row["n_articles"],
         "n_sources": row["n_sources"],
@@ -212,6 +279,7 @@ def _mentions(store: Store, event_ids: list[str]) -> dict[str, list[dict[str, An
             "date_text": r["date_text"],
             "precision": r["precision"],
             "trigger": r["trigger"],
+            "modality": r["modality"],
             "confidence": r["confidence"],
             "timex": timex,
         })

@@ -20,6 +20,7 @@ from web import get_store, json_error
 bp = Blueprint("api", __name__, url_prefix="/api")
 
 KEY_EVENTS = 25  # "key events": the most important events by score (sources, references)
+MAX_SUMMARY_SENTENCES = 10
 
 
 class BadParameter(ValueError):
@@ -36,6 +37,21 @@ def _int_param(args: Mapping[str, str], name: str, default: int, lo: int, hi: in
         raise BadParameter(f"{name} must be a whole number, got {raw!r}") from None
     if not lo <= value <= hi:
         raise BadParameter(f"{name} must be between {lo} and {hi}, got {value}")
+    return value
+
+
+def _confidence_param(args: Mapping[str, str]) -> float:
+    """``min_confidence``: events less sure than this are left out (default: the tracker's
+    threshold; 0 brings back every stored event)."""
+    raw = (args.get("min_confidence") or "").strip()
+    if not raw:
+        return query.MIN_CONFIDENCE
+    try:
+        value = float(raw)
+    except ValueError:
+        raise BadParameter(f"min_confidence must be a number from 0 to 1, got {raw!r}") from None
+    if not 0 <= value <= 1:
+        raise BadParameter(f"min_confidence must be between 0 and 1, got {value}")
     return value
 
 
@@ -66,6 +82,7 @@ def parse_filter(args: Mapping[str, str]) -> query.EventFilter:
         entity=(args.get("entity") or "").strip() or None,
         min_sources=min_sources,
         top=top,
+        min_confidence=_confidence_param(args),
     )
 
 
@@ -106,13 +123,20 @@ def export() -> Any:
 
 @bp.get("/top")
 def top() -> Any:
+    """The key events (the story view's), best first: ``k``, ``sentences`` per summary,
+    ``from``/``to`` and ``min_confidence`` as for ``/api/events``."""
+    f = parse_filter(request.args)
     k = _int_param(request.args, "k", 10, 1, 1000)
-    return jsonify({"ok": True, "events": query.top_events(get_store(), k)})
+    sentences = _int_param(request.args, "sentences", 3, 0, MAX_SUMMARY_SENTENCES)
+    return jsonify({"ok": True, "events": query.top_events(
+        get_store(), k, sentences=sentences, date_from=f.date_from, date_to=f.date_to,
+        min_confidence=f.min_confidence)})
 
 
 @bp.get("/kinds")
 def kinds() -> Any:
-    return jsonify({"ok": True, "kinds": query.kinds(get_store())})
+    return jsonify({"ok": True, "kinds": query.kinds(get_store(),
+                                                     _confidence_param(request.args))})
 
 
 @bp.get("/entities")

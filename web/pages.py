@@ -1,18 +1,24 @@
-"""The HTML pages: the timeline dashboard, events with their evidence, entities, source health.
+"""The HTML pages: the dashboard (story and chart views), events with their evidence, entities,
+source health.
 
-Every page is rendered on the server from ``tracker.query`` so it is useful without JavaScript
-(the dashboard lists the first events under its chart); ``static/dashboard.js`` then draws the
-interactive Plotly chart from the JSON API. Pages never write to the database.
+Every page is rendered on the server from ``tracker.query`` so it is useful without JavaScript.
+The dashboard opens on the **story view**: the key events (``query.top_events``, the same
+selection as the chart's "Key events only" toggle and ``/api/top``) as a vertical timeline in
+date order, with no script at all. ``?view=chart`` is the **chart view**: the filter form, the
+first events as a list, and ``static/dashboard.js``, which draws the interactive Plotly chart from
+the JSON API. Pages never write to the database and never choose events themselves.
 """
 
 from __future__ import annotations
 
 from collections import Counter
 from typing import Any
+from urllib.parse import urlencode
 
-from flask import Blueprint, abort, render_template, request
+from flask import Blueprint, abort, render_template, request, url_for
 
 from tracker import query
+from tracker.store import Store
 from web import get_store
 from web.api import KEY_EVENTS, BadParameter, parse_filter
 from web.assets import plotly_version
@@ -20,37 +26,108 @@ from web.assets import plotly_version
 bp = Blueprint("pages", __name__)
 
 FALLBACK_LIST_SIZE = 200
-KEY_LIST_SIZE = 8
+STORY_SENTENCES = 3
+VIEWS = ("story", "chart")
+
+# What a precision means to a reader, where the date label alone does not say it.
+PRECISION_NOTES = {
+    "time": "time of day given",
+    "reported": "no date in the text: placed on the day it was reported",
+    "week": "known to the week",
+    "month": "known to the month",
+    "quarter": "known to the quarter",
+    "season": "known to the season",
+    "year": "known to the year",
+    "decade": "known to the decade",
+    "century": "known to the century",
+}
 
 
 @bp.get("/")
 def dashboard() -> Any:
     store = get_store()
+    view = request.args.get("view") if request.args.get("view") in VIEWS else "story"
     error = None
     try:
         f = parse_filter(request.args)
     except BadParameter as exc:
         error, f = str(exc), query.EventFilter()
+    common = {
+        "view": view,
+        "args": request.args,
+        "error": error,
+        "key_events": KEY_EVENTS,
+        "low_confidence": f.min_confidence == 0,
+        # Both views keep every other parameter, so switching back and forth loses no filter.
+        "story_url": _dashboard_url(view=None),
+        "chart_url": _dashboard_url(view="chart"),
+    }
+    status = 400 if error else 200
+    if view == "story":
+        return render_template("dashboard.html", **common, **_story(store, f)), status
     page = query.list_events(store, f, limit=FALLBACK_LIST_SIZE)
-    # The most important dated events, best first: the "key events" at a glance.
-    key_list = sorted(
-        query.list_events(store, query.EventFilter(top=KEY_LIST_SIZE, include_reported=False),
-                          limit=KEY_LIST_SIZE)["events"],
-        key=lambda e: (-e["score"], e["date_start"]))
     # suggestions for the entity box (the filter matches whole names and aliases)
     names = Counter(n["name"] for e in page["events"] for n in e["entities"])
     return render_template(
         "dashboard.html",
+        **common,
         events=page["events"],
         total=page["total"],
-        kinds=query.kinds(store),
+        kinds=query.kinds(store, f.min_confidence),
         entity_names=sorted(name for name, _ in names.most_common(300)),
-        args=request.args,
-        error=error,
         plotly_version=plotly_version(),
-        key_events=KEY_EVENTS,
-        key_list=key_list,
-    ), 400 if error else 200
+    ), status
+
+
+def _story(store: Store, f: query.EventFilter) -> dict[str, Any]:
+    """The story view's data: the key events in date order (a timeline reads forwards), and
+    what an empty story needs to explain itself."""
+    chosen = query.top_events(store, KEY_EVENTS, sentences=STORY_SENTENCES,
+                              date_from=f.date_from, date_to=f.date_to,
+                              min_confidence=f.min_confidence)
+    entries = [_story_entry(e) for e in sorted(chosen, key=lambda e: (e["date"], -e["score"]))]
+    stored = sum(k["events"] for k in query.kinds(store, 0))
+    return {
+        "entries": entries,
+        "stored_events": stored,
+        "n_sources_configured": len(query.list_sources(store)) if not stored else 0,
+        "dated": bool(f.date_from or f.date_to),
+        "every_date_url": _dashboard_url(view=None, **{"from": None, "to": None}),
+        "low_confidence_url": _dashboard_url(view=None, min_confidence="0"),
+    }
+
+
+def _dashboard_url(**changes: str | None) -> str:
+    """This dashboard's URL with some parameters changed (``None`` removes one). Built from
+    the query string, never through ``url_for``, whose ``_scheme``/``_external`` keywords a
+    visitor must not be able to set."""
+    params = [(k, v) for k, v in request.args.items(multi=True) if k not in changes]
+    params += [(k, v) for k, v in changes.items() if v is not None]
+    here: str = url_for("pages.dashboard")
+    return f"{here}?{urlencode(params)}" if params else here
+
+
+def _story_entry(event: dict[str, Any]) -> dict[str, Any]:
+    """One key event as the story shows it: the machine-readable date for ``<time>``, the date
+    as written when it says more than the label, and the precision when it is not the day."""
+    written = (event.get("date_text") or "").strip()
+    if event["precision"] == "reported" or written.casefold() in event["date_label"].casefold():
+        written = ""
+    return {
+        **event,
+        "datetime": _datetime_attr(event["date"], event["precision"]),
+        "written": written,
+        "precision_note": PRECISION_NOTES.get(event["precision"], ""),
+    }
+
+
+def _datetime_attr(start: str, precision: str) -> str:
+    """A valid HTML ``datetime`` value no more precise than what is known."""
+    if precision == "year":
+        return start[:4]
+    if precision == "month":
+        return start[:7]
+    return start
 
 
 @bp.get("/events/<event_id>")

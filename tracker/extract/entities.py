@@ -26,7 +26,7 @@ from __future__ import annotations
 import functools
 import re
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from itertools import accumulate, compress, pairwise
 from typing import Generic, TypeVar
 
@@ -290,7 +290,11 @@ def find_entities(text: str) -> list[EntityMention]:
         pending.extend(_classify(doc, _segment(doc, first, last)))
     _resolve_people(doc, pending)
     _role_phrases(doc)
-    return sorted(doc.mentions, key=lambda m: (m.start, m.end))
+    # A person's surname key travels with the mention, so the store can join "Zelensky" to the
+    # one stored "Volodymyr Zelenskyy" without knowing how names are keyed.
+    return sorted((replace(m, match_key=person_match_key(m.name.split()[-1]))
+                   if m.kind == "person" else m for m in doc.mentions),
+                  key=lambda m: (m.start, m.end))
 
 
 # --- tokens -------------------------------------------------------------------------------

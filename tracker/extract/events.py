@@ -1,9 +1,12 @@
-"""Event triggers: find what happened in a sentence and name it like a headline.
+"""Event triggers: find what happened in a sentence, in the sense the words are used.
 
 The lexicon is data (``tracker/data/triggers.tsv``): trigger groups ("talks", "fighting"), their
-kind, a confidence and title templates. This module matches the word forms and renders titles
-("Istanbul talks", "Fighting in the Donetsk region"); it does not find dates or entities, and
-does not decide which trigger a date belongs to (``tracker.extract.mentions`` does).
+kind, a confidence and fallback title templates. Words used in another sense are data too
+(``tracker/data/senses.tsv``: "a heart attack" is no attack, "struck a deal" is an agreement,
+"hunger strike" a protest), one rule per line. This module matches the word forms, applies
+those rules and renders fallback titles ("Istanbul talks"); it does not find dates, entities or
+modality (``tracker.extract.modality``), and does not decide which trigger a date belongs to
+(``tracker.extract.mentions``).
 """
 
 from __future__ import annotations
@@ -16,13 +19,16 @@ from importlib import resources
 from tracker.models import EventKind
 
 _SLOT = re.compile(r"\{(\w+)\}")
-_NEGATION = re.compile(r"\b(not|no|none|never|neither|nor|without|failed to)\b|n't\b|n’t\b")
+# Groups that say little by themselves (a death, a statement, an opening) take the kind of their
+# article's other events; this is their kind in the data file.
+ARTICLE_KIND = "article"
+SENSE_WINDOW = 60  # characters of context a sense rule may look at on either side
 
 
 @dataclass(frozen=True)
 class TriggerGroup:
     name: str
-    kind: EventKind
+    kind: EventKind | None  # None: the article's main kind (see ARTICLE_KIND)
     confidence: float
     titles: tuple[str, ...]
     forms: tuple[str, ...]
@@ -38,23 +44,55 @@ class Trigger:
     group: TriggerGroup
 
 
+@dataclass(frozen=True)
+class SenseRule:
+    """One context in which a word form means something else: drop it, or read it as
+    another group. ``pattern`` is anchored at the trigger's edge on its ``side``."""
+
+    forms: frozenset[str]
+    side: str  # "before" | "after"
+    pattern: re.Pattern[str]
+    action: str  # "drop" or a group name
+    example: str
+
+
+def _data_lines(name: str) -> list[list[str]]:
+    raw = resources.files("tracker").joinpath(f"data/{name}").read_text(encoding="utf-8")
+    return [line.split("\t") for line in raw.splitlines()
+            if line.strip() and not line.startswith("#")]
+
+
 @lru_cache(maxsize=1)
 def lexicon() -> tuple[TriggerGroup, ...]:
     """The trigger groups shipped with the package, in file order."""
-    raw = resources.files("tracker").joinpath("data/triggers.tsv").read_text(encoding="utf-8")
     groups = []
-    for line in raw.splitlines():
-        if not line.strip() or line.startswith("#"):
-            continue
-        name, kind, confidence, titles, forms = line.split("\t")
+    for name, kind, confidence, titles, forms in _data_lines("triggers.tsv"):
         groups.append(TriggerGroup(
             name=name,
-            kind=kind,  # type: ignore[arg-type]  # validated by tests/test_events.py
+            kind=None if kind == ARTICLE_KIND else kind,  # type: ignore[arg-type]
             confidence=float(confidence),
             titles=tuple(t.strip() for t in titles.split("|")),
             forms=tuple(f.strip().lower() for f in forms.split(",") if f.strip()),
         ))
     return tuple(groups)
+
+
+@lru_cache(maxsize=1)
+def groups_by_name() -> dict[str, TriggerGroup]:
+    return {g.name: g for g in lexicon()}
+
+
+@lru_cache(maxsize=1)
+def sense_rules() -> dict[str, tuple[SenseRule, ...]]:
+    """The sense rules by word form (a rule naming several forms is listed under each)."""
+    by_form: dict[str, list[SenseRule]] = {}
+    for forms, side, pattern, action, example in _data_lines("senses.tsv"):
+        anchored = (rf"(?:{pattern})\s*$" if side == "before" else rf"^\s*(?:{pattern})")
+        rule = SenseRule(frozenset(f.strip().lower() for f in forms.split(",")), side,
+                         re.compile(anchored, re.IGNORECASE), action, example)
+        for form in rule.forms:
+            by_form.setdefault(form, []).append(rule)
+    return {form: tuple(rules) for form, rules in by_form.items()}
 
 
 _WORD = re.compile(r"[A-Za-z][A-Za-z'’]*(?:-[A-Za-z]+)*")
@@ -77,7 +115,7 @@ def _forms_by_first_word() -> dict[str, list[tuple[tuple[str, ...], TriggerGroup
 
 
 def find_triggers(sentence: str) -> list[Trigger]:
-    """Trigger words in the sentence, in order.
+    """Trigger words in the sentence, in order, each read in the sense its context gives.
 
     A dictionary lookup per word (not one huge regex): sentences are many, forms are few.
     """
@@ -91,29 +129,32 @@ def find_triggers(sentence: str) -> list[Trigger]:
             n = len(form)
             if tuple(w[2] for w in words[i:i + n]) == form:
                 start, end = words[i][0], words[i + n - 1][1]
-                if not _is_false_trigger(sentence, start, end, " ".join(form)):
-                    found.append(Trigger(start, end, sentence[start:end], group))
+                sense = read_sense(sentence, start, end, " ".join(form), group)
+                if sense is not None:
+                    found.append(Trigger(start, end, sentence[start:end], sense))
                 matched = n
                 break
         i += matched or 1
     return found
 
 
-def _is_false_trigger(sentence: str, start: int, end: int, form: str) -> bool:
-    """Words that only look like triggers here: modal "may" is not ours, but some are."""
-    before = sentence[max(0, start - 12):start].lower()
-    clause = re.split(r"[,;:–—]", sentence[max(0, start - 40):start])[-1].lower()
-    if _NEGATION.search(clause):
-        return True  # "none have been ratified", "no ceasefire was agreed"
-    after = sentence[end:end + 12].lower()
-    capitalized = sentence[start].isupper() and start > 0
-    if form in ("cases", "law", "court", "bill", "deal") and capitalized:
-        return True  # part of a name: "Supreme Court", "Bill Clinton"
-    if form == "strike" and re.match(r"\s+(a|the)\s+(balance|deal|chord)", after):
-        return True
-    if form in ("meet", "agree") and re.search(r"\b(to|would|could|might|may|will)\s+$", before):
-        return False
-    return form == "fight" and before.endswith("the ")
+def read_sense(sentence: str, start: int, end: int, form: str,
+               group: TriggerGroup) -> TriggerGroup | None:
+    """The group the word at ``start:end`` reports here, or None when it reports no event."""
+    if start > 0 and sentence[start].isupper() and form in ("cases", "law", "court", "bill",
+                                                              "deal", "summit", "accord"):
+        return None  # part of a name: "Supreme Court", "Bill Clinton", "Camp David Accord"
+    rules = sense_rules().get(form)
+    if not rules:
+        return group
+    before = sentence[max(0, start - SENSE_WINDOW):start]
+    after = sentence[end:end + SENSE_WINDOW]
+    for rule in rules:
+        if rule.pattern.search(before if rule.side == "before" else after):
+            if rule.action == "drop":
+                return None
+            return groups_by_name()[rule.action]
+    return group
 
 
 def render_title(group: TriggerGroup, slots: dict[str, str]) -> tuple[str, frozenset[str]]:

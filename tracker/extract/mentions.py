@@ -1,11 +1,14 @@
 """Extraction: (Article) -> event mentions. Pure: no clock, network or database.
 
-For each sentence that holds an event trigger, pair each dated temporal expression with the
-nearest trigger; a trigger left without a date is placed at the publication day, as "day" when
-the sentence reports it in the present tense ("delegates meet in Istanbul") and as "reported"
-otherwise. "The first talks since 2022" yields both the earlier talks (2022) and the current
-ones. Each mention gets a headline-like title, a kind, the people and places of its sentence,
-and a cluster key (trigger group + main participant) that clustering merges on.
+For each sentence of the article proper (reader comments and page furniture are skipped:
+``tracker.extract.furniture``) that holds an event trigger, pair each dated temporal expression
+with the nearest trigger; one trigger left without a date is placed at the publication day, as
+"day" when the sentence reports it in the present tense ("delegates meet in Istanbul") and as
+"reported" otherwise, unless the sentence is background ("3,000 have died so far"), which is not
+the day's news. "The first talks since 2022" yields both the earlier talks (2022) and the
+current ones. Each mention gets its modality (asserted, negated, hypothetical, future, quoted,
+background), a kind (a death or a statement takes its article's main kind), the people and
+places of its sentence, and a cluster key (kind + main participant) that clustering merges on.
 It does not merge mentions (``tracker.cluster``) or store them (``tracker.store``).
 """
 
@@ -13,21 +16,37 @@ from __future__ import annotations
 
 import bisect
 import re
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections import Counter
+from collections.abc import Iterable, Sequence
 from datetime import date
 
+from tracker.confidence import DATE_WEIGHT
 from tracker.extract.entities import country_of_demonym, find_entities, is_country
 from tracker.extract.events import Trigger, find_triggers, render_title
+from tracker.extract.furniture import furniture_spans, is_furniture_sentence
+from tracker.extract.modality import is_background, modality_of
 from tracker.extract.sentences import Sentence, split_sentences
-from tracker.ids import fold
-from tracker.models import Article, EntityMention, Mention, Timex
+from tracker.ids import fold, short_hash
+from tracker.models import (
+    Article,
+    DateRef,
+    EntityMention,
+    EventKind,
+    Extraction,
+    Mention,
+    Modality,
+    Timex,
+)
 from tracker.timex import tag
 
+__all__ = ["EXTRACTOR_VERSION", "Extraction", "extract", "extract_all", "sentence_key"]
+
 # Bump when extraction changes, so `tracker reprocess` knows which articles to redo.
-EXTRACTOR_VERSION = 1
+EXTRACTOR_VERSION = 2
 
 MAX_DATED_PER_SENTENCE = 3
+# Undated happenings per sentence: the surest trigger's, and another of a different kind ("talks
+# amid fighting in Donetsk" tells of both); more triggers of one kind are one happening told.
 MAX_UNDATED_PER_SENTENCE = 2
 # Distance (characters) within which a place "belongs" to a trigger: "talks in Istanbul".
 PLACE_REACH = 60
@@ -54,12 +73,9 @@ _QUOTE_OR_BREAK = re.compile(r'[“”"]|\n\s*\n')
 _DEMONYM = re.compile(r"\b[A-Z][a-z]+(?:an|ian|ish|ese|i|ic)\b")
 
 
-@dataclass(frozen=True)
-class Extraction:
-    """What one article yields: its event mentions and every day it refers to."""
-
-    mentions: list[Mention]
-    days: frozenset[date]
+def sentence_key(sentence: str) -> str:
+    """The identity of a sentence across articles: its words, whatever the case and spacing."""
+    return short_hash("sentence", fold(sentence))
 
 
 def extract(article: Article) -> list[Mention]:
@@ -68,7 +84,7 @@ def extract(article: Article) -> list[Mention]:
 
 
 def extract_all(article: Article) -> Extraction:
-    """Mentions plus the days (day or finer precision) any sentence of the article refers to.
+    """Mentions plus the days (day or finer precision) the article's sentences refer to.
 
     The days feed importance: a day that later articles keep referring to mattered.
     """
@@ -79,28 +95,53 @@ def extract_all(article: Article) -> Extraction:
     timexes = [t for t in tag(text, dct) if t.date_start is not None and t.date_end is not None]
     entities = find_entities(text)
     quoted = quoted_spans(text)
-    mentions: list[Mention] = []
+    skipped = furniture_spans(text)
+    found: list[tuple[Sentence, list[Trigger]]] = []
+    refs: set[DateRef] = set()
     for sentence in split_sentences(text):
-        # What people are quoted as saying is their statement, not a reported event.
-        triggers = [t for t in find_triggers(sentence.text)
-                    if not _inside(sentence.start + t.start, quoted)]
-        if not triggers:
+        if _inside(sentence.start, skipped) or is_furniture_sentence(sentence.text):
             continue
-        in_sentence = [t for t in timexes if sentence.start <= t.start and t.end <= sentence.end]
+        key = sentence_key(sentence.text)
+        for t in _within(timexes, sentence.start, sentence.end):
+            if t.precision in ("day", "time") and t.date_start is not None:
+                refs.add(DateRef(t.date_start, key))
+        triggers = find_triggers(sentence.text)
+        if triggers:
+            found.append((sentence, triggers))
+    article_kind = main_kind(t for _, triggers in found for t in triggers)
+    mentions: list[Mention] = []
+    for sentence, triggers in found:
+        in_sentence = _within(timexes, sentence.start, sentence.end)
         people_places = [e for e in entities
                          if sentence.start <= e.start and e.end <= sentence.end]
         people_places += _demonym_countries(sentence, people_places)
         mentions.extend(_sentence_mentions(article, dct, sentence, triggers, in_sentence,
-                                           people_places, quoted))
-    days = frozenset(t.date_start for t in timexes
-                     if t.precision in ("day", "time") and t.date_start is not None)
-    return Extraction(mentions, days)
+                                           people_places, quoted, article_kind))
+    return Extraction(mentions, frozenset(refs))
+
+
+def main_kind(triggers: Iterable[Trigger]) -> EventKind:
+    """The kind most of an article's specific triggers have (deaths and statements take it)."""
+    counts: Counter[EventKind] = Counter()
+    first: dict[EventKind, int] = {}
+    for i, t in enumerate(triggers):
+        kind = t.group.kind
+        if kind is not None and kind != "other":
+            counts[kind] += 1
+            first.setdefault(kind, i)
+    if not counts:
+        return "other"
+    return min(counts, key=lambda k: (-counts[k], first[k]))
+
+
+def _within(timexes: Sequence[Timex], start: int, end: int) -> list[Timex]:
+    return [t for t in timexes if start <= t.start and t.end <= end]
 
 
 def _sentence_mentions(
     article: Article, dct: date, sentence: Sentence, triggers: Sequence[Trigger],
     timexes: Sequence[Timex], entities: Sequence[EntityMention],
-    quoted: Sequence[tuple[int, int]],
+    quoted: Sequence[tuple[int, int]], article_kind: EventKind,
 ) -> list[Mention]:
     content = [t for t in triggers if t.group.name != "statement"]
     has_speaker = any(e.kind == "person" for e in entities)
@@ -109,26 +150,31 @@ def _sentence_mentions(
     if not pool:
         return []
     out: list[Mention] = []
-    dated_groups: set[str] = set()
+    dated: set[int] = set()
     for timex in timexes[:MAX_DATED_PER_SENTENCE]:
         rel_start, rel_end = timex.start - sentence.start, timex.end - sentence.start
         trigger = min(pool, key=lambda t: _attachment_cost(sentence.text, t, rel_start, rel_end))
         prefix = sentence.text[max(0, rel_start - 8):rel_start]
         since = bool(_SINCE_BEFORE.search(prefix))
-        out.append(_mention(article, sentence, trigger, entities, quoted, timex=timex,
-                            pool=pool, earlier=since))
+        out.append(_mention(article, sentence, trigger, entities, quoted, article_kind,
+                            timex=timex, pool=pool, earlier=since, dct=dct))
         if not since:
-            dated_groups.add(trigger.group.name)
-    undated = 0
-    for trigger in pool:
-        if trigger.group.name in dated_groups or undated >= MAX_UNDATED_PER_SENTENCE:
-            continue
-        dated_groups.add(trigger.group.name)
-        undated += 1
+            dated.add(trigger.start)
+    if len(dated) >= 1 or is_background(sentence.text):
+        return out  # the sentence's happening is dated; or it is a look back, not today's news
+    # The undated happenings: the surest trigger's, then one of each other kind.
+    undated: list[Trigger] = []
+    for trigger in sorted(pool, key=lambda t: (-t.group.confidence, t.start)):
+        if len(undated) < MAX_UNDATED_PER_SENTENCE and all(
+                (t.group.kind or article_kind) != (trigger.group.kind or article_kind)
+                for t in undated):
+            undated.append(trigger)
+    for trigger in undated:
         present = trigger.group.name != "statement" and _reported_in_present(sentence.text,
                                                                               trigger)
-        out.append(_mention(article, sentence, trigger, entities, quoted, timex=None,
-                            pool=pool, undated_day=dct, present=bool(present)))
+        out.append(_mention(article, sentence, trigger, entities, quoted, article_kind,
+                            timex=None, pool=pool, undated_day=dct, present=bool(present),
+                            dct=dct))
     return out
 
 
@@ -163,14 +209,19 @@ def _gap(a_start: int, a_end: int, b_start: int, b_end: int) -> int:
 
 def _mention(
     article: Article, sentence: Sentence, trigger: Trigger, entities: Sequence[EntityMention],
-    quoted: Sequence[tuple[int, int]], *, timex: Timex | None, pool: Sequence[Trigger],
-    undated_day: date | None = None, present: bool = False, earlier: bool = False,
+    quoted: Sequence[tuple[int, int]], article_kind: EventKind, *, timex: Timex | None,
+    pool: Sequence[Trigger], dct: date, undated_day: date | None = None, present: bool = False,
+    earlier: bool = False,
 ) -> Mention:
     """One mention; ``earlier`` marks "since <date>": an earlier happening, not here and now.
 
     People named inside a quotation belong to the mention (the speaker spoke of them) but do
     not name the event.
     """
+    if earlier:
+        # An earlier happening ("the first talks since 2022") shares its sentence's countries
+        # and people, not the places where the later one happens.
+        entities = [e for e in entities if e.kind != "place" or is_country(e.name)]
     speakers = [e for e in entities if not (e.kind == "person" and _inside(e.start, quoted))]
     slots, anchors = _slots(sentence, trigger, speakers, pool, local_places=not earlier)
     title, used = render_title(trigger.group, slots)
@@ -184,17 +235,20 @@ def _mention(
         assert undated_day is not None
         start = end = undated_day
         if present:
-            precision, date_text, confidence = "day", "publication day (present tense)", \
-                confidence * 0.8
+            precision, date_text = "day", "publication day (present tense)"
+            confidence *= DATE_WEIGHT["present"]
         else:
-            precision, date_text, confidence = "reported", "undated", confidence * 0.6
+            precision, date_text = "reported", "undated"
+            confidence *= DATE_WEIGHT["reported"]
+    modality = _modality(sentence, trigger, quoted, start, dct, earlier=earlier)
+    kind = trigger.group.kind or article_kind
     return Mention(
         article_id=article.id,
         sentence=sentence.text,
         sentence_start=sentence.start,
         sentence_end=sentence.end,
         trigger=trigger.text.lower(),
-        kind=trigger.group.kind,
+        kind=kind,
         title=title,
         date_start=start,
         date_end=end,
@@ -203,8 +257,24 @@ def _mention(
         confidence=round(confidence, 3),
         timex=timex,
         entities=tuple(entities),
-        cluster_key=f"{trigger.group.name}|{anchor}",
+        cluster_key=f"{kind}|{anchor}",
+        modality=modality,
+        group=trigger.group.name,
+        trigger_start=trigger.start,
+        sentence_key=sentence_key(sentence.text),
     )
+
+
+def _modality(sentence: Sentence, trigger: Trigger, quoted: Sequence[tuple[int, int]],
+              start: date, dct: date, *, earlier: bool) -> Modality:
+    """How the sentence tells this trigger's event; a date after publication is a plan or a
+    forecast ("talks are expected by Friday"), whatever the grammar says."""
+    modality = modality_of(sentence.text, trigger.start, trigger.end)
+    if modality == "asserted" and start > dct and not earlier:
+        return "future"
+    if modality == "asserted" and _inside(sentence.start + trigger.start, quoted):
+        return "quoted"
+    return modality
 
 
 def _slots(

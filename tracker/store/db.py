@@ -21,19 +21,26 @@ from urllib.parse import urlsplit
 
 import sqlite_utils
 
-from tracker import clock
-from tracker.cluster import ClusterInput, EventDraft
+from tracker import clock, confidence, importance
 from tracker.errors import StoreError
 from tracker.ids import entity_key, short_hash, text_hash
-from tracker.models import Article, EntityMention, Mention
+from tracker.models import (
+    Article,
+    ClusterInput,
+    EntityMention,
+    EventDraft,
+    Extraction,
+    Mention,
+)
 from tracker.store.migrations import migrate
 
 ArticleStatus = Literal["new", "unchanged", "changed"]
-# Importance weights (see Store.rescore); tuned on Timeline17 dev with benchmarks/timeline17.py.
-LATER_REFERENCE_WEIGHT = 1.0
-COVERAGE_WEIGHT = 0.3
-SUPPORT_WEIGHT = 0.3
 BUSY_TIMEOUT_MS = 10_000
+# A sentence found in this many articles of one outlet is page furniture (a teaser, a promo,
+# boilerplate), not part of any of them: three, because two versions of one story may share
+# sentences, and a sentence copied into three different stories no longer reports any of them.
+FURNITURE_MIN_ARTICLES = 3
+UNKNOWN_OUTLET = "unknown source"
 
 
 IN_CHUNK = 500  # ids per "IN (...)" list: far below SQLite's limit, keeps statements small
@@ -203,7 +210,13 @@ class Store:
             ])
             groups |= self._insert_mentions(stored_id, mentions)
             self._insert_article_source(stored_id, article, source_id)
+            self._mark_dirty(groups)
         return SavedArticle(stored_id, status, frozenset(groups))
+
+    def _mark_dirty(self, groups: Iterable[str]) -> None:
+        """Record groups whose events are stale until re-clustered (survives a crash)."""
+        self._write_many("INSERT OR IGNORE INTO dirty_groups (name) VALUES (?)",
+                         [(g,) for g in sorted(groups)])
 
     def _groups_of_article(self, article_id: str) -> set[str]:
         rows = self.db.execute(
@@ -220,12 +233,10 @@ class Store:
         spelling key when there is exactly one; a full name absorbs an earlier surname-only
         entity, so the result does not depend on which article came first.
         """
-        from tracker.extract.entities import person_match_key
-
         name = ent.name
         match_key = None
         if ent.kind == "person":
-            match_key = person_match_key(name.split()[-1])
+            match_key = ent.match_key
             if len(name.split()) == 1:
                 full = self.db.execute(
                     "SELECT id, aliases FROM entities WHERE kind = 'person' AND match_key = ? "
@@ -301,12 +312,13 @@ class Store:
         return sorted(str(r[0]) for r in rows)
 
     def cluster_inputs(self, group: str) -> list[ClusterInput]:
-        """Every stored mention of one trigger group, as clustering needs it.
+        """Every stored mention of one clustering group (an event kind), as clustering needs it.
 
         A mention of an article seen under several outlets (syndicated copies) comes once per
         outlet, same id, so the event's ``n_sources`` counts every outlet that carried the
         report (and ``n_mentions`` counts reports); ``replace_events`` treats the repeated id
-        as one mention.
+        as one mention. A mention whose sentence is page furniture of its outlet (see
+        ``refresh_furniture``) is marked so.
         """
         rows = self.db.execute(
             """
@@ -315,7 +327,13 @@ class Store:
                    m.cluster_key, m.date_start, m.date_end, m.precision, m.date_text,
                    m.title, m.kind, m.confidence, m.timex_text IS NOT NULL,
                    (SELECT group_concat(entity_id, ' ') FROM mention_entities
-                     WHERE mention_id = m.id)
+                     WHERE mention_id = m.id),
+                   m.sentence, m.sentence_key, m.sentence_start, m.trigger_start,
+                   length(m.trigger), m.timex_start, m.timex_end, m.modality, m.trigger_group,
+                   EXISTS (SELECT 1 FROM furniture f WHERE f.sentence_key = m.sentence_key
+                           AND f.outlet = (SELECT s.outlet FROM article_sentences s
+                                           WHERE s.article_id = m.article_id
+                                             AND s.sentence_key = m.sentence_key LIMIT 1))
             FROM mentions m JOIN articles a ON a.id = m.article_id
             WHERE m.cluster_key >= ? AND m.cluster_key < ?
             ORDER BY m.id
@@ -330,9 +348,11 @@ class Store:
         entity_sets: dict[str | None, frozenset[str]] = {None: frozenset()}
         inputs = []
         for (mid, aid, source_name, source_id, url, published, key, ds, de, precision,
-             date_text, title, kind, confidence, written, entity_ids) in rows:
+             date_text, title, kind, mention_confidence, written, entity_ids, sentence, skey,
+             sentence_start, trigger_start, trigger_length, timex_start, timex_end, modality,
+             trigger_group, furniture) in rows:
             if aid not in of_article:
-                own = _outlet(source_name, source_id, url, aid)
+                own = article_outlet(source_name, source_id, url)
                 of_article[aid] = (sorted(outlets.get(aid, set()) | {own}),
                                    date.fromisoformat(str(published)[:10]))
             article_outlets, published_day = of_article[aid]
@@ -348,8 +368,14 @@ class Store:
                     id=mid, article_id=aid, source=outlet, published=published_day,
                     group=group, anchor=anchor, date_start=days[ds], date_end=days[de],
                     precision=precision, date_text=date_text, title=title, kind=kind,
-                    confidence=float(confidence), entity_ids=entity_sets[entity_ids],
-                    date_written=bool(written),
+                    confidence=float(mention_confidence), entity_ids=entity_sets[entity_ids],
+                    date_written=bool(written), sentence=sentence, sentence_key=skey,
+                    trigger_start=trigger_start, trigger_end=trigger_start + trigger_length,
+                    timex_start=None if timex_start is None else timex_start - sentence_start,
+                    timex_end=None if timex_end is None else timex_end - sentence_start,
+                    modality=modality, trigger_group=trigger_group,
+                    furniture=bool(furniture), published_at=str(published),
+                    sentence_start=sentence_start,
                 ))
         return inputs
 
@@ -380,10 +406,6 @@ class Store:
             changed = 0
             upserts: list[tuple[Any, ...]] = []
             entity_rows: dict[str, list[tuple[str, str, int]]] = {}
-            # Where each mention of the group ends up. Event ids are unique in practice; should
-            # two drafts share one, the later wins, as when each draft was written in turn.
-            assignment: dict[str, str | None] = dict(old_assignment)
-            members = {eid: set(mids) for eid, mids in old_members.items()}
             for d in drafts:
                 previous = old_events.get(d.id)
                 row = {
@@ -392,6 +414,11 @@ class Store:
                     "precision": d.precision, "date_text": d.date_text,
                     "n_mentions": d.n_mentions, "n_articles": d.n_articles,
                     "n_sources": d.n_sources, "score": d.score, "support": d.score,
+                    "summary": json.dumps(list(d.summary), ensure_ascii=False),
+                    "confidence": previous["confidence"] if previous
+                    and previous["base_confidence"] == d.confidence
+                    and previous["quality"] == d.quality else d.confidence,
+                    "base_confidence": d.confidence, "quality": d.quality,
                     "first_seen_at": previous["first_seen_at"] if previous
                     else self._first_seen(d.mention_ids) or now,
                     "updated_at": now, "status": "active", "merged_into": None,
@@ -404,26 +431,20 @@ class Store:
                 self.touched_days.add(d.date_start.isoformat())
                 upserts.append(tuple(row[c] for c in _EVENT_COLUMNS))
                 entity_rows[d.id] = [(d.id, entity_id, n) for entity_id, n in d.entity_counts]
-                for mid in members.pop(d.id, set()):
-                    assignment[mid] = None
-                for mid in d.mention_ids:
-                    before = assignment.get(mid)
-                    if before is not None and before != d.id:
-                        members[before].discard(mid)
-                    assignment[mid] = d.id
-                    members.setdefault(d.id, set()).add(mid)
             self._write_many(_UPSERT_EVENT, upserts)
             self._write_many("DELETE FROM event_entities WHERE event_id = ?",
                              [(eid,) for eid in entity_rows])
             self._write_many(
                 "INSERT INTO event_entities (event_id, entity_id, n_mentions) VALUES (?, ?, ?)",
                 [r for rows in entity_rows.values() for r in rows])
-            # Mentions of the group point at events of the group only (a mention that changes
-            # group is saved again, which clears its event), so this is every change.
+            # Every mention of the group goes where clustering put it; page furniture nowhere.
+            # (Mentions of the group point at events of the group only: a mention that changes
+            # group is saved again, which clears its event.)
             self._write_many(
                 "UPDATE mentions SET event_id = ? WHERE id = ?",
-                [(eid, mid) for mid, eid in sorted(assignment.items())
-                 if eid != old_assignment.get(mid)])
+                [(new_of_mention.get(mid), mid)
+                 for mid in sorted(set(old_assignment) | set(new_of_mention))
+                 if new_of_mention.get(mid) != old_assignment.get(mid)])
             new_ids = {d.id for d in drafts}
             for old_id in sorted(set(old_events) - new_ids):
                 successors = [new_of_mention[m] for m in old_members.get(old_id, ())
@@ -441,6 +462,7 @@ class Store:
                 else:
                     self.db.execute("DELETE FROM event_entities WHERE event_id = ?", [old_id])
                     self.db.execute("DELETE FROM events WHERE id = ?", [old_id])
+            self.db.execute("DELETE FROM dirty_groups WHERE name = ?", [group])
         return changed
 
     def _first_seen(self, mention_ids: Sequence[str]) -> str | None:
@@ -457,26 +479,69 @@ class Store:
 
     # ------------------------------------------------------------------ importance
 
-    def save_date_refs(self, article_id: str, days: Iterable[date]) -> None:
-        """Record the days an article refers to (replacing what it referred to before)."""
+    def save_references(self, article_id: str, extraction: Extraction) -> None:
+        """Record the days an article refers to and the sentences it is made of (its mentions'
+        and its date references'), replacing what it had before.
+
+        Sentences are recorded under the article's outlet, so ``refresh_furniture`` can find
+        the ones an outlet repeats across its articles.
+        """
         self.db.execute("DELETE FROM date_refs WHERE article_id = ?", [article_id])
-        rows = sorted({d.isoformat() for d in days})
-        self._write_many("INSERT INTO date_refs (article_id, day) VALUES (?, ?)",
-                         [(article_id, day) for day in rows])
-        self.touched_days.update(rows)
-        published = self.db.execute(
-            "SELECT substr(COALESCE(published_at, fetched_at, ingested_at), 1, 10) "
+        self.db.execute("DELETE FROM article_sentences WHERE article_id = ?", [article_id])
+        refs = sorted({(r.day.isoformat(), r.sentence_key) for r in extraction.refs})
+        self._write_many("INSERT INTO date_refs (article_id, day, sentence_key) VALUES (?, ?, ?)",
+                         [(article_id, day, key) for day, key in refs])
+        row = self.db.execute(
+            "SELECT source_name, source_id, url, "
+            "substr(COALESCE(published_at, fetched_at, ingested_at), 1, 10) "
             "FROM articles WHERE id = ?", [article_id]).fetchone()
-        if published:
-            self.touched_days.add(str(published[0]))
+        if row is None:
+            return
+        outlet = article_outlet(row[0], row[1], row[2])
+        keys = {key for _, key in refs} | {m.sentence_key for m in extraction.mentions}
+        if outlet == UNKNOWN_OUTLET:
+            keys = set()  # articles of unknown origin may come from anywhere: no furniture
+        self._write_many(
+            "INSERT OR IGNORE INTO article_sentences (outlet, sentence_key, article_id) "
+            "VALUES (?, ?, ?)", [(outlet, key, article_id) for key in sorted(keys) if key])
+        self.touched_days.update(day for day, _ in refs)
+        self.touched_days.add(str(row[3]))
+
+    def refresh_furniture(self) -> set[str]:
+        """Bring the ``furniture`` table up to date: the sentences found in at least
+        ``FURNITURE_MIN_ARTICLES`` articles of one outlet. Returns the clustering groups whose
+        mentions changed status (they must be re-clustered); the days those sentences refer to
+        are marked for rescoring.
+        """
+        found = dict(((outlet, key), n) for outlet, key, n in self.db.execute(
+            "SELECT outlet, sentence_key, COUNT(*) FROM article_sentences "
+            "GROUP BY outlet, sentence_key HAVING COUNT(*) >= ?", [FURNITURE_MIN_ARTICLES]))
+        stored = dict(((outlet, key), n) for outlet, key, n in self.db.execute(
+            "SELECT outlet, sentence_key, n_articles FROM furniture"))
+        added = [k for k in found if k not in stored]
+        removed = [k for k in stored if k not in found]
+        with self.transaction():
+            self._write_many("DELETE FROM furniture WHERE outlet = ? AND sentence_key = ?",
+                             removed)
+            self._write_many(
+                "INSERT OR REPLACE INTO furniture (outlet, sentence_key, n_articles) "
+                "VALUES (?, ?, ?)",
+                [(o, k, n) for (o, k), n in found.items() if stored.get((o, k)) != n])
+        changed_keys = sorted({k for _, k in added + removed})
+        groups: set[str] = set()
+        for chunk, marks in in_chunks(changed_keys):
+            groups.update(str(r[0]) for r in self.db.execute(
+                f"SELECT DISTINCT substr(cluster_key, 1, instr(cluster_key, '|') - 1) "
+                f"FROM mentions WHERE sentence_key IN ({marks})", chunk))
+            self.touched_days.update(str(r[0]) for r in self.db.execute(
+                f"SELECT DISTINCT day FROM date_refs WHERE sentence_key IN ({marks})", chunk))
+        return groups
 
     def rescore(self, days: Iterable[str] | None = None) -> int:
         """Recompute the importance of the events on the given days (default: touched days).
 
-        Importance = LATER_REFERENCE_WEIGHT x articles published after the day that refer to
-        it + COVERAGE_WEIGHT x articles published that day + SUPPORT_WEIGHT x the event's own
-        support (sources, articles, mentions). Only day-precision events get the day terms: a
-        year is not "referred to" the way a day is. Measured on Timeline17 (benchmarks/).
+        The formula and its weights are ``tracker.importance``'s. References from page
+        furniture do not count.
         """
         if days is None:
             days, self.touched_days = self.touched_days, set()
@@ -490,7 +555,13 @@ class Store:
                 f"""
                 WITH day_terms AS MATERIALIZED (
                     SELECT day, (
-                        SELECT COUNT(*) FROM date_refs r JOIN articles a ON a.id = r.article_id
+                        SELECT COUNT(DISTINCT CASE WHEN EXISTS (
+                              SELECT 1 FROM article_sentences s JOIN furniture f
+                                ON f.outlet = s.outlet AND f.sentence_key = s.sentence_key
+                              WHERE s.article_id = r.article_id
+                                AND s.sentence_key = r.sentence_key)
+                            THEN 'furniture:' || r.sentence_key ELSE r.article_id END)
+                        FROM date_refs r JOIN articles a ON a.id = r.article_id
                         WHERE r.day = days.day
                           AND COALESCE(a.published_at, a.fetched_at) >= date(days.day, '+1 day')
                     ) AS later, (
@@ -503,18 +574,29 @@ class Store:
                             AND date_start IN ({marks})) AS days
                 )
                 SELECT e.id, e.score, round(
-                    {SUPPORT_WEIGHT} * e.support * (CASE e.precision WHEN 'reported' THEN 0.5
-                                                    ELSE 1 END)
+                    {importance.SUPPORT_WEIGHT} * e.support
                     + CASE WHEN e.precision IN ('day', 'time') THEN
-                        {LATER_REFERENCE_WEIGHT} * t.later + {COVERAGE_WEIGHT} * t.coverage
-                      ELSE 0 END, 4)
+                        {importance.LATER_REFERENCE_WEIGHT} * t.later
+                        + {importance.COVERAGE_WEIGHT} * t.coverage
+                      ELSE 0 END, 4),
+                    e.confidence, e.quality, e.base_confidence,
+                    -- later references corroborate one happening: the day's best-supported
+                    CASE WHEN e.precision IN ('day', 'time') AND ROW_NUMBER() OVER (
+                        PARTITION BY e.date_start, e.precision IN ('day', 'time')
+                        ORDER BY e.support * e.quality DESC, e.id) = 1
+                    THEN COALESCE(t.later, 0) ELSE 0 END
                 FROM events e LEFT JOIN day_terms t ON t.day = e.date_start
                 WHERE e.status = 'active' AND e.date_start IN ({marks})
                 """,
                 chunk + chunk,
             ).fetchall()
-            self._write_many("UPDATE events SET score = ? WHERE id = ?",
-                             [(new, eid) for eid, old, new in rows if new != old])
+            updates = []
+            for eid, old, new, old_sure, quality, base, later in rows:
+                sure = confidence.with_day_references(quality, base, later)
+                if (new, sure) != (old, old_sure):
+                    updates.append((new, sure, eid))
+            self._write_many("UPDATE events SET score = ?, confidence = ? WHERE id = ?",
+                             updates)
         return len(wanted)
 
     # ------------------------------------------------------------------ runs
@@ -573,8 +655,8 @@ class Store:
             "UNION SELECT source_name, source_id, url FROM articles WHERE id = ?",
             [article_id, rowid, article_id],
         ).fetchall()
-        known = {_outlet(name, sid, url, article_id) for name, sid, url in others}
-        if _outlet(article.source_name, source_id, article.url, article_id) in known:
+        known = {article_outlet(name, sid, url) for name, sid, url in others}
+        if article_outlet(article.source_name, source_id, article.url) in known:
             return frozenset()
         return frozenset(self._groups_of_article(article_id))
 
@@ -598,7 +680,7 @@ class Store:
         ).fetchall()
         outlets: dict[str, set[str]] = {}
         for aid, name, sid, url in rows:
-            outlets.setdefault(str(aid), set()).add(_outlet(name, sid, url, str(aid)))
+            outlets.setdefault(str(aid), set()).add(article_outlet(name, sid, url))
         return outlets
 
     def article_outlets(self, article_id: str) -> list[dict[str, Any]]:
@@ -657,13 +739,10 @@ class Store:
 
 
     def unclustered_groups(self) -> list[str]:
-        """Groups with mentions no event holds yet: saved, but not re-clustered (a worker was
-        killed between the two, or re-clustering was deferred). Re-clustering them repairs it.
+        """Groups saved but not re-clustered since (a worker was killed between the two, or
+        re-clustering was deferred). Re-clustering them repairs it.
         """
-        rows = self.db.execute(
-            "SELECT DISTINCT substr(cluster_key, 1, instr(cluster_key, '|') - 1) FROM mentions "
-            "WHERE event_id IS NULL"
-        ).fetchall()
+        rows = self.db.execute("SELECT name FROM dirty_groups").fetchall()
         return sorted(str(r[0]) for r in rows)
 
     def _insert_mentions(self, article_id: str, mentions: Sequence[Mention]) -> set[str]:
@@ -689,7 +768,7 @@ class Store:
                  timex.value if timex else None, timex.start if timex else None,
                  timex.end if timex else None, m.date_start.isoformat(), m.date_end.isoformat(),
                  m.precision, m.date_text, m.trigger, m.kind, m.title, m.confidence,
-                 m.cluster_key))
+                 m.cluster_key, m.modality, m.group, m.trigger_start, m.sentence_key))
             named += [(mention_id, ent) for ent in m.entities]
         self._write_many(_UPSERT_MENTION, rows)
         for mention_id, ent in named:
@@ -702,10 +781,10 @@ class Store:
         return groups
 
 
-def _outlet(source_name: str | None, source_id: str | None, url: str | None,
-            article_id: str) -> str:
-    """Who published a copy: its outlet name, else its source, else its web host."""
-    return source_name or source_id or (urlsplit(url).netloc if url else "") or article_id
+def article_outlet(source_name: str | None, source_id: str | None, url: str | None) -> str:
+    """Who published a copy: its outlet name, else its source, else its web host; articles
+    with none of these are all one unknown source, not a source each."""
+    return source_name or source_id or (urlsplit(url).netloc if url else "") or UNKNOWN_OUTLET
 
 
 def _datetime(value: str | None) -> datetime | None:
@@ -730,14 +809,15 @@ _UPSERT_ARTICLE = _upsert_sql("articles", (
 ))
 _EVENT_COLUMNS = (
     "id", "cluster_key", "title", "kind", "date_start", "date_end", "precision", "date_text",
-    "n_mentions", "n_articles", "n_sources", "score", "support", "first_seen_at", "updated_at",
-    "status", "merged_into",
+    "n_mentions", "n_articles", "n_sources", "score", "support", "summary", "confidence",
+    "base_confidence", "quality", "first_seen_at", "updated_at", "status", "merged_into",
 )
 _UPSERT_EVENT = _upsert_sql("events", _EVENT_COLUMNS)
 _MENTION_COLUMNS = (
     "id", "article_id", "event_id", "sentence", "sentence_start", "sentence_end", "timex_text",
     "timex_type", "timex_value", "timex_start", "timex_end", "date_start", "date_end",
     "precision", "date_text", "trigger", "kind", "title", "confidence", "cluster_key",
+    "modality", "trigger_group", "trigger_start", "sentence_key",
 )
 # A re-saved mention loses its event: re-clustering its group assigns it again.
 _UPSERT_MENTION = _upsert_sql("mentions", _MENTION_COLUMNS, literal={"event_id": "NULL"})

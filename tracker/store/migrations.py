@@ -171,10 +171,63 @@ MIGRATIONS: tuple[str, ...] = (
     ALTER TABLE events ADD COLUMN support REAL NOT NULL DEFAULT 0;
     UPDATE events SET support = score;
     """,
+    # 4: the story, not the noise. Mentions say how they were told (modality), which trigger
+    # group and where the trigger is, and which sentence they come from (sentence_key), so that
+    # a sentence recurring across an outlet's articles (page furniture) can be set aside: its
+    # sightings per outlet are kept in article_sentences, the recurring ones in furniture.
+    # Events get a summary and a confidence. Date references name their sentence too. Groups
+    # saved but not yet re-clustered are listed in dirty_groups (they were found by mentions
+    # without an event, but furniture mentions now rightly have none). The events' full-text
+    # index is rebuilt with the summary.
+    """
+    ALTER TABLE mentions ADD COLUMN modality TEXT NOT NULL DEFAULT 'asserted';
+    ALTER TABLE mentions ADD COLUMN trigger_group TEXT NOT NULL DEFAULT '';
+    ALTER TABLE mentions ADD COLUMN trigger_start INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE mentions ADD COLUMN sentence_key TEXT NOT NULL DEFAULT '';
+    ALTER TABLE events ADD COLUMN summary TEXT NOT NULL DEFAULT '[]';
+    ALTER TABLE events ADD COLUMN confidence REAL NOT NULL DEFAULT 1;
+    ALTER TABLE events ADD COLUMN base_confidence REAL NOT NULL DEFAULT 1;
+    ALTER TABLE events ADD COLUMN quality REAL NOT NULL DEFAULT 1;
+    CREATE INDEX events_rank ON events(status, precision, score);
+    CREATE TABLE date_refs_v4 (
+        article_id TEXT NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
+        day TEXT NOT NULL,
+        sentence_key TEXT NOT NULL,
+        PRIMARY KEY (article_id, day, sentence_key)
+    ) WITHOUT ROWID;
+    INSERT INTO date_refs_v4 (article_id, day, sentence_key)
+        SELECT article_id, day, '' FROM date_refs;
+    DROP TABLE date_refs;
+    ALTER TABLE date_refs_v4 RENAME TO date_refs;
+    CREATE INDEX date_refs_day ON date_refs(day);
+    CREATE INDEX date_refs_sentence ON date_refs(sentence_key);
+    CREATE TABLE article_sentences (
+        outlet TEXT NOT NULL,
+        sentence_key TEXT NOT NULL,
+        article_id TEXT NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
+        PRIMARY KEY (outlet, sentence_key, article_id)
+    ) WITHOUT ROWID;
+    CREATE INDEX article_sentences_article ON article_sentences(article_id);
+    CREATE TABLE furniture (
+        outlet TEXT NOT NULL,
+        sentence_key TEXT NOT NULL,
+        n_articles INTEGER NOT NULL,
+        PRIMARY KEY (outlet, sentence_key)
+    ) WITHOUT ROWID;
+    CREATE INDEX mentions_sentence ON mentions(sentence_key);
+    CREATE TABLE dirty_groups (name TEXT PRIMARY KEY) WITHOUT ROWID;
+    INSERT OR IGNORE INTO dirty_groups (name)
+        SELECT DISTINCT substr(cluster_key, 1, instr(cluster_key, '|') - 1) FROM mentions
+        WHERE event_id IS NULL;
+    DROP TRIGGER IF EXISTS events_ai;
+    DROP TRIGGER IF EXISTS events_ad;
+    DROP TRIGGER IF EXISTS events_au;
+    DROP TABLE IF EXISTS events_fts;
+    """,
 )
 
 FTS_TABLES: dict[str, tuple[str, ...]] = {
-    "events": ("title", "date_text"),
+    "events": ("title", "date_text", "summary"),
     "articles": ("title", "text"),
 }
 

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from tracker.confidence import MIN_CONFIDENCE
 from tracker.store.db import Store, in_chunks
 
 Row = dict[str, Any]
@@ -28,7 +29,11 @@ class EventFilter:
     entity: str | None = None
     min_sources: int = 0
     include_reported: bool = True
-    top: int = 0  # only the ``top`` most important events (0: all)
+    top: int = 0  # only the ``top`` key events (0: all); see ``tracker.query.top_events``
+    # Events below this confidence are left out (low-confidence events stay stored and
+    # searchable as evidence); 0 brings back every event stored.
+    min_confidence: float = MIN_CONFIDENCE
+    ids: tuple[str, ...] | None = None  # only these events (the key events, once chosen)
 
 
 def _where(f: EventFilter) -> tuple[list[str], list[Any]]:
@@ -48,11 +53,12 @@ def _where(f: EventFilter) -> tuple[list[str], list[Any]]:
         params.append(f.min_sources)
     if not f.include_reported:
         clauses.append("e.precision != 'reported'")
-    if f.top:
-        dated_only = "" if f.include_reported else "AND precision != 'reported' "
-        clauses.append("e.id IN (SELECT id FROM events WHERE status = 'active' "
-                       f"{dated_only}ORDER BY score DESC, id LIMIT ?)")
-        params.append(f.top)
+    if f.min_confidence > 0:
+        clauses.append("e.confidence >= ?")
+        params.append(f.min_confidence)
+    if f.ids is not None:
+        clauses.append(f"e.id IN ({','.join('?' * len(f.ids))})" if f.ids else "0")
+        params += list(f.ids)
     if f.entity:
         clauses.append(
             "e.id IN (SELECT ee.event_id FROM event_entities ee JOIN entities n "
@@ -100,13 +106,16 @@ def event_row(store: Store, event_id: str) -> Row | None:
     return rows[0] if rows else None
 
 
-def ranked_day_events(store: Store, date_from: date, date_to: date) -> list[Row]:
+def ranked_day_events(store: Store, date_from: date, date_to: date, *,
+                      min_confidence: float = 0.0, limit: int | None = None) -> list[Row]:
     """Day-precision active events in the range, most important first."""
     return store.query(
         "SELECT * FROM events WHERE status = 'active' AND precision IN ('day', 'time') "
-        "AND date_start >= ? AND date_start <= ? "
-        "ORDER BY score DESC, n_sources DESC, date_start, id",
-        [date_from.isoformat(), date_to.isoformat()],
+        "AND date_start >= ? AND date_start <= ? AND confidence >= ? "
+        "ORDER BY score DESC, n_sources DESC, date_start, id"
+        + (" LIMIT ?" if limit else ""),
+        [date_from.isoformat(), date_to.isoformat(), min_confidence,
+         *([limit] if limit else [])],
     )
 
 
@@ -140,10 +149,10 @@ def mention_rows_of_events(store: Store, event_ids: Sequence[str]) -> list[Row]:
     return rows
 
 
-def kind_counts(store: Store) -> list[Row]:
+def kind_counts(store: Store, min_confidence: float = MIN_CONFIDENCE) -> list[Row]:
     return store.query(
         "SELECT kind, COUNT(*) AS events FROM events WHERE status = 'active' "
-        "GROUP BY kind ORDER BY events DESC, kind"
+        "AND confidence >= ? GROUP BY kind ORDER BY events DESC, kind", [min_confidence]
     )
 
 

@@ -2,7 +2,9 @@
 year ranges, fiscal years, decades, centuries and spoken years ("nineteen ninety-four").
 
 Each handler turns one finder match into a ``Norm`` or rejects it (the modal "May", street
-numbers, counts such as "1500 troops"). Relative phrases, durations and holidays live elsewhere.
+numbers, counts such as "1500 troops", "2000 of them" or "a 2000-strong force", quantities such
+as "1000s of lies", labels and products such as "Resolution 1973" or "Windows 2000", months in
+names such as "the October Club"). Relative phrases, durations and holidays live elsewhere.
 """
 
 from __future__ import annotations
@@ -16,18 +18,21 @@ from tracker.timex.base import (
     Norm,
     day_norm,
     month_num,
+    name_head_after,
     registrar,
     two_digit_year,
     year_for_month,
 )
 from tracker.timex.finder import Candidate
 from tracker.timex.lexicon import (
+    COUNT_MODIFIERS,
     COUNT_NOUNS,
     DECADE_WORDS,
     ORDINALS,
     day_ordinal,
     number_value,
     weekday_number,
+    words,
 )
 from tracker.timex.periods import (
     day_value,
@@ -118,6 +123,8 @@ def _month(m: re.Match[str], c: Candidate, ctx: Context) -> Norm | None:
         return None
     if re.match(r"\s+of\s+(?:the\s+)?[A-Z]", after):
         return None  # a name: "the March of the Living", "the Ides of March" stays a date
+    if name_head_after(ctx, c.end, prep):
+        return None  # a name: "the October Club", "the March Group"
     marching = re.match(r"\s+(?:on|to|against|through|for)\s+[A-Z]", after)
     if word.lower() == "march" and marching and not prep:
         return None
@@ -136,8 +143,23 @@ _YEAR_UNITS = re.compile(
 )
 
 
+# A number after these is a label: a page, a room, a UN resolution, a section of a law.
 _NOT_YEAR_BEFORE = re.compile(r"(?i)(?:No\.|#|Nos?\.|number|page|pp?\.|Room|flight|Route|Highway"
+                              r"|Resolution|Section|Article|Paragraph|Interstate|Gate|Terminal"
+                              r"|Suite|Apartment|Apt\.|Channel|Episode|Vol\.|Volume|Version"
                               r"|\$)\s*$")
+# Product lines named with a number, capitalized as names ("Windows 2000", "Office 2007"):
+# lower-case "office" or "windows" before a year is ordinary prose.
+_PRODUCT_BEFORE = re.compile(r"\b(?:Windows|Office|Server|Excel|Outlook)\s+$")
+# After a number, a hyphen and one of these, the number measures something ("a 2000-strong
+# force", "a 1500-page report", "a 2000-year-old tree"): count nouns in the singular too.
+_MEASURE_WORDS = COUNT_MODIFIERS | {w[:-1] for w in COUNT_NOUNS if w.endswith("s")}
+# Between a number and its count noun, these words leave it a count ("2000 more troops").
+_COUNT_ADJECTIVES = words("more additional extra new other armed foreign riot")
+# ... unless a preposition that introduces years comes first ("In 2008 more people voted").
+_YEAR_PREPS = words("in since until till by during before after through throughout circa")
+_PARTITIVE = re.compile(r"(?i)\s+of\s+(?:the|them|those|these|us|whom|which|its|their|his"
+                        r"|her|our|all)\b")
 
 
 @handler("year")
@@ -149,11 +171,19 @@ def _year(m: re.Match[str], c: Candidate, ctx: Context) -> Norm | None:
         return None
     if prev == "at" and not re.match(r"\s*[,.;]", after):
         return None  # "at 1100 GMT", "at 1600 Pennsylvania"
-    nxt = re.match(r"\s+([A-Za-z]+)", after)
+    nxt = re.match(r"\s+([A-Za-z]+)(?:\s+([A-Za-z]+))?", after)
     if nxt and nxt.group(1).lower() in COUNT_NOUNS:
+        return None  # "1990 people", "2000 troops"
+    if nxt and nxt.group(2) and nxt.group(1).lower() in _COUNT_ADJECTIVES and \
+            nxt.group(2).lower() in COUNT_NOUNS and prev not in _YEAR_PREPS:
+        return None  # "sent 2000 more troops", "1500 armed men"
+    hyphened = re.match(r"-([A-Za-z]+)\b", after)
+    if hyphened and hyphened.group(1).lower() in _MEASURE_WORDS:
         return None
+    if _PARTITIVE.match(after):
+        return None  # "2000 of them", "1000 of the 2000 soldiers": a part of a count
     before = ctx.text[max(0, c.start - 12) : c.start]
-    if _NOT_YEAR_BEFORE.search(before):
+    if _NOT_YEAR_BEFORE.search(before) or _PRODUCT_BEFORE.search(before):
         return None
     if not (1900 <= y <= ctx.dct.year + 30) and prev not in TEMPORAL_PREPS:
         return None
@@ -198,10 +228,25 @@ def _fiscal_year(m: re.Match[str], c: Candidate, ctx: Context) -> Norm | None:
     return Norm("DATE", f"{y:04d}")
 
 
+# Before a plural number, the words that make it a period ("the early 1900s", "mid-1800s").
+_PERIOD_BEFORE = re.compile(r"(?i)\b(?:early|late|mid)[\s-]*$")
+
+
 @handler("decade")
 def _decade(m: re.Match[str], c: Candidate, ctx: Context) -> Norm | None:
     if m["dec"]:
         y = int(m["dec"])
+        period = _PERIOD_BEFORE.search(ctx.text[max(0, c.start - 8) : c.start]) is not None
+        of = re.match(r"\s+of\b", ctx.next_text(c.end, 8)) is not None
+        # A plural of a round thousand below this millennium is "thousands", like "100s" and
+        # "10,000s" ("1000s came", "the 1000s of emails"): the eleventh century is "the
+        # 1000s" or "the early 1000s" (and "2000s" is this millennium's first decade).
+        if y == 1000 and not period and (of or not m["the"]):
+            return None
+        # Other hundreds take "of" as a quantity unless "the" or early/mid/late makes them a
+        # century: "1500s of fans", but "the 1500s of the Tudors".
+        if y % 100 == 0 and of and not period and not m["the"]:
+            return None
         if y % 100 == 0 and y < 2000:
             return Norm("DATE", f"{y // 100:02d}")
         return Norm("DATE", f"{y // 10:03d}")

@@ -1,6 +1,7 @@
 """What every normalization handler shares: the ``Norm`` result, the ``Context`` it may read,
-the handler registry type, and calendar helpers (which year a bare "March" means, which date a
-bare "Friday" means, ISO durations from a quantity and a unit).
+the handler registry type, calendar helpers (which year a bare "March" means, which date a
+bare "Friday" means, ISO durations from a quantity and a unit), and whether a weekday or month
+name starts a name ("The Sunday Times": ``name_head_after``).
 
 It holds no handler itself and does not know which rules exist.
 """
@@ -11,10 +12,19 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from functools import lru_cache
 
 from tracker.models import TimexType
 from tracker.timex.finder import Candidate
-from tracker.timex.lexicon import MONTHS, UNIT_MULTIPLIER, UNITS, number_value, words
+from tracker.timex.lexicon import (
+    MONTHS,
+    UNIT_MULTIPLIER,
+    UNITS,
+    alternation,
+    name_heads,
+    number_value,
+    words,
+)
 from tracker.timex.periods import add_months, day_value, month_end, quarter_of, safe_date
 from tracker.timex.tense import Tense, TenseIndex
 
@@ -303,3 +313,24 @@ def title_case(word: str, c: Candidate, ctx: Context) -> bool:
         return False
     before = ctx.text[max(0, c.start - 12) : c.start].rstrip(" \t\"'`(")
     return bool(before) and before[-1] not in ".!?:\n"
+
+
+@lru_cache(maxsize=1)
+def _name_head() -> re.Pattern[str]:
+    """A name head (``tracker/data/name_heads.txt``) as written or in capitals, right after
+    a space or one line break (not a blank line: a heading may start with any word)."""
+    heads = [*name_heads(), *(h.upper() for h in name_heads())]
+    return re.compile(rf"(?:[ \t]+|[ \t]*\n[ \t]*)(?:{alternation(heads)})(?!\w)")
+
+
+def name_head_after(ctx: Context, end: int, after_prep: bool) -> bool:
+    """Whether the weekday or month name ending at ``end`` is part of a name because a name
+    head follows it ("The Sunday Times", "Monday Night Football", "the Tuesday Group").
+    ``after_prep`` says a preposition that introduces dates comes before the name: then only
+    a head of several words makes a name ("on Monday Night Football"); a newspaper or a group
+    takes an article ("the Sunday Post", but "on Sunday Post Office workers struck", "in March
+    Group of Seven ministers met")."""
+    m = _name_head().match(ctx.text, end, end + 40)
+    if m is None:
+        return False
+    return not after_prep or " " in m.group().strip()

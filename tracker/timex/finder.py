@@ -81,7 +81,9 @@ _RULES: list[tuple[str, str]] = [
                   r"|(?<=\d\d[-–/])(?P<y2>(?:1[5-9]|20)\d\d|\d\d)(?![\w%-]|[.,]\d)"),
     ("fiscal_year", rf"\b(?i:fiscal)(?:\s+(?i:year))?[\s-]+(?P<y>{YEAR})"
                     r"|\bFY\s?(?P<y2>\d{4}|\d{2})\b|\b(?i:the\s+year)\s+(?P<y3>" + YEAR + ")"),
-    ("decade", r"(?:(?P<the>(?i:the))\s+)?(?:(?P<dec>(?:1[0-9]|20)[0-9]0)'?s"
+    # Not the tail of a longer number or an amount ("21000s", "$1000s", "1,1000s").
+    ("decade", r"(?:(?P<the>(?i:the))\s+)?(?:(?<![\d$£€#])(?<!\d[.,])"
+               r"(?P<dec>(?:1[0-9]|20)[0-9]0)'?s"
                r"|['\u2019](?P<d2>[0-9]0)'?s|(?P<dw>(?i:twenties|thirties|forties|fifties|sixties"
                r"|seventies|eighties|nineties)))\b"),
     ("century", r"\b(?i:(?:the\s+)?(?P<ord>\d{1,2}(?:st|nd|rd|th)|first|second|third|fourth"

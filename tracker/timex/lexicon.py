@@ -1,14 +1,17 @@
 """Word tables for English temporal expressions: months, weekdays, units, numbers, seasons.
 
 Only data and tiny pure lookups live here (no regexes over text, no date arithmetic), and
-``alternation``, which writes a word list as a fast regex alternation. The regex fragments
-built from these tables are in ``finder.py``.
+``alternation``, which writes a word list as a fast regex alternation. ``name_heads`` reads its
+list from ``tracker/data/name_heads.txt``, once. The regex fragments built from these tables
+are in ``finder.py``.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from functools import lru_cache
+from importlib import resources
 from typing import Any
 
 MONTHS: dict[str, int] = {
@@ -126,15 +129,38 @@ def alternation(options: Iterable[str]) -> str:
     return write(tree)
 
 
-# Words before a bare number that make it a count, not a year.
+# Words right after a bare number that make it a count, not a year ("1990 people", "2000
+# troops"). Only nouns that are counted far more often than dated: a year names the time of
+# plural nouns as well ("the 1992 protests", "fiscal 1989 sales", "2008 levels", "the 2000
+# ballots", "his 2008 voters"), so a plural alone proves nothing.
 COUNT_NOUNS = words(
     """people persons men women children troops soldiers police officers workers employees jobs
     units votes cases deaths dead tons tonnes barrels miles km kilometers kilometres meters metres
     feet foot yards acres hectares dollars euros pounds yen shares points residents members homes
     houses cars vehicles students passengers copies calories families patients pages words
     rooms seats beds flights sites stores customers users items pieces rounds shots
-    years months days weeks hours minutes seconds"""
+    years months days weeks hours minutes seconds
+    protesters protestors demonstrators marchers rioters civilians refugees migrants immigrants
+    casualties prisoners detainees inmates hostages fans spectators delegates journalists
+    reporters staff staffers militants fighters rebels insurgents marines sailors peacekeepers
+    personnel victims survivors households villagers doctors nurses teachers visitors tourists
+    guests participants applicants companies firms schools hospitals villages buildings animals
+    sheep cattle goats tanks aircraft planes jets helicopters ships boats missiles rockets bombs
+    shells weapons guns rifles signatures kilograms kilos grams ounces litres liters gallons yuan
+    rupees francs pesos rubles roubles shekels percent"""
 )
+# Words that, after a number and a hyphen, make it a measure ("a 2000-strong force", "a
+# 1500-page report", "a 2000-year-old tree"): any count noun in the singular, and these.
+COUNT_MODIFIERS = words("strong odd plus man woman person child")
+
+
+@lru_cache(maxsize=1)
+def name_heads() -> tuple[str, ...]:
+    """The name heads of ``tracker/data/name_heads.txt`` ("Times", "Night Football"): words
+    that make a weekday or month name right before them part of a name."""
+    raw = resources.files("tracker").joinpath("data/name_heads.txt").read_text(encoding="utf-8")
+    return tuple(" ".join(line.split()) for line in raw.splitlines()
+                 if line.strip() and not line.lstrip().startswith("#"))
 
 
 def number_value(word: str) -> int | None:

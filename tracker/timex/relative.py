@@ -3,6 +3,7 @@
 "the next day", and vague references ("now", "recently", "the future").
 
 Weekdays and bare months lean on the tense of the sentence; anaphoric phrases use ``Context``.
+A weekday inside a name ("Bloody Sunday", "The Sunday Times", "Monday Night Football") is none.
 Absolute dates, durations, sets and holidays live elsewhere.
 """
 
@@ -17,6 +18,7 @@ from tracker.timex.base import (
     Norm,
     current_quarter,
     month_num,
+    name_head_after,
     quarter_year,
     registrar,
     shift_quarter,
@@ -356,6 +358,8 @@ def _named_rel_year(m: re.Match[str], c: Candidate, ctx: Context) -> Norm | None
     return Norm("DATE", f"{year:04d}-{month_num(m['mon']):02d}")
 
 
+# Prepositions that take a bare weekday as a day ("on Sunday Post Office workers struck").
+_DAY_PREPS = words("on since until till by before after from through every each")
 _POSSESSIVE_AFTER = re.compile(r"['’]s\b")
 _WEEKDAY_NAMES_BEFORE = re.compile(r"(?:Bloody|Super|News|Black|Blue|Manic|Casual|Fat)\s+$")
 
@@ -367,6 +371,8 @@ def _weekday(m: re.Match[str], c: Candidate, ctx: Context) -> Norm | None:
         return None  # "Bloody Sunday", "Super Tuesday", "Fox News Sunday"
     if m["pl"]:
         return Norm("SET", f"XXXX-WXX-{wd}")
+    if name_head_after(ctx, c.end, ctx.prev_word(c.start) in _DAY_PREPS):
+        return None  # "The Sunday Times", "the Tuesday Group"
     tense = ctx.tense(c)
     if tense == "future" and _POSSESSIVE_AFTER.match(ctx.next_text(c.end, 3)) \
             and not ctx.firm(c):
@@ -389,6 +395,8 @@ def _deictic_day(word: str, dct: date) -> date | None:
 @handler("pod")
 def _pod(m: re.Match[str], c: Candidate, ctx: Context) -> Norm | None:
     pod = PARTS_OF_DAY[m["pod"].lower()]
+    if m["wd"] and name_head_after(ctx, m.end("wd"), ctx.prev_word(c.start) in _DAY_PREPS):
+        return None  # "Monday Night Football", "Saturday Night Live"
     if m["wd"]:
         d: date | None = weekday_date(WEEKDAYS[m["wd"].lower()], ctx.tense(c), ctx.dct)
     else:

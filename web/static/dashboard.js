@@ -1,10 +1,13 @@
 /*
- * The interactive timeline: fetches events from the JSON API (following `next` cursors), draws
- * them with Plotly (lanes by kind; day-dated events as points sized by sources; events known
- * only to a week, month, year... as bars spanning their period; "reported" events hollow),
- * and opens a side panel with the supporting sentences of a clicked event.
- * It does not compute dates or labels: `date_label` comes from the server, so a month stays
- * "March 2025" everywhere. Everything user-written is inserted as text, never as HTML.
+ * The chart view's interactive timeline: fetches events from the JSON API (following `next`
+ * cursors), draws them with Plotly (lanes by kind; day-dated events as points sized by sources;
+ * events known only to a week, month, year... as bars spanning their period; "reported" events
+ * hollow), shows each event's headline and first summary sentence on hover and in the list, and
+ * opens a side panel with its summary and supporting sentences on click.
+ * It does not compute dates, labels or the key events: `date_label`, `summary` and the `key=1`
+ * selection come from the server, so a month stays "March 2025" and the key events are the
+ * story view's. The story view itself needs no script. Everything user-written is inserted as
+ * text, never as HTML.
  */
 (function () {
   "use strict";
@@ -55,12 +58,30 @@
 
   function dayMs(iso) { return Date.parse(iso + "T00:00:00Z"); }
 
-  function filterParams() {
+  /* The form as a query string: for the page's URL (with view=chart) or, without the view, for
+     the API. */
+  function filterParams(withView) {
     var params = new URLSearchParams();
     new FormData(form).forEach(function (value, key) {
+      if (key === "view" && !withView) return;
       if (String(value).trim() !== "") params.set(key, String(value).trim());
     });
     return params;
+  }
+
+  /* The Story/Chart links keep the filters chosen since the page loaded. */
+  function updateViewLinks(params) {
+    document.querySelectorAll(".view-switch a[data-view]").forEach(function (a) {
+      var q = new URLSearchParams(params);
+      q.delete("view");
+      if (a.dataset.view === "chart") q.set("view", "chart");
+      var qs = q.toString();
+      a.href = location.pathname + (qs ? "?" + qs : "");
+    });
+  }
+
+  function firstSentence(e) {
+    return e.summary && e.summary.length ? e.summary[0] : "";
   }
 
   function fetchAll(params, seq) {
@@ -159,7 +180,10 @@
   }
 
   function hoverText(e) {
-    var lines = ["<b>" + wrap(e.title, 60) + "</b>", esc(e.date_label)];
+    var lines = ["<b>" + wrap(e.title, 60) + "</b>"];
+    var gist = firstSentence(e);
+    if (gist) lines.push(wrap(gist, 72));
+    lines.push(esc(e.date_label));
     if (e.date_text && e.precision !== "reported") lines.push("as written: “" + esc(e.date_text) + "”");
     lines.push("precision: " + esc(e.precision) +
       (e.precision === "reported" ? " (no date in the text; placed on the day reported)" : ""));
@@ -313,13 +337,13 @@
       var when = document.createElement("span");
       when.className = "when";
       when.textContent = e.date_label;
-      var a = document.createElement("a");
+      var what = el("span", "what");
+      var a = el("a", null, e.title);
       a.href = chart.dataset.eventPage.replace("__ID__", encodeURIComponent(e.id));
-      a.textContent = e.title;
-      var meta = document.createElement("span");
-      meta.className = "meta";
-      meta.textContent = e.kind + " · " + plural(e.n_sources, "source");
-      li.append(when, " ", a, " ", meta);
+      what.appendChild(a);
+      if (firstSentence(e)) what.append(" ", el("small", "gist", firstSentence(e)));
+      var meta = el("span", "meta", e.kind + " · " + plural(e.n_sources, "source"));
+      li.append(when, " ", what, " ", meta);
       listEl.appendChild(li);
     });
     listNote.textContent = total > LIST_SIZE
@@ -329,7 +353,7 @@
 
   function load() {
     var seq = ++requestSeq;
-    var params = filterParams();
+    var params = filterParams(false);
     chart.dataset.state = "loading";
     chart.setAttribute("aria-busy", "true");
     statusEl.textContent = "Loading events…";
@@ -406,6 +430,12 @@
         if (!body.ok) throw new Error(body.error);
         var e = body.event;
         var nodes = [el("h2", null, e.title)];
+        if (e.summary && e.summary.length) {
+          var summary = el("ul", "summary");
+          summary.setAttribute("aria-label", "Summary");
+          e.summary.forEach(function (s) { summary.appendChild(el("li", null, s)); });
+          nodes.push(summary);
+        }
         var facts = el("p", "facts");
         facts.append(el("strong", null, e.date_label), " · " + e.precision + " · " + e.kind + " · " +
           plural(e.n_sources, "source"));
@@ -459,9 +489,10 @@
 
   form.addEventListener("submit", function (ev) {
     ev.preventDefault();
-    var params = filterParams();
+    var params = filterParams(true);
     var qs = params.toString();
     history.replaceState(null, "", qs ? "?" + qs : location.pathname);
+    updateViewLinks(params);
     load();
   });
   form.querySelectorAll("select, input[type=checkbox], input[type=date]").forEach(function (input) {

@@ -1,0 +1,177 @@
+"""What an event says: its headline and the one to three sentences that tell it best.
+
+Among an event's mentions, a sentence is representative when it says what most of the reports
+say (cosine to the event's centroid of words), states the event's date, was reported early,
+asserts the happening (not a quote, a plan or a denial), and reads as a sentence (not a
+fragment, a question or a wall of text). The summary is the best few, skipping any that repeat
+one already chosen. The title is the headline (``tracker.headline``) of the best sentence that
+gives one; when none does, the fallback the caller passes (a template title such as "Istanbul
+talks"). The scoring weights are named here once. Pure: no I/O, no clock.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Protocol
+
+from tracker import textsim
+from tracker.headline import headline
+
+SUMMARY_SENTENCES = 3  # what an event stores; more can be asked for at query time
+# Score of a sentence: centrality, plus these.
+STATES_DATE = 0.15  # its temporal expression dates the event itself
+EARLY = 0.1  # reported first (scaled down linearly to 0 for the last report)
+LEAD = 0.1  # in its article's lead, where news puts what happened
+LEAD_CHARS = 400
+MODALITY_PENALTY: dict[str, float] = {
+    "asserted": 0.0, "background": 0.05, "quoted": 0.15, "future": 0.3, "hypothetical": 0.35,
+    "negated": 0.45,
+}
+FORM_PENALTY = 0.15  # too short, too long, a question, a fragment
+MIN_WORDS, MAX_WORDS = 6, 60
+LONG_WORDS = 35
+REDUNDANT = 0.6  # a sentence this alike (cosine) to one chosen adds nothing
+TITLE_CANDIDATES = 5  # how many of the best sentences are tried for a headline
+
+
+class Evidence(Protocol):
+    """What summaries need of a mention (``ClusterInput`` has it)."""
+
+    @property
+    def sentence(self) -> str: ...
+    @property
+    def sentence_key(self) -> str: ...
+    @property
+    def article_id(self) -> str: ...
+    @property
+    def published_at(self) -> str: ...
+    @property
+    def date_written(self) -> bool: ...
+    @property
+    def modality(self) -> str: ...
+    @property
+    def trigger_start(self) -> int: ...
+    @property
+    def trigger_end(self) -> int: ...
+    @property
+    def timex_start(self) -> int | None: ...
+    @property
+    def timex_end(self) -> int | None: ...
+    @property
+    def sentence_start(self) -> int: ...
+
+
+@dataclass(frozen=True)
+class Ranked:
+    """A candidate sentence with its score and the mention it came from."""
+
+    score: float
+    evidence: Evidence
+    vector: textsim.Vector
+
+
+def rank(members: Sequence[Evidence]) -> list[Ranked]:
+    """The event's distinct sentences, most representative first (ties: earliest, then text)."""
+    by_key: dict[str, Evidence] = {}
+    articles_of: dict[str, set[str]] = {}
+    for m in sorted(members, key=lambda m: (m.published_at, m.article_id, m.sentence_key,
+                                            not m.date_written)):
+        key = m.sentence_key or m.sentence
+        by_key.setdefault(key, m)  # the earliest report of the sentence speaks for it
+        articles_of.setdefault(key, set()).add(m.article_id)
+    if not by_key:
+        return []
+    vectors = {k: textsim.vector(textsim.terms(m.sentence)) for k, m in by_key.items()}
+    centroid: textsim.Vector = {}
+    for k, v in vectors.items():
+        # A sentence carried by several articles pulls the centroid harder: reports agree.
+        textsim.add(centroid, {t: w * len(articles_of[k]) for t, w in v.items()})
+    order = sorted({m.published_at for m in by_key.values()})
+    position = {p: i for i, p in enumerate(order)}
+    ranked = []
+    for k, m in by_key.items():
+        score = textsim.cosine(vectors[k], centroid)
+        if m.date_written and m.timex_start is not None:
+            score += STATES_DATE
+        if len(order) > 1:
+            score += EARLY * (1 - position[m.published_at] / (len(order) - 1))
+        else:
+            score += EARLY
+        if m.sentence_start < LEAD_CHARS:
+            score += LEAD
+        score -= MODALITY_PENALTY.get(m.modality, 0.3)
+        score -= FORM_PENALTY * _form_faults(m.sentence)
+        ranked.append(Ranked(round(score, 6), m, vectors[k]))
+    ranked.sort(key=lambda r: (-r.score, r.evidence.published_at, r.evidence.sentence))
+    return ranked
+
+
+def summarize(ranked: Sequence[Ranked], n: int = SUMMARY_SENTENCES) -> list[str]:
+    """The best ``n`` sentences, none repeating one chosen before, in rank order."""
+    chosen: list[Ranked] = []
+    for r in ranked:
+        if len(chosen) >= n:
+            break
+        if any(textsim.cosine(r.vector, c.vector) >= REDUNDANT for c in chosen):
+            continue
+        chosen.append(r)
+    return [r.evidence.sentence for r in chosen]
+
+
+def title(ranked: Sequence[Ranked], fallback: str) -> str:
+    """The headline of the best sentence that gives one, else ``fallback``.
+
+    A mention dated by "since <date>" tells of an earlier happening inside a sentence about
+    a later one ("sanctions approved since the invasion began in 2022"): only the words
+    between "since" and the date speak of it ("the invasion began").
+    """
+    for r in ranked[:TITLE_CANDIDATES]:
+        m = r.evidence
+        trigger = (m.trigger_start, m.trigger_end) if m.trigger_end > m.trigger_start else None
+        if m.timex_start is not None and m.timex_end is not None:
+            since = _SINCE.search(m.sentence, 0, m.timex_start)
+            if since is not None:
+                found = (_earlier_headline(m.sentence, since.start("clause"), m.timex_start,
+                                           trigger) if since.group("clause") else None)
+            else:
+                found = headline(m.sentence, trigger, dates=[(m.timex_start, m.timex_end)])
+        else:
+            found = headline(m.sentence, trigger)
+        if found:
+            return found
+    return fallback
+
+
+# "since" right before a date, or before the clause that ends at the date.
+_SINCE = re.compile(r"\bsince\s+(?P<clause>(?:the|a|an|his|her|its|their)\b[^,;:.]{0,80}?\s+"
+                    r"(?:began|begun|started|broke out|erupted|ended|took place|happened|"
+                    r"was signed|were signed|was held|were held)\s+(?:in|on|at)?\s*)?$",
+                    re.IGNORECASE)
+
+
+def _earlier_headline(sentence: str, start: int, end: int,
+                      trigger: tuple[int, int] | None) -> str | None:
+    """The headline of the clause "since <clause> <date>" when it holds the trigger."""
+    clause = sentence[start:end]
+    words = re.sub(r"\s+(?:in|on|at|of)\s*$", "", clause).strip()
+    if len(words.split()) < 2 or trigger is None or not start <= trigger[0] < end:
+        return None
+    return headline(words, (trigger[0] - start, trigger[1] - start))
+
+
+def _form_faults(sentence: str) -> int:
+    """How many ways the sentence fails to read as one good sentence."""
+    words = len(sentence.split())
+    faults = 0
+    if words < MIN_WORDS or words > MAX_WORDS:
+        faults += 1
+    if words > LONG_WORDS:
+        faults += 1  # long sentences bury what happened under detail
+    stripped = sentence.strip()
+    if stripped.endswith("?"):
+        faults += 1
+    if stripped[:1] and not (stripped[0].isupper() or stripped[0].isdigit()):
+        faults += 1  # a bullet, a fragment, a sentence cut from its start
+    return faults
