@@ -1,10 +1,13 @@
 """The dashboard in a real headless Chromium (Playwright), served by a real HTTP server.
 
 The app runs on 127.0.0.1 in a thread over a copy of the examples database plus one article
-whose only date is "in March 2025". Every request that would leave 127.0.0.1 is blocked and
-recorded (the dashboard must work on a closed network). Checks what a viewer sees: the chart
-drawn with one mark per event, hover details, the evidence panel on click, month precision
-shown as "March 2025". Uses the Debian Chromium at /usr/bin/chromium; never downloads one.
+whose only date is "in March 2025" and one whose words are HTML. Every request that would leave
+127.0.0.1 is blocked and recorded (the dashboard must work on a closed network). Checks what a
+viewer sees: the story view of the key events first, the chart one click away (and back), one
+mark per event, hover details with the first summary sentence, the summary and evidence panel on
+click, the key-events toggle drawing exactly the story's events, low-confidence events on
+request, month precision shown as "March 2025", HTML in articles shown as text. Uses the Debian
+Chromium at /usr/bin/chromium; never downloads one.
 """
 
 from __future__ import annotations
@@ -38,6 +41,14 @@ MONTH_ARTICLE = (
     '"source": "Test Gazette", "text": "The city council reopened the old harbour bridge '
     'in March 2025 after two years of repairs, the mayor said."}\n'
 )
+# Its headline and summary hold HTML that must stay text (dated 3 May, a day of its own).
+HOSTILE_ARTICLE = (
+    '{"url": "https://hostile.example.net/2025/05/04/a", "title": "<img src=x onerror=alert(1)>", '
+    '"published": "2025-05-04", "source": "<b>Hostile</b> Gazette", "text": "Delegates '
+    '<img src=x onerror=alert(1)> and <script>alert(2)</script> held talks in Istanbul on '
+    'Saturday, May 3, the <b>ministry</b> said. Negotiators met again in Istanbul on May 3 '
+    'to <i>discuss</i> a ceasefire."}\n'
+)
 SCREENSHOT = Path("/tmp/dashboard.png")
 
 # Screen position of the mark of one event, from Plotly's own axes (bars: their middle).
@@ -57,14 +68,15 @@ POSITION_JS = """(id) => {
 
 @pytest.fixture(scope="module")
 def dashboard_db(_examples_db_master: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The examples plus one article dated only "in March 2025" (a month-precision event)."""
+    """The examples plus one article dated only "in March 2025" (a month-precision event) and
+    one written in HTML."""
     folder = tmp_path_factory.mktemp("dashboard")
     with Store(_examples_db_master) as s:
         s.db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     path = folder / "dashboard.db"
     shutil.copy(_examples_db_master, path)
-    article = folder / "month.jsonl"
-    article.write_text(MONTH_ARTICLE, encoding="utf-8")
+    article = folder / "more.jsonl"
+    article.write_text(MONTH_ARTICLE + HOSTILE_ARTICLE, encoding="utf-8")
     with Store(path) as s:
         report = Ingestor(s).ingest(read_jsonl(article))
         assert report.failed == 0, report.failures
@@ -116,11 +128,13 @@ class Visit:
         self.blocked: list[str] = []
         self.hosts: set[str] = set()
         self.errors: list[str] = []
+        self.dialogs: list[str] = []
         self.context.route("**/*", self._route)
         self.page = self.context.new_page()
         self.page.on("request", lambda r: self.hosts.add(urlsplit(r.url).hostname or r.url))
         self.page.on("pageerror", lambda e: self.errors.append(str(e)))
         self.page.on("console", lambda m: m.type == "error" and self.errors.append(m.text))
+        self.page.on("dialog", self._dialog)
         self.base_url = base_url
 
     def _route(self, route: Any) -> None:
@@ -130,10 +144,34 @@ class Visit:
             self.blocked.append(route.request.url)
             route.abort()
 
-    def open(self, path: str = "/") -> Any:
+    def _dialog(self, dialog: Any) -> None:  # an alert() would mean HTML from an article ran
+        self.dialogs.append(dialog.message)
+        dialog.dismiss()
+
+    def open(self, path: str = "/?view=chart") -> Any:
+        """A chart view, once its chart is drawn."""
         self.page.goto(self.base_url + path)
         self.page.wait_for_selector("#timeline[data-state=ready]", timeout=20_000)
         return self.page
+
+    def open_story(self, path: str = "/") -> Any:
+        self.page.goto(self.base_url + path)
+        self.page.wait_for_selector("#story-list li", timeout=10_000)
+        return self.page
+
+    def story_ids(self) -> list[str]:
+        return [str(i) for i in self.page.eval_on_selector_all(
+            "#story-list > li", "lis => lis.map(li => li.dataset.eventId)")]
+
+    def plotted_ids(self) -> list[str]:
+        return [str(i) for i in self.page.evaluate(
+            "() => document.getElementById('timeline').data.flatMap(t => t.customdata)")]
+
+    def wait_redrawn(self, url_part: str) -> None:
+        """After a filter change: the chart drawn again, with ``url_part`` in the URL."""
+        self.page.wait_for_function(
+            "(part) => document.getElementById('timeline').dataset.state === 'ready' && "
+            "location.search.includes(part)", arg=url_part)
 
     def hover(self, event_id: str) -> str:
         pos = self.page.evaluate(POSITION_JS, event_id)
@@ -151,6 +189,7 @@ class Visit:
         assert not self.blocked, f"requests left 127.0.0.1: {self.blocked}"
         assert self.hosts <= {"127.0.0.1"}, self.hosts
         assert not self.errors, self.errors
+        assert not self.dialogs, self.dialogs
 
 
 @pytest.fixture
@@ -199,6 +238,11 @@ def test_hover_then_click_shows_the_evidence(visit: Visit) -> None:
     panel.locator(".mention blockquote").first.wait_for(timeout=5_000)
     assert panel.is_visible()
     assert panel.locator("h2").text_content() == event["title"]
+    # the summary comes right after the headline, above the evidence
+    assert panel.locator("ul.summary li").all_text_contents() == event["summary"]
+    assert page.evaluate("() => !!(document.querySelector('#panel ul.summary')"
+                         ".compareDocumentPosition(document.querySelector('#panel ol.mentions'))"
+                         " & Node.DOCUMENT_POSITION_FOLLOWING)")
     sentence = panel.locator(".mention blockquote").first.text_content() or ""
     assert len(sentence) > 20
     link = panel.locator(".mention a[href^='https://']").first
@@ -209,8 +253,9 @@ def test_hover_then_click_shows_the_evidence(visit: Visit) -> None:
 
 
 def test_reported_events_are_hollow_and_labelled(visit: Visit) -> None:
-    visit.open()
-    reported = [e for e in api_events(visit) if e["precision"] == "reported"]
+    # events told without a date are mostly low-confidence: ask for every event
+    visit.open("/?view=chart&min_confidence=0")
+    reported = [e for e in api_events(visit, "min_confidence=0") if e["precision"] == "reported"]
     if not reported:
         pytest.skip("the examples have no reported-only event")
     symbols = visit.page.evaluate(
@@ -221,13 +266,15 @@ def test_reported_events_are_hollow_and_labelled(visit: Visit) -> None:
     visit.page.fill("input[name=from]", reported[0]["date_start"])
     visit.page.fill("input[name=to]", reported[0]["date_start"])
     visit.page.click("button[type=submit]")
-    visit.page.wait_for_selector("#timeline[data-state=ready]")
+    visit.wait_redrawn(f"to={reported[0]['date_start']}")
     assert "reported" in visit.hover(reported[0]["id"])
 
 
 def test_month_precision_reads_as_the_month(visit: Visit) -> None:
-    page = visit.open("/?from=2025-03-01&to=2025-03-31")
-    months = [e for e in api_events(visit, "from=2025-03-01&to=2025-03-31")
+    # one article, one source: a low-confidence event, shown on request
+    page = visit.open("/?view=chart&from=2025-03-01&to=2025-03-31&min_confidence=0")
+    assert page.is_checked("input[name=min_confidence]")
+    months = [e for e in api_events(visit, "from=2025-03-01&to=2025-03-31&min_confidence=0")
               if e["precision"] == "month" and e["date_start"] == "2025-03-01"]
     assert months, "the March 2025 article should give a month-precision event"
     month = months[0]
@@ -253,25 +300,119 @@ def test_filters_redraw_the_chart(visit: Visit) -> None:
     page = visit.open()
     page.fill("input[name=q]", "Istanbul")
     page.click("button[type=submit]")
-    page.wait_for_function(
-        "() => document.getElementById('timeline').dataset.state === 'ready' && "
-        "location.search.includes('q=Istanbul')"
-    )
+    visit.wait_redrawn("q=Istanbul")
     expected = api_events(visit, "q=Istanbul")
     assert page.get_attribute("#timeline", "data-count") == str(len(expected))
     assert page.locator("#event-list li").count() == len(expected)
+    # the list shows each headline with its first summary sentence in smaller type
+    first = page.locator("#event-list li").first
+    assert first.locator("a").text_content() == expected[0]["title"]
+    assert first.locator("small.gist").text_content() == expected[0]["summary"][0]
+    # the page's URL stays on the chart, and Story keeps the filter for a later return
+    assert "view=chart" in page.url
+    story_link = page.get_attribute(".view-switch a[data-view=story]", "href") or ""
+    assert "q=Istanbul" in story_link and "view=" not in story_link
 
 
-def test_key_events_toggle_keeps_the_most_important_events(visit: Visit) -> None:
-    page = visit.open()
-    expected = api_events(visit, "key=1")
-    everything = api_events(visit)
-    assert 0 < len(expected) < len(everything)
-    cutoff = min(e["score"] for e in expected)
-    assert all(e["score"] <= cutoff for e in everything if e not in expected)
+def test_key_events_toggle_draws_exactly_the_story(visit: Visit) -> None:
+    page = visit.open_story()
+    story = visit.story_ids()
+    page.click(".view-switch a[data-view=chart]")
+    page.wait_for_selector("#timeline[data-state=ready]", timeout=20_000)
+    assert len(visit.plotted_ids()) > len(story)
     page.check("input[name=key]")  # submits the form on change
-    page.wait_for_function(
-        "() => document.getElementById('timeline').dataset.state === 'ready' && "
-        "location.search.includes('key=1')"
-    )
-    assert page.get_attribute("#timeline", "data-count") == str(len(expected))
+    visit.wait_redrawn("key=1")
+    assert sorted(visit.plotted_ids()) == sorted(story)
+    assert page.get_attribute("#timeline", "data-count") == str(len(story))
+    assert sorted(e["id"] for e in api_events(visit, "key=1")) == sorted(story)
+
+
+def test_the_dashboard_opens_on_the_story(visit: Visit) -> None:
+    page = visit.open_story()
+    top = visit.page.request.get(f"{visit.base_url}/api/top?k=25").json()["events"]
+    expected = sorted(top, key=lambda e: e["date"])
+    assert visit.story_ids() == [e["event_id"] for e in expected]
+    assert page.locator("#timeline").count() == 0  # the chart is not drawn, nor loaded
+    assert page.get_attribute(".view-switch a[aria-current=page]", "data-view") == "story"
+    first = page.locator("#story-list > li").first
+    assert first.locator("time").text_content() == expected[0]["date_label"]
+    assert first.locator("h2 a").text_content() == expected[0]["title"]
+    assert first.locator("ul.summary li").all_text_contents() == expected[0]["summary"]
+    page.screenshot(path=str(SCREENSHOT.with_name("dashboard-story.png")))
+    # the headline opens the event's page with its evidence
+    first.locator("h2 a").click()
+    page.wait_for_selector("#evidence")
+    assert page.locator("h1").text_content() == expected[0]["title"]
+    assert page.locator(".mentions blockquote").count() >= 1
+
+
+def test_the_story_reads_at_phone_width(visit: Visit) -> None:
+    visit.page.set_viewport_size({"width": 360, "height": 800})
+    page = visit.open_story()
+    assert page.evaluate("() => document.documentElement.scrollWidth") <= 360
+    date_box = page.locator("#story-list > li time").first.bounding_box()
+    headline_box = page.locator("#story-list > li h2").first.bounding_box()
+    assert date_box and headline_box and date_box["y"] < headline_box["y"]  # stacked
+    page.screenshot(path=str(SCREENSHOT.with_name("dashboard-story-narrow.png")), full_page=True)
+
+
+def test_chart_is_one_click_away_and_story_one_click_back(visit: Visit) -> None:
+    page = visit.open_story()
+    story = visit.story_ids()
+    page.click("text=Chart")
+    page.wait_for_selector("#timeline[data-state=ready]", timeout=20_000)
+    assert "view=chart" in page.url
+    events = api_events(visit)
+    assert page.locator("#timeline .cartesianlayer .point").count() == len(events) > 0
+    assert page.get_attribute(".view-switch a[aria-current=page]", "data-view") == "chart"
+    page.click(".view-switch a[data-view=story]")
+    page.wait_for_selector("#story-list li")
+    assert visit.story_ids() == story
+    assert "view=" not in page.url
+
+
+def test_hover_shows_the_first_summary_sentence(visit: Visit) -> None:
+    page = visit.open()
+    visible = set(page.evaluate(VISIBLE_JS))
+    event = next(e for e in api_events(visit)
+                 if e["id"] in visible and e["summary"] and e["precision"] == "day")
+    label = visit.hover(event["id"])
+    # wrapped over lines, so compare without the line breaks
+    squeeze = "".join
+    assert squeeze(event["summary"][0].split()) in squeeze(label.split())
+    assert squeeze(event["title"].split()) in squeeze(label.split())
+
+
+def test_low_confidence_events_on_request(visit: Visit) -> None:
+    page = visit.open()
+    shown = api_events(visit)
+    every = api_events(visit, "min_confidence=0")
+    assert len(every) > len(shown)
+    assert page.get_attribute("#timeline", "data-count") == str(len(shown))
+    page.check("input[name=min_confidence]")
+    visit.wait_redrawn("min_confidence=0")
+    assert page.get_attribute("#timeline", "data-count") == str(len(every))
+    assert sorted(visit.plotted_ids()) == sorted(e["id"] for e in every)
+    page.reload()
+    page.wait_for_selector("#timeline[data-state=ready]", timeout=20_000)
+    assert page.is_checked("input[name=min_confidence]")
+    assert page.get_attribute("#timeline", "data-count") == str(len(every))
+
+
+def test_html_in_articles_stays_text(visit: Visit) -> None:
+    day = "from=2025-05-03&to=2025-05-03&min_confidence=0"
+    event = next(e for e in api_events(visit, day) if "<script>" in e["summary"][0])
+    page = visit.open(f"/?view=chart&{day}")
+    label = visit.hover(event["id"])
+    assert "<script>" in label
+    visit.click(event["id"])
+    page.locator("#panel .mention blockquote").first.wait_for(timeout=5_000)
+    assert page.locator("#panel h2").text_content() == event["title"]
+    assert "<script>alert(2)</script>" in page.locator("#panel ul.summary").inner_text()
+    assert "<script>" in page.locator("#event-list").inner_text()
+    for where in ("#timeline", "#panel", "#event-list"):
+        assert page.locator(f"{where} img, {where} script, {where} b").count() == 0, where
+    page = visit.open_story(f"/?{day}")
+    assert visit.story_ids() == [event["id"]]
+    assert "<script>alert(2)</script>" in page.locator("#story-list").inner_text()
+    assert page.locator("#story-list img, #story-list script, #story-list b").count() == 0

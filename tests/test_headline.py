@@ -83,6 +83,12 @@ def test_the_passive_loses_its_auxiliary() -> None:
         "Main bridge into the city reopened to traffic")
 
 
+def test_verbs_sharing_the_subject_move_together() -> None:
+    sentence = "A landslide struck the valley, cut the main road and killed nine people."
+    assert make(sentence, "landslide") == (
+        "Landslide strikes the valley, cuts the main road and kills nine people")
+
+
 def test_a_participle_in_the_subject_is_not_the_verb() -> None:
     # "arrested" belongs to "the man"; the verb is "was released".
     assert make("The man arrested at the airport was released without charge.",
@@ -125,6 +131,24 @@ def test_dates_are_dropped_with_their_preposition() -> None:
         "Protesters occupy the parliament building to demand new elections")
 
 
+def test_amounts_of_time_and_dated_names_are_not_dropped() -> None:
+    # "12 years" is the sentence, "a day" a rate, "Sunday's" says which vote.
+    assert make("A court in Lagos sentenced the former governor to 12 years in prison.",
+                "sentenced", ("12 years",)) == (
+        "Court in Lagos sentences the former governor to 12 years in prison")
+    assert make("The damaged pipeline leaked 5,000 barrels a day into the river.", "leaked",
+                ("a day",)) == "Damaged pipeline leaks 5,000 barrels a day into the river"
+    assert make("The opposition party won 42% of the vote in Sunday's election, official "
+                "results showed.", "won", ("Sunday",)) == (
+        "Opposition party wins 42% of the vote in Sunday's election")
+
+
+def test_an_aside_left_empty_by_a_dropped_date_goes() -> None:
+    assert make("The strike by dock workers, which began last week, has halted exports of "
+                "copper.", "strike", ("last week",)) == (
+        "Strike by dock workers halts exports of copper")
+
+
 def test_obvious_weekdays_go_even_without_spans() -> None:
     assert make("Police arrested two suspects on Sunday in connection with the bombing.",
                 "arrested") == "Police arrest two suspects in connection with the bombing"
@@ -135,6 +159,13 @@ def test_leading_connectives_and_adverbials_are_dropped() -> None:
         "Opposition leader calls for a general strike")
     assert make("In a statement, the ministry confirmed that the ambassador had been "
                 "recalled.", "recalled") == "Ambassador recalled"
+
+
+def test_live_blog_time_stamps_and_labels_are_dropped() -> None:
+    assert make("1432 Rescue teams pulled two survivors from a collapsed school.", "pulled") == (
+        "Rescue teams pull two survivors from a collapsed school")
+    assert make("Floods: The army evacuated 3,000 residents from the valley.", "evacuated") == (
+        "Army evacuates 3,000 residents from the valley")
 
 
 def test_parentheses_and_dash_asides_are_dropped() -> None:
@@ -201,6 +232,14 @@ def test_what_cannot_make_a_headline_gives_none(sentence: str) -> None:
 def test_a_question_gives_no_headline() -> None:
     sentence = "Why did the talks in Vienna collapse after only two days?"
     assert make(sentence, "talks") is None
+
+
+def test_an_unfinished_quotation_is_not_reported_as_news() -> None:
+    assert make('The mayor told reporters, "We have lost everything in this flood', "flood") is None
+
+
+def test_a_place_then_a_pronoun_gives_no_headline() -> None:
+    assert make("In Tripoli, they stormed the compound.", "stormed") is None
 
 
 def test_a_trigger_inside_a_quotation_gives_no_headline() -> None:
@@ -292,3 +331,11 @@ def test_a_headline_fits_and_uses_only_the_sentence_words(
     tensed = {form for w in source for table in (verb_forms(), participle_forms())
               if w in table for form in (table[w].present, table[w].base)}
     assert {w.casefold() for w in re.findall(r"\w+", result)} <= source | tensed
+
+
+def test_a_date_that_names_which_happening_goes_without_its_phrase() -> None:
+    sentence = "The mayor was a delegate at the autumn 2019 talks in Lisbon."
+    start = sentence.index("autumn 2019")
+    trigger = sentence.index("talks")
+    result = headline(sentence, (trigger, trigger + 5), dates=[(start - 4, start + 11)])
+    assert result is not None and "at the talks in Lisbon" in result

@@ -40,6 +40,8 @@ def test_run_serves_the_timeline_with_a_worker_and_ctrl_c_stops_both(db_path: Pa
             time.sleep(0.5)
         assert events > 0
         with urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=10) as r:
+            assert b'id="story-list"' in r.read()  # the dashboard opens on the story
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/?view=chart", timeout=10) as r:
             assert b"plotly" in r.read()
     finally:
         proc.send_signal(signal.SIGINT)

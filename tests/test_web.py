@@ -1,7 +1,9 @@
 """The web app through Flask's test client, on a real database of the bundled examples.
 
-Covers the JSON API (filters, keyset pagination, the error shape), the vendored Plotly asset,
-and the server-rendered pages. The browser-driven dashboard is in ``test_dashboard.py``.
+Covers the JSON API (filters, keyset pagination, the error shape, key events), the vendored
+Plotly asset, and the server-rendered pages: the dashboard's story view (the key events as a
+timeline, without JavaScript), its chart view, events, entities and sources. The browser-driven
+dashboard is in ``test_dashboard.py``.
 """
 
 from __future__ import annotations
@@ -11,12 +13,25 @@ import json
 from pathlib import Path
 from typing import Any
 
+import lxml.html
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
+from tracker.ingest import Ingestor
+from tracker.parse import read_jsonl
 from tracker.store import Store
 from web import create_app
+from web.api import KEY_EVENTS
+
+# One article whose words are HTML: everything user-written must reach pages as text.
+HOSTILE_ARTICLE = (
+    '{"url": "https://hostile.example.net/2025/05/04/a", "title": "<img src=x onerror=alert(1)>", '
+    '"published": "2025-05-04", "source": "<b>Hostile</b> Gazette", "text": "Delegates '
+    '<img src=x onerror=alert(1)> and <script>alert(2)</script> held talks in Istanbul on '
+    'Saturday, May 3, the <b>ministry</b> said. Negotiators met again in Istanbul on May 3 '
+    'to <i>discuss</i> a ceasefire."}\n'
+)
 
 
 @pytest.fixture
@@ -48,14 +63,57 @@ def assert_error(body: dict[str, Any], status: int) -> None:
     assert isinstance(body["error"], str) and body["error"]
 
 
+def page(client: FlaskClient, url: str, status: int = 200) -> Any:
+    """The parsed HTML of a page (``lxml.html``), after checking its status."""
+    response = client.get(url)
+    assert response.status_code == status, response.data[:300]
+    return lxml.html.fromstring(response.get_data(as_text=True))
+
+
+def text(node: Any) -> str:
+    return " ".join(node.text_content().split())
+
+
+def story(doc: Any) -> list[dict[str, Any]]:
+    """The entries of the story view as a reader sees them."""
+    entries = []
+    for li in doc.xpath('//ol[@id="story-list"]/li'):
+        headline = li.xpath(".//h2/a")[0]
+        time = li.xpath(".//time")[0]
+        entries.append({
+            "id": li.get("data-event-id"),
+            "date_label": text(time),
+            "datetime": time.get("datetime"),
+            "when": text(li.xpath('.//*[@class="story-when"]')[0]),
+            "headline": text(headline),
+            "href": headline.get("href"),
+            "summary": [text(s) for s in li.xpath('.//ul[@class="summary"]/li')],
+            "meta": text(li.xpath('.//*[@class="story-meta"]')[0]),
+            "evidence": li.xpath('.//a[@class="evidence"]')[0].get("href"),
+        })
+    return entries
+
+
+def key_events(client: FlaskClient, query: str = "") -> list[dict[str, Any]]:
+    """The key events the story view and ``key=1`` promise: ``/api/top`` with the dashboard's
+    ``KEY_EVENTS``, best first."""
+    return list(get_json(client, f"/api/top?k={KEY_EVENTS}&{query}")["events"])
+
+
+def plural(n: int, word: str) -> str:
+    return f"{n} {word}{'' if n == 1 else 's'}"
+
+
 # ---------------------------------------------------------------- dashboard and asset
 
 
 def test_dashboard_loads_plotly_from_our_own_server(client: FlaskClient) -> None:
-    html = client.get("/").get_data(as_text=True)
+    html = client.get("/?view=chart").get_data(as_text=True)
     assert '<script src="/static/vendor/plotly.min.js?v=' in html
-    assert "cdn" not in html.lower()
-    assert 'src="http' not in html and 'href="http' not in html
+    for url in ("/?view=chart", "/"):
+        html = client.get(url).get_data(as_text=True)
+        assert "cdn" not in html.lower()
+        assert 'src="http' not in html and 'href="http' not in html
 
 
 def test_plotly_asset_is_served_with_long_cache(client: FlaskClient) -> None:
@@ -77,26 +135,48 @@ def test_plotly_asset_is_served_with_long_cache(client: FlaskClient) -> None:
     assert again.status_code == 304
 
 
-def test_dashboard_lists_events_without_javascript(client: FlaskClient) -> None:
-    html = client.get("/").get_data(as_text=True)
-    events = all_events(client)
-    for event in events[:5]:
-        assert event["date_label"] in html
-        assert f'/events/{event["id"]}' in html
+def test_chart_view_lists_events_without_javascript(client: FlaskClient) -> None:
+    doc = page(client, "/?view=chart&min_confidence=0")
+    events = all_events(client, "min_confidence=0")
+    rows = doc.xpath('//ol[@id="event-list"]/li')
+    assert len(rows) == len(events)
+    for event, row in zip(events, rows, strict=True):
+        assert text(row.xpath('.//*[@class="when"]')[0]) == event["date_label"]
+        link = row.xpath(".//a")[0]
+        assert link.get("href") == f"/events/{event['id']}"
+        assert text(link) == event["title"]
+        # the headline, then its first summary sentence in smaller type
+        if event["summary"]:
+            assert text(row.xpath('.//small[@class="gist"]')[0]) == event["summary"][0]
     # a year-precision event reads as its year, never as 1 January
     years = [e for e in events if e["precision"] == "year"]
     assert years, "the examples mention the 2022 talks"
-    assert "1 January" not in html
+    assert "1 January" not in text(doc)
 
 
-def test_dashboard_list_follows_the_filter_form(client: FlaskClient) -> None:
-    html = client.get("/?q=Istanbul").get_data(as_text=True)
+def test_chart_view_list_follows_the_filter_form(client: FlaskClient) -> None:
+    html = client.get("/?view=chart&q=Istanbul").get_data(as_text=True)
     assert 'value="Istanbul"' in html
     for event in all_events(client, "q=Istanbul")[:5]:
         assert f'/events/{event["id"]}' in html
-    bad = client.get("/?from=tomorrow")
-    assert bad.status_code == 400
-    assert "not a date" in bad.get_data(as_text=True)
+    for url in ("/?from=tomorrow", "/?view=chart&from=tomorrow"):
+        bad = client.get(url)
+        assert bad.status_code == 400
+        assert "not a date" in bad.get_data(as_text=True)
+
+
+def test_chart_view_keeps_the_low_confidence_choice(client: FlaskClient) -> None:
+    doc = page(client, "/?view=chart")
+    box = doc.xpath('//form[@id="filters"]//input[@name="min_confidence"]')[0]
+    assert box.get("type") == "checkbox" and box.get("value") == "0"
+    assert box.get("checked") is None
+    shown = len(doc.xpath('//ol[@id="event-list"]/li'))
+    doc = page(client, "/?view=chart&min_confidence=0")
+    assert doc.xpath('//form[@id="filters"]//input[@name="min_confidence"]')[0].get("checked") \
+        is not None
+    assert len(doc.xpath('//ol[@id="event-list"]/li')) > shown
+    # the form stays on the chart view when sent without JavaScript
+    assert doc.xpath('//form[@id="filters"]//input[@name="view"]')[0].get("value") == "chart"
 
 
 # ---------------------------------------------------------------- /api/events
@@ -175,6 +255,7 @@ def test_pagination_walks_every_event_exactly_once(client: FlaskClient) -> None:
 @pytest.mark.parametrize("query", [
     "from=2025-13-01", "to=yesterday", "from=2025-06-01&to=2025-05-01", "limit=0",
     "limit=1001", "limit=ten", "after=not-a-cursor", "min_sources=-1",
+    "min_confidence=1.5", "min_confidence=-0.1", "min_confidence=sure",
 ])
 def test_bad_parameters_give_the_json_error_shape(client: FlaskClient, query: str) -> None:
     body = get_json(client, f"/api/events?{query}", status=400)
@@ -217,6 +298,33 @@ def test_export_has_every_event_with_mentions(client: FlaskClient) -> None:
     download = client.get("/api/export?download=1")
     assert download.headers["Content-Disposition"] == "attachment; filename=timeline.json"
     assert json.loads(download.data)["count"] == len(ids)
+
+
+def test_top_summaries_have_at_most_the_sentences_asked_for(client: FlaskClient) -> None:
+    three = key_events(client)
+    assert any(len(e["summary"]) > 1 for e in three)
+    assert all(1 <= len(e["summary"]) <= 3 for e in three)
+    one = key_events(client, "sentences=1")
+    assert [e["event_id"] for e in one] == [e["event_id"] for e in three]
+    assert all(len(e["summary"]) == 1 for e in one)
+    assert [e["summary"][0] for e in one] == [e["summary"][0] for e in three]
+
+
+@pytest.mark.parametrize("url", [
+    "/api/top?min_confidence=2", "/api/top?min_confidence=-1", "/api/top?min_confidence=x",
+    "/api/kinds?min_confidence=1.01", "/api/export?min_confidence=-3",
+])
+def test_min_confidence_out_of_range_is_a_400_naming_it(client: FlaskClient, url: str) -> None:
+    body = get_json(client, url, status=400)
+    assert_error(body, 400)
+    assert "min_confidence" in body["error"]
+
+
+def test_low_confidence_events_come_back_with_min_confidence_0(client: FlaskClient) -> None:
+    shown, every = all_events(client), all_events(client, "min_confidence=0")
+    assert {e["id"] for e in shown} < {e["id"] for e in every}
+    assert all(0 <= e["confidence"] <= 1 for e in every)
+    assert min(e["confidence"] for e in every) < min(e["confidence"] for e in shown)
 
 
 def test_top_kinds_and_sources(client: FlaskClient) -> None:
@@ -268,6 +376,10 @@ def test_event_page_shows_evidence(client: FlaskClient) -> None:
         assert f'href="{m["article_url"]}"' in html
     for n in detail["entities"]:
         assert n["name"] in html
+    doc = lxml.html.fromstring(html)
+    assert text(doc.xpath("//h1")[0]) == event["title"]
+    assert [text(li) for li in doc.xpath('//ul[@class="summary"]/li')] == event["summary"]
+    assert doc.xpath('//h2[@id="evidence"]')
 
 
 def test_unknown_event_page_is_a_404_page(client: FlaskClient) -> None:
@@ -329,11 +441,125 @@ def test_an_entity_has_a_page_and_an_api_record_listing_its_events(examples_db: 
     assert client.get("/entities?kind=place").status_code == 200
 
 
-def test_the_dashboard_opens_with_the_key_events_best_first(examples_db: Path) -> None:
+# ---------------------------------------------------------------- the story view
+
+
+def test_the_dashboard_opens_on_the_story_of_the_key_events_in_date_order(
+    client: FlaskClient,
+) -> None:
+    doc = page(client, "/")
+    entries = story(doc)
+    expected = sorted(key_events(client), key=lambda e: e["date"])
+    assert len(entries) == len(expected) > 5
+    assert [e["id"] for e in entries] == [e["event_id"] for e in expected]
+    for entry, event in zip(entries, expected, strict=True):
+        assert entry["date_label"] == event["date_label"]
+        assert entry["datetime"] == event["date"]
+        assert entry["headline"] == event["title"]
+        assert entry["href"] == f"/events/{event['event_id']}"
+        assert entry["summary"] == event["summary"] and entry["summary"]
+        assert entry["evidence"] == f"/events/{event['event_id']}#evidence"
+        assert event["kind"] in entry["meta"]
+        assert (f"{plural(event['n_sources'], 'source')} · "
+                f"{plural(event['n_articles'], 'article')}") in entry["meta"]
+        if event["date_text"] and event["precision"] != "reported":
+            assert f"as written: “{event['date_text']}”" in entry["when"]
+    # accessible markup: an ordered list of headed entries, the view named by the h1
+    assert text(doc.xpath("//h1")[0]) == "Key events"
+    assert doc.xpath('//section[@id="story"]')[0].get("aria-labelledby") == "view-title"
+    # a headline leads to the event's page with all its evidence
+    first = expected[0]
+    evidence = client.get(entries[0]["href"]).get_data(as_text=True)
+    assert "Supporting sentences" in evidence and first["title"] in evidence
+
+
+def test_the_story_view_works_without_javascript(client: FlaskClient) -> None:
+    doc = page(client, "/")
+    assert doc.xpath("//script") == [], "the story needs no script (nor the 4 MB chart library)"
+    assert story(doc)
+    switch = doc.xpath('//nav[@class="view-switch"]//a')
+    current = [(text(a), a.get("aria-current")) for a in switch]
+    assert current == [("Story", "page"), ("Chart", None)]
+    chart = page(client, switch[1].get("href"))
+    assert chart.xpath('//div[@id="timeline"]') and not chart.xpath('//ol[@id="story-list"]')
+    switch = chart.xpath('//nav[@class="view-switch"]//a')
+    current = [(text(a), a.get("aria-current")) for a in switch]
+    assert current == [("Story", None), ("Chart", "page")]
+    back = page(client, switch[0].get("href"))
+    assert [e["id"] for e in story(back)] == [e["id"] for e in story(doc)]
+
+
+def test_chart_view_is_one_link_away_and_keeps_the_filters(client: FlaskClient) -> None:
+    doc = page(client, "/?view=chart&q=Istanbul&min_confidence=0")
+    assert doc.xpath('//div[@id="timeline"]')
+    assert doc.xpath('//form[@id="filters"]//input[@name="q"]')[0].get("value") == "Istanbul"
+    assert text(doc.xpath("//h1")[0]) == "All events"
+    story_link = doc.xpath('//nav[@class="view-switch"]//a[@data-view="story"]')[0].get("href")
+    assert "view=" not in story_link and "min_confidence=0" in story_link
+    back = page(client, story_link)
+    chart_link = back.xpath('//nav[@class="view-switch"]//a[@data-view="chart"]')[0].get("href")
+    assert "view=chart" in chart_link and "q=Istanbul" in chart_link
+    # nothing a visitor types is turned into url_for's own keywords (_external, _scheme)
+    doc = page(client, "/?_external=1&_scheme=javascript")
+    for a in doc.xpath('//nav[@class="view-switch"]//a'):
+        assert a.get("href").startswith("/?")
+
+
+def test_story_and_key_events_toggle_are_the_same_selection(client: FlaskClient) -> None:
+    for query in ("", "min_confidence=0", "from=2025-05-10&to=2025-05-31"):
+        story_ids = [e["id"] for e in story(page(client, f"/?{query}"))]
+        toggled = [e["id"] for e in all_events(client, f"key=1&{query}")]
+        assert story_ids and sorted(story_ids) == sorted(toggled), query
+        assert story_ids == [e["event_id"] for e in
+                             sorted(key_events(client, query), key=lambda e: e["date"])]
+
+
+def test_story_follows_dates_and_low_confidence(client: FlaskClient) -> None:
+    entries = story(page(client, "/?from=2025-05-15&to=2025-05-20"))
+    assert entries
+    assert all("2025-05-15" <= e["datetime"] <= "2025-05-20" for e in entries)
+    assert len(story(page(client, "/?min_confidence=0"))) >= len(story(page(client, "/")))
+    bad = client.get("/?min_confidence=2")
+    assert bad.status_code == 400
+    assert "min_confidence" in bad.get_data(as_text=True)
+
+
+def test_an_empty_database_shows_how_to_add_events(tmp_path: Path) -> None:
+    with Store(tmp_path / "empty.db"):
+        pass
+    client = create_app({"DATABASE": str(tmp_path / "empty.db"), "TESTING": True}).test_client()
+    doc = page(client, "/")
+    assert not doc.xpath('//ol[@id="story-list"]')
+    empty = text(doc.xpath('//*[@id="empty-state"]')[0])
+    assert "No events yet" in empty
+    assert "tracker ingest" in empty and "tracker source add" in empty
+    assert page(client, "/?view=chart").xpath('//ol[@id="event-list"]/li[@class="empty"]')
+
+
+def test_no_key_events_in_the_dates_says_what_to_do(client: FlaskClient) -> None:
+    doc = page(client, "/?from=2030-01-01")
+    empty = doc.xpath('//*[@id="empty-state"]')[0]
+    assert "No key events in these dates" in text(empty)
+    links = {text(a): a.get("href") for a in empty.xpath(".//a")}
+    assert links["Show every date"] == "/"
+    assert story(page(client, links["Show every date"]))
+    assert "min_confidence=0" in links["Include low-confidence events"]
+    assert "view=chart" in links["Open the chart"]
+
+
+def test_user_written_text_is_never_html(examples_db: Path, tmp_path: Path) -> None:
+    hostile = tmp_path / "hostile.jsonl"
+    hostile.write_text(HOSTILE_ARTICLE, encoding="utf-8")
+    with Store(examples_db) as s:
+        assert Ingestor(s).ingest(read_jsonl(hostile)).failed == 0
     client = create_app({"DATABASE": str(examples_db), "TESTING": True}).test_client()
-    html = client.get("/").get_data(as_text=True)
-    key_section = html.split('id="key-title"')[1].split("</section>")[0]
-    assert "Istanbul talks" in key_section
-    events = client.get("/api/events?limit=1000").get_json()["events"]
-    best = max((e for e in events if e["precision"] != "reported"), key=lambda e: e["score"])
-    assert key_section.index(best["title"]) < key_section.index("</li>")
+    every = all_events(client, "min_confidence=0")
+    event = next(e for e in every if "<script>" in " ".join([e["title"], *e["summary"]]))
+    for url in ("/?min_confidence=0&from=2025-05-03&to=2025-05-03",
+                "/?view=chart&min_confidence=0", f"/events/{event['id']}"):
+        html = client.get(url).get_data(as_text=True)
+        assert "<script>alert" not in html and "<img src=x" not in html, url
+        assert "&lt;script&gt;alert" in html, url
+        doc = lxml.html.fromstring(html)
+        assert not doc.xpath("//img") and not doc.xpath("//*[@onerror]"), url
+        assert not [s for s in doc.xpath("//script") if (s.text or "").strip()], url

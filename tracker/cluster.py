@@ -309,11 +309,15 @@ def _most_alike(candidates: Sequence[_Cluster], vector: textsim.Vector,
 
 
 def _told_before(candidates: Sequence[_Cluster], m: ClusterInput) -> _Cluster | None:
-    """The cluster its own article already put the same kind of happening of that day in:
-    "the talks" in an article about talks in Istanbul are those talks."""
-    told = [c for c in candidates
+    """The cluster its own article already put this happening in: "the talks" in an article
+    about talks in Istanbul are those talks; "the agreement" in it, when the article tells
+    of no other happening of that kind and day, came out of them."""
+    of_article = [c for c in candidates if any(o.article_id == m.article_id for o in c.members)]
+    told = [c for c in of_article
             if any(o.article_id == m.article_id and o.trigger_group == m.trigger_group
                    for o in c.members)]
+    if not told and len(of_article) == 1:
+        told = of_article
     return min(told, key=_Cluster.sort_key) if told else None
 
 

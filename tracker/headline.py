@@ -1,27 +1,40 @@
 """One news sentence to a short headline that says what happened: who did what, where.
 
 ``headline(sentence, trigger, dates=..., max_chars=...)`` keeps the clause holding the event word
-(its subject, verb, object and place) and removes what a headline does without, in this order:
-temporal expressions (the spans given, with their preposition: "late on Thursday"),
-parentheses and dash asides, clauses after a semicolon or a lone dash, leading connectives and
-adverbials ("However,", "In a statement,"), attribution ("..., officials said", "X said that
-...", "according to ..."), then, while the text is longer than ~80% of ``max_chars``, trailing
-clauses (", bringing the total to ...", ", after ...", "which ..."), and finally, above
-``max_chars``, it cuts at a clause or phrase boundary, never inside a word or a name and never
-after a dangling "and"/"of"/"the". A leading "The/A/An" and the final full stop go. The verb
-right after the subject moves to headline present when it is in ``tracker/data/headline_verbs.tsv``
-and the subject's number is clear ("delegations agreed" -> "delegations agree"), and a passive
-loses its auxiliary ("was killed" -> "killed"); when unsure the past tense stays.
+(its subject, verb, object and place) and removes, in this order, what a headline does without:
+
+1. temporal expressions (the spans given, plus obvious weekdays), with their preposition and
+   modifiers ("late on Thursday", "in March 2011"); not amounts ("jailed for 12 years", "1,000
+   barrels a day") nor dates that name something ("in Sunday's election");
+2. parentheses, dash asides, the parts after a semicolon or a lone dash that do not hold the
+   trigger, datelines, live-blog time stamps and labels ("1751", "Floods:");
+3. leading connectives and adverbials ("However,", "On Saturday,", "In a statement,"), but not a
+   short place ("In Nairobi, ...");
+4. attribution: "..., officials said", "X, police said, Y", "according to ...", "X said (that)
+   Y" (kept when Y starts with a pronoun: "BP says it had capped the well"); only neutral
+   reporting verbs go, "claimed" or "denied" stay;
+5. while over ~80% of ``max_chars``: trailing clauses (", bringing the total to ...", ", after
+   ...", "which ..."), asides after the subject, then the trigger's own clause after ", but"
+   when the rest cannot fit; above ``max_chars``, a cut at a clause or phrase boundary, never
+   inside a word, a name or a quotation, never leaving a dangling "and"/"of"/"the" or a "that"
+   clause without its verb;
+6. a leading "The/A/An" and the final full stop; the first letter is capitalized.
+
+The verb after the subject moves to headline present when it is in
+``tracker/data/headline_verbs.tsv`` and the subject's number is clear ("delegations agreed" ->
+"delegations agree", "has capped" -> "caps"), with the verbs sharing its subject; a passive loses
+its auxiliary ("was killed" -> "killed"). When unsure the past tense stays.
 
 It returns None for what cannot make a headline: a question, a quotation, bare attribution, a
-fragment without a verb, links and boilerplate, mostly numbers, all caps, a headline that would
-start with a pronoun ("He resigns" names nobody), or a sentence over 600 characters (the cap
-keeps the work bounded: a sentence splitter's overlong piece is not a sentence).
+fragment without a verb, links and boilerplate, mostly numbers, all caps, a headline whose
+subject is a pronoun ("He resigns" names nobody), or one that cannot fit without losing the
+trigger's clause. Sentences over 600 characters give None at once: the cap bounds the work (a
+sentence splitter's overlong piece is not a sentence).
 
 It does not choose which sentence represents an event (the caller does), find dates or triggers
 (``tracker.timex``, ``tracker.extract.events``), reorder words, or write any word that is not in
-the sentence apart from the present form of one verb. Pure: no I/O but reading the verb list
-once, no clock, no database.
+the sentence apart from the present form of a verb. Pure: no I/O but reading the verb list once,
+no clock, no database.
 """
 
 from __future__ import annotations
@@ -31,7 +44,10 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
+from itertools import pairwise
 from types import MappingProxyType
+
+from tracker.textsim import stopwords
 
 MAX_SENTENCE_CHARS = 600
 # Above this share of max_chars, trailing clauses go: editors want the event, not its sequel
@@ -126,8 +142,8 @@ _MULTIWORD_CONNECTIVES = tuple(tuple(p.split()) for p in (
 ))
 # First words of a leading adverbial clause or phrase ("After the vote, ...").
 _LEADERS = _PREPOSITIONS | frozenset("""as while when whenever although though because if once
-    unless whereas according ahead speaking writing addressing responding commenting asked citing
-    quoting referring talking""".split())
+    unless whereas according ahead prior speaking writing addressing responding commenting asked
+    citing quoting referring talking""".split())
 # "In Haiti, rescuers ..." keeps its place: a short locative naming somewhere stays.
 _LOCATIVES = frozenset("in at across near outside inside throughout".split())
 _CALENDAR = frozenset("""january february march april may june july august september october
@@ -176,7 +192,8 @@ _ALWAYS_DROPPED = frozenset("saying adding citing according".split())
 # Words opening a trailing clause that can go when over budget (after a comma, or bare).
 _SUBORDINATORS = frozenset("""after as amid despite because following while when whereas
     although though before since until so unless which who whose including""".split())
-# Cut points before a clause ("that" is not one: "likely | that BP will ..." loses the news).
+# Cut points before a clause ("that" only after a name: "likely | that BP will ..." loses the
+# news, "in Hong Kong | that was seen as ..." does not).
 _CLAUSE_CUTS = _SUBORDINATORS | frozenset("and but or".split())
 # Words opening a clause whose verb must be kept if they are.
 _CLAUSE_OPENERS = frozenset("""that whether if because although though while whereas unless
@@ -198,6 +215,7 @@ _PLURAL_WORDS = frozenset("""people police men women children troops personnel c
     four five six seven eight nine ten eleven twelve dozens hundreds thousands millions several
     many both few""".split())
 _SINGULAR_PRONOUNS = frozenset("he she it".split())
+_POSSESSIVES = frozenset("his her its their our my your".split())  # "Their findings will ..."
 _PLURAL_PRONOUNS = frozenset("they we you i".split())
 _UNSURE_ENDINGS = ("ics", "news", "series", "species", "means", "headquarters")
 # Capitalized words ending in -s: plural peoples and parties, and endings too mixed to tell.
@@ -248,6 +266,7 @@ def participle_forms() -> Mapping[str, VerbForms]:
         row[1], _base_form(row[1])) for row in _verb_rows()})
 
 
+@lru_cache(maxsize=1)
 def _participles() -> frozenset[str]:
     return frozenset(participle_forms())
 
@@ -420,6 +439,16 @@ class _Draft:
             if tokens[low].low in ("a", "an", "per", "each") and low > 0 and (
                     tokens[low - 1].is_word and tokens[low - 1].low not in _DATE_PREPOSITIONS):
                 continue  # "1,000 barrels a day": a rate
+            following = tokens[high + 1] if high + 1 < len(tokens) else None
+            if (following is not None and following.is_word and not following.capitalized
+                    and following.low not in stopwords()):
+                # "in the spring 2022 talks", "the 2008 election": the date names which one;
+                # only its own words go, the phrase it modifies stays whole.
+                if tokens[low].low == "the":
+                    low += 1
+                if low <= high:
+                    self.drop(range(low, high + 1))
+                continue
             # "late on Thursday", "in March 2011", "for at least another day": the preposition,
             # its modifier and quantifier go too.
             while low > 0 and tokens[low - 1].is_word and (
@@ -427,15 +456,14 @@ class _Draft:
                     or tokens[low - 1].low in _DATE_MODIFIERS):
                 if tokens[low - 1].low == "to" and not (
                         tokens[low].capitalized or tokens[low].low[:1].isdigit()):
-                    break  # "expected to last five weeks": an infinitive, not "to May 5"
+                    break  # "postponed to May 5" but not "expected to last five weeks"
                 low -= 1
             while high + 1 < len(tokens) and tokens[high + 1].low in _DAYPARTS:
                 high += 1
-            if low > 0 and tokens[low - 1].low in _AUXILIARIES:
-                continue  # "the soonest date is late August": the date is what is said
-            if low > 0 and tokens[low - 1].low == "to" and not (
-                    tokens[low].capitalized or tokens[low].low[:1].isdigit()):
-                continue  # "expected to last five weeks": the verb is not a date
+            if low > 0 and tokens[low - 1].low in _AUXILIARIES | {"to"}:
+                # "the soonest date is late August": the date is what is said; "expected to
+                # last five weeks": a verb the tagger took for a date.
+                continue
             self.drop(range(low, high + 1))
         # ", which began last week," without its date says nothing: the aside goes.
         segments = self.segments()
@@ -664,8 +692,6 @@ class _Draft:
         kept = self.kept()
         words = self.words(kept)
         if len(words) < 2:
-            return True
-        if self.tokens[kept[0]].kind == _QUOTE:
             return True
         quoted = sum(1 for i in words if self.in_quotes[i])
         if quoted * 2 >= len(words) or any(self.in_quotes[i] for i in self.protected):
@@ -1210,6 +1236,13 @@ class _Draft:
                 break
         self._strip_leading_punctuation(self.kept())
         kept = self.kept()
+        # ", ," or ": ," left where something between them went.
+        doubled = [i for previous, i in pairwise(kept)
+                   if self.tokens[i].text in (",", ";") and self.tokens[previous].text in (
+                       ",", ";", ":")]
+        if doubled:
+            self.drop(doubled)
+            kept = self.kept()
         quotes = [k for k, i in enumerate(kept) if self.tokens[i].kind == _QUOTE]
         if len(quotes) % 2:
             # A quotation opened and never closed ("told reporters, `` It 's clear ..."): what
@@ -1270,7 +1303,8 @@ def headline(sentence: str, trigger: tuple[int, int] | None = None, *,
         return None
     if draft.is_attribution(kept, whole=True) or draft.low(words[-1]) in _SAY:
         return None  # "Hutchinson says": what was said did not fit
-    if draft.pronoun(words[0]) or draft.pronoun_after_place(kept):
+    if draft.pronoun(words[0]) or draft.low(words[0]) in _POSSESSIVES or (
+            draft.pronoun_after_place(kept)):
         return None
     if draft.low(words[0]) in _CLAUSE_OPENERS | {"once", "since", "as"} and not any(
             draft.tokens[i].text == "," for i in kept):
@@ -1281,7 +1315,8 @@ def headline(sentence: str, trigger: tuple[int, int] | None = None, *,
     text = draft.render()
     if not text or len(text) > max_chars:
         return None
-    return text[0].upper() + text[1:]
+    first = len(text) - len(text.lstrip("\"'“‘(["))  # '"Junk shot" fails', not "70 Orphans"
+    return text[:first] + text[first:first + 1].upper() + text[first + 1:]
 
 
 def _has_verb(draft: _Draft, kept: list[int]) -> bool:

@@ -183,7 +183,6 @@ class ClusterInput:
     trigger_group: str = ""
     furniture: bool = False  # its sentence recurs across its outlet's articles: not news
     published_at: str = ""  # the article's publication time, for "reported early"
-    sentence_start: int = 0  # where the sentence begins in its article (the lead comes first)
 
 
 @dataclass(frozen=True)

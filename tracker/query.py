@@ -144,7 +144,6 @@ class _Evidence:
     trigger_end: int
     timex_start: int | None
     timex_end: int | None
-    sentence_start: int
     date: tuple[str, str]
 
     @classmethod
@@ -157,7 +156,7 @@ class _Evidence:
             trigger_end=m["trigger_start"] + len(m["trigger"]),
             timex_start=None if m["timex_start"] is None else m["timex_start"] - base,
             timex_end=None if m["timex_end"] is None else m["timex_end"] - base,
-            sentence_start=base, date=(m["date_start"], m["date_end"]))
+            date=(m["date_start"], m["date_end"]))
 
 
 def _with_key_events(store: Store, f: EventFilter) -> EventFilter:

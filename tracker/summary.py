@@ -23,17 +23,28 @@ SUMMARY_SENTENCES = 3  # what an event stores; more can be asked for at query ti
 # Score of a sentence: centrality, plus these.
 STATES_DATE = 0.15  # its temporal expression dates the event itself
 EARLY = 0.1  # reported first (scaled down linearly to 0 for the last report)
-LEAD = 0.1  # in its article's lead, where news puts what happened
-LEAD_CHARS = 400
+
 MODALITY_PENALTY: dict[str, float] = {
     "asserted": 0.0, "background": 0.05, "quoted": 0.15, "future": 0.3, "hypothetical": 0.35,
     "negated": 0.45,
 }
 FORM_PENALTY = 0.15  # too short, too long, a question, a fragment
 MIN_WORDS, MAX_WORDS = 6, 60
-LONG_WORDS = 35
+LONG_WORDS = 25  # longer, a sentence buries what happened under detail
 REDUNDANT = 0.6  # a sentence this alike (cosine) to one chosen adds nothing
-TITLE_CANDIDATES = 5  # how many of the best sentences are tried for a headline
+TITLE_CANDIDATES = 10  # how many of the best sentences are tried for a headline
+TRIGGER_EARLY = 0.1  # for a headline: the event word is among the sentence's first words
+TRIGGER_EARLY_WORDS = 6
+# "The talks were the first direct negotiations in years" describes; a headline says what
+# happened, so such a sentence is used only when no other gives a headline.
+_DESCRIBES = re.compile(r"^(?:\S+\s+){1,5}?(?:is|are|was|were)\s+(?:also\s+|still\s+|now\s+)?"
+                        r"(?:the|a|an|one|not|\w+['’]s)\b", re.IGNORECASE)
+# Page text that leaks into sentences when a page is flattened: photo credits, update stamps,
+# live-blog times. A sentence carrying it reads badly as a summary.
+_CLUTTER = re.compile(
+    r"\b(?:Photograph|Photo|Picture|Image|Illustration)s?\s*:|Getty Images|\b[A-Z][a-z]+/(?:AP|AFP|"
+    r"Reuters|Getty|EPA|PA)\b|\b(?:AP|AFP|EPA)\s+Photo\b|[Ll]ast updated|\b\d{1,2}[.:]\d{2}\s*"
+    r"(?:BST|GMT|ET|EST|EDT|CET|UTC)\b|\bLive (?:Q&A|blog|coverage)\b|\binteractive\b")
 
 
 class Evidence(Protocol):
@@ -59,17 +70,16 @@ class Evidence(Protocol):
     def timex_start(self) -> int | None: ...
     @property
     def timex_end(self) -> int | None: ...
-    @property
-    def sentence_start(self) -> int: ...
 
 
 @dataclass(frozen=True)
 class Ranked:
-    """A candidate sentence with its score and the mention it came from."""
+    """A candidate sentence with its scores and the mention it came from."""
 
-    score: float
+    score: float  # as a summary sentence
     evidence: Evidence
     vector: textsim.Vector
+    title_score: float = 0.0  # as the source of the headline (see ``title``)
 
 
 def rank(members: Sequence[Evidence]) -> list[Ranked]:
@@ -99,11 +109,12 @@ def rank(members: Sequence[Evidence]) -> list[Ranked]:
             score += EARLY * (1 - position[m.published_at] / (len(order) - 1))
         else:
             score += EARLY
-        if m.sentence_start < LEAD_CHARS:
-            score += LEAD
         score -= MODALITY_PENALTY.get(m.modality, 0.3)
+        title_score = score - FORM_PENALTY * _form_faults(m.sentence, long_ok=True)
+        if len(m.sentence[:m.trigger_start].split()) <= TRIGGER_EARLY_WORDS:
+            title_score += TRIGGER_EARLY
         score -= FORM_PENALTY * _form_faults(m.sentence)
-        ranked.append(Ranked(round(score, 6), m, vectors[k]))
+        ranked.append(Ranked(round(score, 6), m, vectors[k], round(title_score, 6)))
     ranked.sort(key=lambda r: (-r.score, r.evidence.published_at, r.evidence.sentence))
     return ranked
 
@@ -123,25 +134,29 @@ def summarize(ranked: Sequence[Ranked], n: int = SUMMARY_SENTENCES) -> list[str]
 def title(ranked: Sequence[Ranked], fallback: str) -> str:
     """The headline of the best sentence that gives one, else ``fallback``.
 
-    A mention dated by "since <date>" tells of an earlier happening inside a sentence about
-    a later one ("sanctions approved since the invasion began in 2022"): only the words
-    between "since" and the date speak of it ("the invasion began").
+    For a headline, a long sentence is no fault (the headline keeps its main clause), and one
+    whose event word comes early tells of it, not of something else it happened beside ("the
+    attack came on the eve of talks" is about the attack). A mention dated by "since <date>"
+    tells of an earlier happening inside a sentence about a later one ("sanctions approved
+    since the invasion began in 2022"): only the words between "since" and the date speak of
+    it ("the invasion began").
     """
-    for r in ranked[:TITLE_CANDIDATES]:
-        m = r.evidence
-        trigger = (m.trigger_start, m.trigger_end) if m.trigger_end > m.trigger_start else None
-        if m.timex_start is not None and m.timex_end is not None:
-            since = _SINCE.search(m.sentence, 0, m.timex_start)
-            if since is not None:
-                found = (_earlier_headline(m.sentence, since.start("clause"), m.timex_start,
-                                           trigger) if since.group("clause") else None)
-            else:
-                found = headline(m.sentence, trigger, dates=[(m.timex_start, m.timex_end)])
-        else:
-            found = headline(m.sentence, trigger)
-        if found:
-            return found
-    return fallback
+    candidates = sorted(ranked, key=lambda r: (-r.title_score, r.evidence.published_at,
+                                               r.evidence.sentence))[:TITLE_CANDIDATES]
+    headlines = [h for h in (_headline_of(r.evidence) for r in candidates) if h]
+    return next((h for h in headlines if not _DESCRIBES.match(h)),
+                headlines[0] if headlines else fallback)
+
+
+def _headline_of(m: Evidence) -> str | None:
+    trigger = (m.trigger_start, m.trigger_end) if m.trigger_end > m.trigger_start else None
+    if m.timex_start is not None and m.timex_end is not None:
+        since = _SINCE.search(m.sentence, 0, m.timex_start)
+        if since is not None:
+            return (_earlier_headline(m.sentence, since.start("clause"), m.timex_start, trigger)
+                    if since.group("clause") else None)
+        return headline(m.sentence, trigger, dates=[(m.timex_start, m.timex_end)])
+    return headline(m.sentence, trigger)
 
 
 # "since" right before a date, or before the clause that ends at the date.
@@ -161,17 +176,19 @@ def _earlier_headline(sentence: str, start: int, end: int,
     return headline(words, (trigger[0] - start, trigger[1] - start))
 
 
-def _form_faults(sentence: str) -> int:
+def _form_faults(sentence: str, *, long_ok: bool = False) -> int:
     """How many ways the sentence fails to read as one good sentence."""
     words = len(sentence.split())
     faults = 0
     if words < MIN_WORDS or words > MAX_WORDS:
         faults += 1
-    if words > LONG_WORDS:
-        faults += 1  # long sentences bury what happened under detail
+    if words > LONG_WORDS and not long_ok:
+        faults += 1
     stripped = sentence.strip()
     if stripped.endswith("?"):
         faults += 1
     if stripped[:1] and not (stripped[0].isupper() or stripped[0].isdigit()):
         faults += 1  # a bullet, a fragment, a sentence cut from its start
+    if _CLUTTER.search(sentence):
+        faults += 1
     return faults

@@ -61,6 +61,7 @@ def dashboard() -> Any:
         # Both views keep every other parameter, so switching back and forth loses no filter.
         "story_url": _dashboard_url(view=None),
         "chart_url": _dashboard_url(view="chart"),
+        "plotly_version": plotly_version(),
     }
     status = 400 if error else 200
     if view == "story":
@@ -75,7 +76,6 @@ def dashboard() -> Any:
         total=page["total"],
         kinds=query.kinds(store, f.min_confidence),
         entity_names=sorted(name for name, _ in names.most_common(300)),
-        plotly_version=plotly_version(),
     ), status
 
 

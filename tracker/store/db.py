@@ -375,7 +375,6 @@ class Store:
                     timex_end=None if timex_end is None else timex_end - sentence_start,
                     modality=modality, trigger_group=trigger_group,
                     furniture=bool(furniture), published_at=str(published),
-                    sentence_start=sentence_start,
                 ))
         return inputs
 
