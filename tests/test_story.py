@@ -198,3 +198,14 @@ def test_other_is_not_the_biggest_kind(ingest: Any) -> None:
     store = ingest(*story())
     counts = {k["kind"]: k["events"] for k in kinds(store, 0)}
     assert counts.get("other", 0) < max(counts.values())
+
+
+def test_time_words_that_date_no_happening_make_no_event(ingest: Any) -> None:
+    store = ingest(article("2024-06-05", "The Sunday Times reported that the minister resigned. "
+                           "A decision on the new bridge is expected by Friday. The vote on "
+                           "the budget is due on June 20.", outlet="Harbour Post"))
+    shown = events(store)
+    assert not [e for e in shown if e["date_start"] in ("2024-06-02", "2024-06-07",
+                                                         "2024-06-20")], shown
+    stored = events(store, ALL)
+    assert not [e for e in stored if e["date_start"] == "2024-06-02"]  # "Sunday" is a name

@@ -48,6 +48,9 @@ REPORTED_WINDOW = timedelta(days=7)
 JOIN = 0.3  # a mention without its own anchor joining a cluster
 MERGE = 0.35  # two clusters of one day
 MERGE_ELSEWHERE = 0.6  # two clusters of one day anchored at two different places
+# Two clusters no text dates, only the day their articles were published: each is what one
+# article told of that day, and articles of one day told alike are one day's news.
+MERGE_UNDATED = 0.2
 PARTIES_JOIN = 0.1  # "Russia–Ukraine talks" joining the day's talks that name both
 ENTITY_WEIGHT = 1.5  # an entity shared counts like this many shared words
 
@@ -134,6 +137,11 @@ class _Vectors:
             found = self._cache[m.sentence_key] = textsim.vector(
                 self._terms.get(m.sentence_key, ()), self._weights)
         return found
+
+
+def _as_days(precision: str) -> str:
+    """A time of day is found among its day's clusters ("at midnight" is "on Sunday")."""
+    return "day" if precision == "time" else precision
 
 
 def _anchor_rank(anchor: str | None) -> int:
@@ -252,7 +260,7 @@ class _Clusters:
     def own(self, anchor: str | None, start: date, end: date, precision: Precision,
             *, key_day: date | None = None, seed: str = "") -> _Cluster:
         """The cluster for these dates, created on first use (``key_day`` groups reports)."""
-        key = (anchor, key_day or start, key_day or end, precision, seed)
+        key = (anchor, key_day or start, key_day or end, _as_days(precision), seed)
         found = self._by_key.get(key)
         if found is None:
             found = self._by_key[key] = _Cluster(anchor, start, end, precision, seed)
@@ -272,7 +280,8 @@ class _Clusters:
         self._by_dates[(key[1], key[2], key[3])].remove(cluster)
 
     def same_dates(self, start: date, end: date, precision: str) -> list[_Cluster]:
-        return [c for c in self._by_dates.get((start, end, precision), ()) if c.members]
+        return [c for c in self._by_dates.get((start, end, _as_days(precision)), ())
+                if c.members]
 
     def same_key_day(self, monday: date) -> list[_Cluster]:
         return [c for c in self._by_dates.get((monday, monday, "reported"), ()) if c.members]
@@ -343,6 +352,9 @@ def _merge_alike(clusters: _Clusters, vectors: _Vectors) -> None:
 def _merge_threshold(c: _Cluster, host: _Cluster) -> float:
     if _parties_within(c.anchor, host) or _parties_within(host.anchor, c):
         return PARTIES_JOIN
+    if not any(m.date_written for m in c.members) and not any(
+            m.date_written for m in host.members):
+        return MERGE_UNDATED
     a, b = c.anchor or "", host.anchor or ""
     if a.startswith("place:") and b.startswith("place:") and a != b:
         return MERGE_ELSEWHERE

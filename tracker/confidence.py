@@ -36,7 +36,7 @@ MODALITY_WEIGHT: dict[str, float] = {
 }
 DATE_WEIGHT: dict[str, float] = {
     "written": 1.0,  # the text gives the date
-    "present": 0.8,  # told in the present tense on the publication day
+    "present": 0.9,  # told in the present tense on the publication day
     "reported": 0.6,  # told without any date
 }
 # How much one article corroborates an event: 1 - REPEAT_BASE ** n, n the number of its
@@ -48,8 +48,8 @@ SAME_OUTLET = 0.6
 # Each article published after a day that refers to that day makes the day's events a little
 # surer: something happened then. Only a mention's quality can be reached this way (a denied or
 # hypothetical event stays unsure however busy its day).
-DAY_REFERENCE_BASE = 0.8
-MIN_CONFIDENCE = 0.45
+DAY_REFERENCE_BASE = 0.6
+MIN_CONFIDENCE = 0.5
 
 
 @dataclass(frozen=True)

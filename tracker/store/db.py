@@ -13,7 +13,7 @@ import sqlite3
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, Literal
@@ -504,7 +504,11 @@ class Store:
             "INSERT OR IGNORE INTO article_sentences (outlet, sentence_key, article_id) "
             "VALUES (?, ?, ?)", [(outlet, key, article_id) for key in sorted(keys) if key])
         self.touched_days.update(day for day, _ in refs)
-        self.touched_days.add(str(row[3]))
+        # An article published on a day changes the burst of the days around it too.
+        published = date.fromisoformat(str(row[3]))
+        self.touched_days.update(
+            (published + timedelta(days=n)).isoformat()
+            for n in range(-importance.BURST_DAYS, importance.BURST_DAYS + 1))
 
     def refresh_furniture(self) -> set[str]:
         """Bring the ``furniture`` table up to date: the sentences found in at least
@@ -567,17 +571,23 @@ class Store:
                         SELECT COUNT(*) FROM articles a
                         WHERE a.published_at >= days.day
                           AND a.published_at < date(days.day, '+1 day')
-                    ) AS coverage
+                    ) - (
+                        SELECT COUNT(*) FROM articles a
+                        WHERE a.published_at >= date(days.day, '-{importance.BURST_DAYS} days')
+                          AND a.published_at < date(days.day,
+                                                    '+{importance.BURST_DAYS + 1} days')
+                          AND NOT (a.published_at >= days.day
+                                   AND a.published_at < date(days.day, '+1 day'))
+                    ) / {2.0 * importance.BURST_DAYS} AS burst
                     FROM (SELECT DISTINCT date_start AS day FROM events
                           WHERE status = 'active' AND precision IN ('day', 'time')
                             AND date_start IN ({marks})) AS days
                 )
                 SELECT e.id, e.score, round(
-                    {importance.SUPPORT_WEIGHT} * e.support
-                    + CASE WHEN e.precision IN ('day', 'time') THEN
+                    CASE WHEN e.precision IN ('day', 'time') THEN
                         {importance.LATER_REFERENCE_WEIGHT} * t.later
-                        + {importance.COVERAGE_WEIGHT} * t.coverage
-                      ELSE 0 END, 4),
+                        + {importance.BURST_WEIGHT} * max(0, t.burst)
+                      ELSE {importance.SUPPORT_WEIGHT} * e.support END, 4),
                     e.confidence, e.quality, e.base_confidence,
                     -- later references corroborate one happening: the day's best-supported
                     CASE WHEN e.precision IN ('day', 'time') AND ROW_NUMBER() OVER (

@@ -108,11 +108,12 @@ def event_row(store: Store, event_id: str) -> Row | None:
 
 def ranked_day_events(store: Store, date_from: date, date_to: date, *,
                       min_confidence: float = 0.0, limit: int | None = None) -> list[Row]:
-    """Day-precision active events in the range, most important first."""
+    """Day-precision active events in the range, most important first: the day's score, the
+    earlier of equal days, then within a day the best supported."""
     return store.query(
         "SELECT * FROM events WHERE status = 'active' AND precision IN ('day', 'time') "
         "AND date_start >= ? AND date_start <= ? AND confidence >= ? "
-        "ORDER BY score DESC, n_sources DESC, date_start, id"
+        "ORDER BY score DESC, date_start, support DESC, n_sources DESC, id"
         + (" LIMIT ?" if limit else ""),
         [date_from.isoformat(), date_to.isoformat(), min_confidence,
          *([limit] if limit else [])],
