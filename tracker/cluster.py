@@ -26,7 +26,7 @@ This module does not decide what a mention is (``tracker.extract``) nor store an
 from __future__ import annotations
 
 import bisect
-from collections import Counter
+from collections import Counter, OrderedDict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -69,6 +69,7 @@ class _Cluster:
     centroid: textsim.Vector = field(default_factory=dict)
     sentences: set[str] = field(default_factory=set)
     anchors: set[str] = field(default_factory=set)  # its own and those of clusters absorbed
+    told: set[tuple[str, str]] = field(default_factory=set)  # (article, trigger group) pairs
     _norm: float | None = None
 
     def __post_init__(self) -> None:
@@ -78,6 +79,7 @@ class _Cluster:
     def add(self, m: ClusterInput, vector: textsim.Vector) -> None:
         self.members.append(m)
         self.articles[m.article_id] += 1
+        self.told.add((m.article_id, m.trigger_group))
         self.entity_ids |= m.entity_ids
         if m.sentence_key not in self.sentences:
             self.sentences.add(m.sentence_key)
@@ -130,13 +132,19 @@ class _Vectors:
                 self._weights[t] *= ENTITY_WEIGHT
         self._terms = terms
         self._cache: dict[str, textsim.Vector] = {}
+        self._norms: dict[str, float] = {}
 
     def of(self, m: ClusterInput) -> textsim.Vector:
         found = self._cache.get(m.sentence_key)
         if found is None:
             found = self._cache[m.sentence_key] = textsim.vector(
                 self._terms.get(m.sentence_key, ()), self._weights)
+            self._norms[m.sentence_key] = textsim.norm(found)
         return found
+
+    def norm(self, m: ClusterInput) -> float:
+        self.of(m)
+        return self._norms[m.sentence_key]
 
 
 def _as_days(precision: str) -> str:
@@ -206,7 +214,7 @@ def cluster_group(mentions: Iterable[ClusterInput]) -> list[EventDraft]:
     # 5. Reports gathered by week, and coarse clusters of the same period, merge like days.
     _merge_alike(clusters, vectors)
 
-    return sorted((_draft(c) for c in clusters.all if c.members),
+    return sorted((_remembered_draft(c) for c in clusters.all if c.members),
                   key=lambda e: (e.date_start, e.id))
 
 
@@ -321,10 +329,8 @@ def _told_before(candidates: Sequence[_Cluster], m: ClusterInput) -> _Cluster | 
     """The cluster its own article already put this happening in: "the talks" in an article
     about talks in Istanbul are those talks; "the agreement" in it, when the article tells
     of no other happening of that kind and day, came out of them."""
-    of_article = [c for c in candidates if any(o.article_id == m.article_id for o in c.members)]
-    told = [c for c in of_article
-            if any(o.article_id == m.article_id and o.trigger_group == m.trigger_group
-                   for o in c.members)]
+    of_article = [c for c in candidates if m.article_id in c.articles]
+    told = [c for c in of_article if (m.article_id, m.trigger_group) in c.told]
     if not told and len(of_article) == 1:
         told = of_article
     return min(told, key=_Cluster.sort_key) if told else None
@@ -375,19 +381,20 @@ def _finer_cluster_within(
         return None
     candidates = (clusters.anchored_within(m.anchor, m.date_start, m.date_end) if same_anchor
                   else clusters.starting_within(m.date_start, m.date_end))
+    norm = textsim.norm(vector) if vector is not None else 0.0
     fits = [
         c for c in candidates
         if c.members and PRECISION_RANK[c.precision] <= PRECISION_RANK[m.precision]
         and m.date_start <= c.date_start and c.date_end <= m.date_end
         and (c.precision != m.precision or (c.date_start, c.date_end) == (m.date_start, m.date_end))
-        and (vector is None or _shares_content(c, m, vector, same_anchor=same_anchor))
+        and (vector is None or _shares_content(c, m, vector, norm, same_anchor=same_anchor))
     ]
     return min(fits, key=_Cluster.sort_key) if fits else None
 
 
-def _shares_content(c: _Cluster, m: ClusterInput, vector: textsim.Vector, *,
+def _shares_content(c: _Cluster, m: ClusterInput, vector: textsim.Vector, norm: float, *,
                     same_anchor: bool) -> bool:
-    sim = c.similarity(vector)
+    sim = c.similarity(vector, norm)
     if same_anchor:
         return sim >= JOIN / 2 or len(m.entity_ids & c.entity_ids) >= 2
     return sim >= JOIN
@@ -430,8 +437,29 @@ def _party_ids(anchor: str) -> frozenset[str]:
     return frozenset(entity_key("place", p) for p in anchor[len("parties:"):].split("+"))
 
 
-def _draft(c: _Cluster) -> EventDraft:
-    members = sorted(c.members, key=lambda m: (m.id, m.source))
+# Re-clustering a group mostly finds the clusters it found before, and drafting (headline,
+# summary, confidence) is the costly part: the last drafts are remembered by what they were
+# made of (each mention's id, outlet and the hash of all it says), not by the mentions
+# themselves, which would keep every mention read alive.
+_DRAFTS: OrderedDict[tuple[object, ...], EventDraft] = OrderedDict()
+DRAFTS_REMEMBERED = 16384
+
+
+def _remembered_draft(c: _Cluster) -> EventDraft:
+    members = tuple(sorted(c.members, key=lambda m: (m.id, m.source)))
+    key = (c.anchor, c.key, tuple((m.id, m.source, hash(m)) for m in members))
+    found = _DRAFTS.get(key)
+    if found is None:
+        found = _DRAFTS[key] = _draft(c.anchor, c.key, members)
+        if len(_DRAFTS) > DRAFTS_REMEMBERED:
+            _DRAFTS.popitem(last=False)
+    else:
+        _DRAFTS.move_to_end(key)
+    return found
+
+
+def _draft(anchor: str | None, key: str, members: tuple[ClusterInput, ...]) -> EventDraft:
+    """The event a cluster makes of its members (sorted by id and outlet)."""
     # The event's date: the best-supported date at the finest precision present.
     finest = min(PRECISION_RANK[m.precision] for m in members)
     at_finest = [m for m in members if PRECISION_RANK[m.precision] == finest]
@@ -445,14 +473,14 @@ def _draft(c: _Cluster) -> EventDraft:
     written = [m for m in on_date if m.date_written] or on_date
     date_text = _most_common((m.date_text for m in written), shortest=False)
     # The fallback title is the anchor's own ("Istanbul talks"), not that of joiners ("Talks").
-    titled = [m for m in members if m.anchor == c.anchor] or members
+    titled = [m for m in members if m.anchor == anchor] or members
     ranked = summary.rank([m for m in members if _states(m, start, end)] or members)
     n_articles = len({m.article_id for m in members})
     n_sources = len({m.source for m in members})
     n_mentions = len({m.id for m in members})
     entity_counts = Counter(e for m in members for e in m.entity_ids)
     group = members[0].group
-    cluster_key = f"{group}|{c.key}"
+    cluster_key = f"{group}|{key}"
     sure = confidence.assess(members)
     return EventDraft(
         id=event_id(cluster_key, f"{start.isoformat()}/{precision}"),

@@ -1,8 +1,10 @@
 """Key events: the few entries that tell a story, chosen from events ranked by importance.
 
-One entry per day (the best event of the day stands for it), best first, and spread over the
-story's span: a busy stretch of days cannot take every place, because each day chosen makes the
-days right around it count for less (``NEIGHBOUR_DISCOUNT``, fading over ``NEIGHBOUR_DAYS``).
+One entry per day (the best event of the day stands for it), best first, from the days the
+stored articles cover (``LOOKBACK``). A busy stretch of days could be kept from taking every
+place by letting each day chosen discount the days right around it (``NEIGHBOUR_DISCOUNT``,
+fading over ``NEIGHBOUR_DAYS``); on the dev topics any discount cost Date F1, so it is off, and
+one entry per day is what spreads the selection.
 The story view, ``tracker timeline --top K`` and the chart's key-events toggle all use this
 one selection. Pure: it reads rows it is given, never the database.
 """
@@ -10,9 +12,13 @@ one selection. Pure: it reads rows it is given, never the database.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from datetime import date
+from datetime import date, timedelta
 from typing import Any, TypeVar
 
+# Key events come from the time the stored articles cover, from this long before the first:
+# a day years earlier that articles look back to (an attack in 2001 in a story of 2010) is
+# background to the story, not one of its events.
+LOOKBACK = timedelta(days=31)
 # How much a chosen day discounts the days around it, and how far that reaches.
 NEIGHBOUR_DISCOUNT = 0.0
 NEIGHBOUR_DAYS = 3

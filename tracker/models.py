@@ -34,7 +34,7 @@ MODALITIES: tuple[Modality, ...] = (
 )
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Timex:
     """A temporal expression found in a text, with TIMEX3 normalization.
 
@@ -55,7 +55,7 @@ class Timex:
     mod: str | None = None  # TIMEX3 mod: START, MID, END, APPROX, BEFORE, AFTER, ON_OR_AFTER...
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Article:
     """One news article, parsed to plain text, with where it came from and when it appeared.
 
@@ -81,7 +81,7 @@ class Article:
         return when.date() if when else None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class EntityMention:
     """A person, place or organization named in a text, resolved to its canonical name."""
 
@@ -103,7 +103,7 @@ class EntityMention:
         return entity_key(self.kind, self.name)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Mention:
     """One statement in one article that reports an event, with the date the text gives it.
 
@@ -133,7 +133,7 @@ class Mention:
     sentence_key: str = ""  # the sentence's identity across articles (furniture, repeats)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class DateRef:
     """A day an article refers to, and the sentence that does (so repeated page furniture can
     be told apart from the articles' own references)."""
@@ -142,7 +142,7 @@ class DateRef:
     sentence_key: str
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Extraction:
     """What one article yields: its event mentions and every day it refers to."""
 
@@ -154,7 +154,7 @@ class Extraction:
         return frozenset(r.day for r in self.refs)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class ClusterInput:
     """What clustering needs to know about one stored mention."""
 
@@ -185,7 +185,7 @@ class ClusterInput:
     published_at: str = ""  # the article's publication time, for "reported early"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class EventDraft:
     """An event as clustering decided it, ready for the store."""
 

@@ -96,8 +96,13 @@ def top_events(store: Store, k: int, *, date_from: date | None = None,
                min_confidence: float = MIN_CONFIDENCE) -> list[dict[str, Any]]:
     """The key events: the k most important day-dated events, best first, one per day, each
     with a summary of at most ``sentences`` sentences (``tracker.keyevents`` chooses them)."""
-    from tracker.keyevents import choose
+    from tracker.keyevents import LOOKBACK, choose
 
+    covered = reads.publication_range(store)
+    if covered is not None and date_from is None:
+        date_from = covered[0] - LOOKBACK
+    if covered is not None and date_to is None:
+        date_to = covered[1]
     rows = reads.ranked_day_events(store, date_from or date.min, date_to or date.max,
                                    min_confidence=min_confidence)
     chosen = choose(rows, k)

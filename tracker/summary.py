@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Protocol
 
 from tracker import textsim
@@ -143,20 +144,39 @@ def title(ranked: Sequence[Ranked], fallback: str) -> str:
     """
     candidates = sorted(ranked, key=lambda r: (-r.title_score, r.evidence.published_at,
                                                r.evidence.sentence))[:TITLE_CANDIDATES]
-    headlines = [h for h in (_headline_of(r.evidence) for r in candidates) if h]
-    return next((h for h in headlines if not _DESCRIBES.match(h)),
-                headlines[0] if headlines else fallback)
+    # First the clause that holds the event word; failing that, the sentence's main clause
+    # ("BP stops the flow of oil - one of three leak points": the leak is an aside). Tried
+    # lazily: this runs for every event at every re-clustering.
+    describing: str | None = None
+    for main_clause in (False, True):
+        for r in candidates:
+            found = _headline_of(r.evidence, main_clause=main_clause)
+            if not found or _CLUTTER.search(found):
+                continue
+            if not _DESCRIBES.match(found):
+                return found
+            describing = describing or found
+    return describing or fallback
 
 
-def _headline_of(m: Evidence) -> str | None:
+def _headline_of(m: Evidence, *, main_clause: bool = False) -> str | None:
     trigger = (m.trigger_start, m.trigger_end) if m.trigger_end > m.trigger_start else None
+    if main_clause:
+        trigger = None
     if m.timex_start is not None and m.timex_end is not None:
         since = _SINCE.search(m.sentence, 0, m.timex_start)
         if since is not None:
             return (_earlier_headline(m.sentence, since.start("clause"), m.timex_start, trigger)
                     if since.group("clause") else None)
-        return headline(m.sentence, trigger, dates=[(m.timex_start, m.timex_end)])
-    return headline(m.sentence, trigger)
+        return _headline(m.sentence, trigger, ((m.timex_start, m.timex_end),))
+    return _headline(m.sentence, trigger, ())
+
+
+@lru_cache(maxsize=8192)
+def _headline(sentence: str, trigger: tuple[int, int] | None,
+              dates: tuple[tuple[int, int], ...]) -> str | None:
+    # Every re-clustering titles every event again, and most are as they were: remembered.
+    return headline(sentence, trigger, dates=dates)
 
 
 # "since" right before a date, or before the clause that ends at the date.

@@ -49,7 +49,7 @@ def stem(word: str) -> str:
     return word
 
 
-@lru_cache(maxsize=65536)
+@lru_cache(maxsize=16384)
 def _terms(text: str) -> tuple[str, ...]:
     stop = stopwords()
     return tuple(stem(w) for w in _TOKEN.findall(text[:MAX_CHARS].lower())

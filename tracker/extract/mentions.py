@@ -15,6 +15,7 @@ It does not merge mentions (``tracker.cluster``) or store them (``tracker.store`
 from __future__ import annotations
 
 import bisect
+import hashlib
 import re
 from collections import Counter
 from collections.abc import Iterable, Sequence
@@ -26,7 +27,7 @@ from tracker.extract.events import Trigger, find_triggers, render_title
 from tracker.extract.furniture import furniture_spans, is_furniture_sentence
 from tracker.extract.modality import is_background, modality_of
 from tracker.extract.sentences import Sentence, split_sentences
-from tracker.ids import fold, short_hash
+from tracker.ids import fold
 from tracker.models import (
     Article,
     DateRef,
@@ -74,8 +75,13 @@ _DEMONYM = re.compile(r"\b[A-Z][a-z]+(?:an|ian|ish|ese|i|ic)\b")
 
 
 def sentence_key(sentence: str) -> str:
-    """The identity of a sentence across articles: its words, whatever the case and spacing."""
-    return short_hash("sentence", fold(sentence))
+    """The identity of a sentence across articles: its words, whatever the case and spacing.
+
+    A light normalization (not ``fold``): a sentence an outlet repeats is copied, not retold,
+    and this runs for every dated or eventful sentence of every article.
+    """
+    return hashlib.blake2b(" ".join(sentence.lower().split()).encode("utf-8"),
+                           digest_size=8).hexdigest()
 
 
 def extract(article: Article) -> list[Mention]:
@@ -92,26 +98,30 @@ def extract_all(article: Article) -> Extraction:
     if dct is None:
         raise ValueError(f"article {article.id} has neither publication nor fetch date")
     text = article.text
-    timexes = [t for t in tag(text, dct) if t.date_start is not None and t.date_end is not None]
+    timexes = sorted((t for t in tag(text, dct)
+                      if t.date_start is not None and t.date_end is not None),
+                     key=lambda t: (t.start, t.end))
     entities = find_entities(text)
     quoted = quoted_spans(text)
     skipped = furniture_spans(text)
-    found: list[tuple[Sentence, list[Trigger]]] = []
+    starts = [t.start for t in timexes]
+    found: list[tuple[Sentence, list[Trigger], list[Timex]]] = []
     refs: set[DateRef] = set()
     for sentence in split_sentences(text):
         if _inside(sentence.start, skipped) or is_furniture_sentence(sentence.text):
             continue
-        key = sentence_key(sentence.text)
-        for t in _within(timexes, sentence.start, sentence.end):
-            if t.precision in ("day", "time") and t.date_start is not None:
-                refs.add(DateRef(t.date_start, key))
+        in_sentence = _within(timexes, starts, sentence.start, sentence.end)
+        days = [t.date_start for t in in_sentence
+                if t.precision in ("day", "time") and t.date_start is not None]
+        if days:
+            key = sentence_key(sentence.text)
+            refs.update(DateRef(day, key) for day in days)
         triggers = find_triggers(sentence.text)
         if triggers:
-            found.append((sentence, triggers))
-    article_kind = main_kind(t for _, triggers in found for t in triggers)
+            found.append((sentence, triggers, in_sentence))
+    article_kind = main_kind(t for _, triggers, _ in found for t in triggers)
     mentions: list[Mention] = []
-    for sentence, triggers in found:
-        in_sentence = _within(timexes, sentence.start, sentence.end)
+    for sentence, triggers, in_sentence in found:
         people_places = [e for e in entities
                          if sentence.start <= e.start and e.end <= sentence.end]
         people_places += _demonym_countries(sentence, people_places)
@@ -134,8 +144,12 @@ def main_kind(triggers: Iterable[Trigger]) -> EventKind:
     return min(counts, key=lambda k: (-counts[k], first[k]))
 
 
-def _within(timexes: Sequence[Timex], start: int, end: int) -> list[Timex]:
-    return [t for t in timexes if start <= t.start and t.end <= end]
+def _within(timexes: Sequence[Timex], starts: Sequence[int], start: int,
+            end: int) -> list[Timex]:
+    """The temporal expressions inside ``start:end`` (``starts``: theirs, sorted)."""
+    first = bisect.bisect_left(starts, start)
+    last = bisect.bisect_left(starts, end)
+    return [t for t in timexes[first:last] if t.end <= end]
 
 
 def _sentence_mentions(

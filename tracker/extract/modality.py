@@ -60,13 +60,24 @@ def modality_of(sentence: str, start: int, end: int) -> Modality:
     """How the sentence tells the event whose trigger is at ``start:end``."""
     before = clause_before(sentence, start)
     after = sentence[end:end + AFTER_WINDOW]
-    for cue in cues():
-        text = before if cue.scope == "before" else after if cue.scope == "after" else sentence
-        if cue.pattern.search(text):
+    whole = _sentence_cues(sentence)
+    for i, cue in enumerate(cues()):
+        if cue.scope == "sentence":
+            if i in whole:
+                return cue.modality
+        elif cue.pattern.search(before if cue.scope == "before" else after):
             return cue.modality
     return "asserted"
 
 
+@lru_cache(maxsize=256)
+def _sentence_cues(sentence: str) -> frozenset[int]:
+    """The whole-sentence cues that match (a sentence has several triggers: read it once)."""
+    return frozenset(i for i, cue in enumerate(cues())
+                     if cue.scope == "sentence" and cue.pattern.search(sentence))
+
+
 def is_background(sentence: str) -> bool:
     """A running total or a look back ("have died since March", "so far"): not the day's news."""
-    return any(cue.pattern.search(sentence) for cue in cues() if cue.modality == "background")
+    found = _sentence_cues(sentence)
+    return any(cues()[i].modality == "background" for i in found)

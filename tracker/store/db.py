@@ -339,12 +339,14 @@ class Store:
             ORDER BY m.id
             """,
             [group + "|", group + "}"],
-        ).fetchall()
+        )  # read row by row: a big group's rows need not all be held at once
         outlets = self._outlets_of_group(group)
         # A group is re-read whole at every re-clustering: what repeats across its rows (an
         # article's outlets and date, dates, entity sets) is worked out once per read.
-        of_article: dict[str, tuple[list[str], date]] = {}
+        of_article: dict[str, tuple[list[str], date, str, str]] = {}
         days: dict[str, date] = {}
+        # The words repeated across rows (titles, dates as written, kinds) are kept once each.
+        shared: dict[str, str] = {}
         entity_sets: dict[str | None, frozenset[str]] = {None: frozenset()}
         inputs = []
         for (mid, aid, source_name, source_id, url, published, key, ds, de, precision,
@@ -354,8 +356,9 @@ class Store:
             if aid not in of_article:
                 own = article_outlet(source_name, source_id, url)
                 of_article[aid] = (sorted(outlets.get(aid, set()) | {own}),
-                                   date.fromisoformat(str(published)[:10]))
-            article_outlets, published_day = of_article[aid]
+                                   date.fromisoformat(str(published)[:10]), aid,
+                                   str(published))
+            article_outlets, published_day, aid, published = of_article[aid]
             if ds not in days:
                 days[ds] = date.fromisoformat(ds)
             if de not in days:
@@ -367,14 +370,17 @@ class Store:
                 inputs.append(ClusterInput(
                     id=mid, article_id=aid, source=outlet, published=published_day,
                     group=group, anchor=anchor, date_start=days[ds], date_end=days[de],
-                    precision=precision, date_text=date_text, title=title, kind=kind,
+                    precision=precision,
+                    date_text=shared.setdefault(date_text, date_text),
+                    title=shared.setdefault(title, title), kind=shared.setdefault(kind, kind),
                     confidence=float(mention_confidence), entity_ids=entity_sets[entity_ids],
                     date_written=bool(written), sentence=sentence, sentence_key=skey,
                     trigger_start=trigger_start, trigger_end=trigger_start + trigger_length,
                     timex_start=None if timex_start is None else timex_start - sentence_start,
                     timex_end=None if timex_end is None else timex_end - sentence_start,
-                    modality=modality, trigger_group=trigger_group,
-                    furniture=bool(furniture), published_at=str(published),
+                    modality=modality,
+                    trigger_group=shared.setdefault(trigger_group, trigger_group),
+                    furniture=bool(furniture), published_at=published,
                 ))
         return inputs
 

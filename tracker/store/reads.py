@@ -120,6 +120,16 @@ def ranked_day_events(store: Store, date_from: date, date_to: date, *,
     )
 
 
+def publication_range(store: Store) -> tuple[date, date] | None:
+    """The first and last days articles were published (or fetched), if any are stored."""
+    row = store.query(
+        "SELECT MIN(substr(COALESCE(published_at, fetched_at), 1, 10)) AS first, "
+        "MAX(substr(COALESCE(published_at, fetched_at), 1, 10)) AS last FROM articles")[0]
+    if not row["first"]:
+        return None
+    return date.fromisoformat(row["first"]), date.fromisoformat(row["last"])
+
+
 def entity_rows_of_events(store: Store, event_ids: Sequence[str]) -> list[Row]:
     """(event_id, entity columns, n_mentions) for the events, most mentioned first."""
     rows: list[Row] = []
