@@ -15,6 +15,15 @@ from tracker.store import Store
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLES = ROOT / "examples" / "spring-2025-talks.jsonl"
 SHARED_DATA = ROOT.parent / "shared" / "data"
+# One article whose words are HTML (dated 3 May, a day of its own): everything user-written
+# must reach pages, hover labels, panels and the story as text.
+HOSTILE_ARTICLE = (
+    '{"url": "https://hostile.example.net/2025/05/04/a", "title": "<img src=x onerror=alert(1)>", '
+    '"published": "2025-05-04", "source": "<b>Hostile</b> Gazette", "text": "Delegates '
+    '<img src=x onerror=alert(1)> and <script>alert(2)</script> held talks in Istanbul on '
+    'Saturday, May 3, the <b>ministry</b> said. Negotiators met again in Istanbul on May 3 '
+    'to <i>discuss</i> a ceasefire."}\n'
+)
 
 
 def shared_path(*parts: str) -> Path:

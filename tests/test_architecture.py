@@ -31,6 +31,38 @@ def test_data_flows_one_way(package: str, forbidden: set[str]) -> None:
     assert not imports_of(package) & forbidden
 
 
+def tracker_modules_imported_by(folder: Path) -> set[str]:
+    """The ``tracker.*`` modules the files of a folder import (full dotted names)."""
+    found: set[str] = set()
+    for path in folder.rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+                if node.module == "tracker":
+                    found |= {f"tracker.{alias.name}" for alias in node.names}
+                elif node.module.startswith("tracker."):
+                    found.add(node.module)
+            elif isinstance(node, ast.Import):
+                found |= {a.name for a in node.names if a.name.startswith("tracker.")}
+    return found
+
+
+def test_the_store_depends_only_downward() -> None:
+    # Its data classes, errors, ids and clock, and the two formulas it applies in SQL; never
+    # extraction, clustering or queries (data classes that cross layers live in models).
+    allowed = {"tracker.models", "tracker.errors", "tracker.ids", "tracker.clock",
+               "tracker.importance", "tracker.confidence"}
+    imported = tracker_modules_imported_by(ROOT / "tracker" / "store")
+    assert {m for m in imported if not m.startswith("tracker.store")} <= allowed
+
+
+def test_the_formulas_the_store_applies_depend_only_on_data_classes() -> None:
+    for module in ("importance", "confidence"):
+        tree = ast.parse((ROOT / "tracker" / f"{module}.py").read_text(encoding="utf-8"))
+        imported = {node.module for node in ast.walk(tree)
+                    if isinstance(node, ast.ImportFrom) and node.module}
+        assert {m for m in imported if m.startswith("tracker")} <= {"tracker.models"}
+
+
 def test_only_the_tagger_calls_dateparser() -> None:
     callers = {
         path.relative_to(ROOT).as_posix() for path in ROOT.glob("tracker/**/*.py")

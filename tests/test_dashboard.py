@@ -23,6 +23,7 @@ from urllib.parse import urlsplit
 import pytest
 from werkzeug.serving import make_server
 
+from tests.conftest import HOSTILE_ARTICLE
 from tracker.ingest import Ingestor
 from tracker.parse import read_jsonl
 from tracker.store import Store
@@ -40,14 +41,6 @@ MONTH_ARTICLE = (
     '"title": "Harbour bridge reopens after repairs", "published": "2025-04-02", '
     '"source": "Test Gazette", "text": "The city council reopened the old harbour bridge '
     'in March 2025 after two years of repairs, the mayor said."}\n'
-)
-# Its headline and summary hold HTML that must stay text (dated 3 May, a day of its own).
-HOSTILE_ARTICLE = (
-    '{"url": "https://hostile.example.net/2025/05/04/a", "title": "<img src=x onerror=alert(1)>", '
-    '"published": "2025-05-04", "source": "<b>Hostile</b> Gazette", "text": "Delegates '
-    '<img src=x onerror=alert(1)> and <script>alert(2)</script> held talks in Istanbul on '
-    'Saturday, May 3, the <b>ministry</b> said. Negotiators met again in Istanbul on May 3 '
-    'to <i>discuss</i> a ceasefire."}\n'
 )
 SCREENSHOT = Path("/tmp/dashboard.png")
 

@@ -18,20 +18,12 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
+from tests.conftest import HOSTILE_ARTICLE
 from tracker.ingest import Ingestor
 from tracker.parse import read_jsonl
 from tracker.store import Store
 from web import create_app
 from web.api import KEY_EVENTS
-
-# One article whose words are HTML: everything user-written must reach pages as text.
-HOSTILE_ARTICLE = (
-    '{"url": "https://hostile.example.net/2025/05/04/a", "title": "<img src=x onerror=alert(1)>", '
-    '"published": "2025-05-04", "source": "<b>Hostile</b> Gazette", "text": "Delegates '
-    '<img src=x onerror=alert(1)> and <script>alert(2)</script> held talks in Istanbul on '
-    'Saturday, May 3, the <b>ministry</b> said. Negotiators met again in Istanbul on May 3 '
-    'to <i>discuss</i> a ceasefire."}\n'
-)
 
 
 @pytest.fixture

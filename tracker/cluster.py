@@ -33,6 +33,7 @@ from datetime import date, timedelta
 from functools import lru_cache
 
 from tracker import confidence, importance, summary, textsim
+from tracker.extract.events import lexicon
 from tracker.ids import entity_key, event_id
 from tracker.models import ClusterInput, EventDraft, Precision
 
@@ -485,7 +486,8 @@ def _draft(anchor: str | None, key: str, members: tuple[ClusterInput, ...]) -> E
     return EventDraft(
         id=event_id(cluster_key, f"{start.isoformat()}/{precision}"),
         cluster_key=cluster_key,
-        title=summary.title(ranked, _most_common(m.title for m in titled)),
+        title=summary.title(ranked, _most_common(m.title for m in titled),
+                            generic=_generic_titles()),
         kind=group,
         date_start=start,
         date_end=end,
@@ -502,6 +504,13 @@ def _draft(anchor: str | None, key: str, members: tuple[ClusterInput, ...]) -> E
         confidence=sure.confidence,
         quality=sure.quality,
     )
+
+
+@lru_cache(maxsize=1)
+def _generic_titles() -> frozenset[str]:
+    """The titles that name no more than a kind of event ("Talks", "Court case")."""
+    return frozenset({t for g in lexicon() for t in g.titles if "{" not in t}
+                     | {g.name.capitalize() for g in lexicon()})
 
 
 def _states(m: ClusterInput, start: date, end: date) -> bool:

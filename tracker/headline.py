@@ -50,6 +50,9 @@ from types import MappingProxyType
 from tracker.textsim import stopwords
 
 MAX_SENTENCE_CHARS = 600
+# Before a date, these make it name which happening ("the 2008 election", "its May 5 vote").
+_DETERMINERS = frozenset({"the", "a", "an", "this", "that", "these", "those", "its", "their",
+                          "his", "her", "our", "last", "next"})
 # Above this share of max_chars, trailing clauses go: editors want the event, not its sequel
 # ("..., bringing the total to 40"), even when the whole sentence would just fit.
 _SOFT_SHARE = 0.8
@@ -440,8 +443,10 @@ class _Draft:
                     tokens[low - 1].is_word and tokens[low - 1].low not in _DATE_PREPOSITIONS):
                 continue  # "1,000 barrels a day": a rate
             following = tokens[high + 1] if high + 1 < len(tokens) else None
-            if (following is not None and following.is_word and not following.capitalized
-                    and following.low not in stopwords()):
+            determined = tokens[low].low == "the" or (
+                low > 0 and tokens[low - 1].low in _DETERMINERS)
+            if (determined and following is not None and following.is_word
+                    and not following.capitalized and following.low not in stopwords()):
                 # "in the spring 2022 talks", "the 2008 election": the date names which one;
                 # only its own words go, the phrase it modifies stays whole.
                 if tokens[low].low == "the":

@@ -33,6 +33,7 @@ FORM_PENALTY = 0.15  # too short, too long, a question, a fragment
 MIN_WORDS, MAX_WORDS = 6, 60
 LONG_WORDS = 25  # longer, a sentence buries what happened under detail
 REDUNDANT = 0.6  # a sentence this alike (cosine) to one chosen adds nothing
+WEAKER = 0.7
 TITLE_CANDIDATES = 10  # how many of the best sentences are tried for a headline
 TRIGGER_EARLY = 0.1  # for a headline: the event word is among the sentence's first words
 TRIGGER_EARLY_WORDS = 6
@@ -121,10 +122,12 @@ def rank(members: Sequence[Evidence]) -> list[Ranked]:
 
 
 def summarize(ranked: Sequence[Ranked], n: int = SUMMARY_SENTENCES) -> list[str]:
-    """The best ``n`` sentences, none repeating one chosen before, in rank order."""
+    """The best ``n`` sentences, none repeating one chosen before, in rank order; a sentence
+    much weaker than the best (under ``WEAKER``) adds words, not news, and is left out."""
     chosen: list[Ranked] = []
+    floor = ranked[0].score * WEAKER if ranked and ranked[0].score > 0 else float("-inf")
     for r in ranked:
-        if len(chosen) >= n:
+        if len(chosen) >= n or (chosen and r.score < floor):
             break
         if any(textsim.cosine(r.vector, c.vector) >= REDUNDANT for c in chosen):
             continue
@@ -132,8 +135,11 @@ def summarize(ranked: Sequence[Ranked], n: int = SUMMARY_SENTENCES) -> list[str]
     return [r.evidence.sentence for r in chosen]
 
 
-def title(ranked: Sequence[Ranked], fallback: str) -> str:
-    """The headline of the best sentence that gives one, else ``fallback``.
+def title(ranked: Sequence[Ranked], fallback: str, *, generic: frozenset[str] = frozenset()
+          ) -> str:
+    """The headline of the best sentence that gives one, else ``fallback``; a fallback that
+    says no more than a kind of event (one of ``generic``: "Talks", "Disaster") gives way to
+    the best sentence itself, cut at a word near ``TITLE_CHARS``.
 
     For a headline, a long sentence is no fault (the headline keeps its main clause), and one
     whose event word comes early tells of it, not of something else it happened beside ("the
@@ -156,7 +162,22 @@ def title(ranked: Sequence[Ranked], fallback: str) -> str:
             if not _DESCRIBES.match(found):
                 return found
             describing = describing or found
-    return describing or fallback
+    if describing:
+        return describing
+    if fallback in generic and ranked:
+        return _cut(ranked[0].evidence.sentence)
+    return fallback
+
+
+TITLE_CHARS = 90
+
+
+def _cut(sentence: str) -> str:
+    text = " ".join(sentence.split()).strip("•-–—*· ")
+    if len(text) <= TITLE_CHARS:
+        return text.rstrip(".")
+    cut = text.rfind(" ", 0, TITLE_CHARS)
+    return text[:cut if cut > TITLE_CHARS // 2 else TITLE_CHARS].rstrip(",;:") + "…"
 
 
 def _headline_of(m: Evidence, *, main_clause: bool = False) -> str | None:
