@@ -12,6 +12,7 @@ import pytest
 
 from tests.conftest import EXAMPLES
 from tests.httpserver import LocalServer, closed_port, local_server  # noqa: F401
+from tracker.confidence import MIN_CONFIDENCE
 
 ARTICLE = (
     "Harbour Workers Strike in Valparaiso\n\n"
@@ -219,7 +220,33 @@ def test_timeline_top_lists_the_most_important_days_best_first(db_path: Path) ->
     assert 1 <= len(top) <= 3
     assert [t["score"] for t in top] == sorted((t["score"] for t in top), reverse=True)
     assert len({t["date"] for t in top}) == len(top)
-    assert {"date", "title", "score", "event_id"} <= set(top[0])
+    assert set(top[0]) == {"date", "title", "summary", "score", "event_id"}
+    assert all(1 <= len(t["summary"]) <= 3 for t in top)
+
+
+def test_timeline_sentences_caps_each_summary(db_path: Path) -> None:
+    tracker(db_path, "ingest", str(EXAMPLES))
+    result = tracker(db_path, "timeline", "--top", "5", "--sentences", "1", "--format", "json")
+    assert result.returncode == 0, result.stderr
+    assert all(len(t["summary"]) == 1 for t in json.loads(result.stdout))
+
+
+def test_export_leaves_out_low_confidence_events_unless_asked(db_path: Path) -> None:
+    tracker(db_path, "ingest", str(EXAMPLES))
+    shown = json.loads(tracker(db_path, "export").stdout)["events"]
+    everything = json.loads(tracker(db_path, "export", "--min-confidence", "0").stdout)["events"]
+    assert 0 < len(shown) < len(everything)
+    assert all(e["confidence"] >= MIN_CONFIDENCE for e in shown)
+    assert {e["id"] for e in shown} <= {e["id"] for e in everything}
+
+
+@pytest.mark.parametrize("args", [["timeline", "--min-confidence", "2"],
+                                  ["export", "--min-confidence", "-1"],
+                                  ["timeline", "--sentences", "-1"]])
+def test_out_of_range_options_are_one_line_errors(db_path: Path, args: list[str]) -> None:
+    result = tracker(db_path, *args)
+    assert result.returncode == 1
+    assert result.stderr.startswith("tracker: error:") and len(result.stderr.splitlines()) == 1
 
 
 def test_db_defaults_to_the_tracker_db_variable(tmp_path: Path) -> None:

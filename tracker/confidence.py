@@ -11,9 +11,10 @@ about, not an aside). Articles count as independent reports, those of one outlet
     confidence = quality x (1 - prod over articles (1 - corroboration by the article))
 
 so one passing mention in one article stays at half its quality (below ``MIN_CONFIDENCE``),
-and the same happening told twice, or by several outlets, climbs towards its quality. Articles
-published later that refer to a day raise the confidence of that day's best-supported event
-the same way (``with_day_references``). Events below ``MIN_CONFIDENCE`` stay stored and
+an article that keeps coming back to a happening reaches three quarters of it at most
+(``REPEAT_CAP``), and the same happening told by several outlets climbs towards its quality.
+Articles published later that refer to a day raise the confidence of that day's best-supported
+event the same way (``with_day_references``). Events below ``MIN_CONFIDENCE`` stay stored and
 searchable as evidence, but the default views, key events and export leave them out.
 The weights are named here once; this module does no I/O.
 """
@@ -36,20 +37,22 @@ MODALITY_WEIGHT: dict[str, float] = {
 }
 DATE_WEIGHT: dict[str, float] = {
     "written": 1.0,  # the text gives the date
-    "present": 0.9,  # told in the present tense on the publication day
-    "reported": 0.6,  # told without any date
+    "present": 0.95,  # told in the present tense on the publication day
+    "reported": 0.7,  # told without any date
 }
 # How much one article corroborates an event: 1 - REPEAT_BASE ** n, n the number of its
 # sentences about the event. One passing mention is weak (a half); an article that keeps coming
 # back to a happening is about it.
 REPEAT_BASE = 0.5
+# However often it comes back to it, one article is one report: its corroboration stops here.
+REPEAT_CAP = 0.75
 # A second article of the same outlet repeats the first more than it corroborates it.
 SAME_OUTLET = 0.6
 # Each article published after a day that refers to that day makes the day's events a little
 # surer: something happened then. Only a mention's quality can be reached this way (a denied or
 # hypothetical event stays unsure however busy its day).
 DAY_REFERENCE_BASE = 0.6
-MIN_CONFIDENCE = 0.5
+MIN_CONFIDENCE = 0.55
 
 
 @dataclass(frozen=True)
@@ -87,7 +90,7 @@ def assess(members: Iterable[ClusterInput]) -> Assessment:
     outlets_seen: set[str] = set()
     # Best evidence first, so which article of an outlet counts fully does not depend on order.
     for article in sorted(per_article, key=lambda a: (-max(per_article[a]), a)):
-        evidence = 1 - REPEAT_BASE ** len(per_article[article])
+        evidence = min(REPEAT_CAP, 1 - REPEAT_BASE ** len(per_article[article]))
         if outlet_of[article] in outlets_seen:
             evidence *= SAME_OUTLET
         outlets_seen.add(outlet_of[article])

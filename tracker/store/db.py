@@ -596,9 +596,11 @@ class Store:
                       ELSE {importance.SUPPORT_WEIGHT} * e.support END, 4),
                     e.confidence, e.quality, e.base_confidence,
                     -- later references corroborate one happening: the day's best-supported
+                    -- of those that could be shown
                     CASE WHEN e.precision IN ('day', 'time') AND ROW_NUMBER() OVER (
                         PARTITION BY e.date_start, e.precision IN ('day', 'time')
-                        ORDER BY e.support * e.quality DESC, e.id) = 1
+                        ORDER BY e.quality >= {confidence.MIN_CONFIDENCE} DESC,
+                                 e.support * e.quality DESC, e.id) = 1
                     THEN COALESCE(t.later, 0) ELSE 0 END
                 FROM events e LEFT JOIN day_terms t ON t.day = e.date_start
                 WHERE e.status = 'active' AND e.date_start IN ({marks})
