@@ -329,11 +329,7 @@ class Store:
                    (SELECT group_concat(entity_id, ' ') FROM mention_entities
                      WHERE mention_id = m.id),
                    m.sentence, m.sentence_key, m.sentence_start, m.trigger_start,
-                   length(m.trigger), m.timex_start, m.timex_end, m.modality, m.trigger_group,
-                   EXISTS (SELECT 1 FROM furniture f WHERE f.sentence_key = m.sentence_key
-                           AND f.outlet = (SELECT s.outlet FROM article_sentences s
-                                           WHERE s.article_id = m.article_id
-                                             AND s.sentence_key = m.sentence_key LIMIT 1))
+                   length(m.trigger), m.timex_start, m.timex_end, m.modality, m.trigger_group
             FROM mentions m JOIN articles a ON a.id = m.article_id
             WHERE m.cluster_key >= ? AND m.cluster_key < ?
             ORDER BY m.id
@@ -341,9 +337,11 @@ class Store:
             [group + "|", group + "}"],
         )  # read row by row: a big group's rows need not all be held at once
         outlets = self._outlets_of_group(group)
+        # Furniture is recorded under each article's own outlet (``save_references``).
+        furniture = set(self.db.execute("SELECT outlet, sentence_key FROM furniture").fetchall())
         # A group is re-read whole at every re-clustering: what repeats across its rows (an
         # article's outlets and date, dates, entity sets) is worked out once per read.
-        of_article: dict[str, tuple[list[str], date, str, str]] = {}
+        of_article: dict[str, tuple[list[str], date, str, str, str]] = {}
         days: dict[str, date] = {}
         # The words repeated across rows (titles, dates as written, kinds) are kept once each.
         shared: dict[str, str] = {}
@@ -352,13 +350,13 @@ class Store:
         for (mid, aid, source_name, source_id, url, published, key, ds, de, precision,
              date_text, title, kind, mention_confidence, written, entity_ids, sentence, skey,
              sentence_start, trigger_start, trigger_length, timex_start, timex_end, modality,
-             trigger_group, furniture) in rows:
+             trigger_group) in rows:
             if aid not in of_article:
                 own = article_outlet(source_name, source_id, url)
                 of_article[aid] = (sorted(outlets.get(aid, set()) | {own}),
                                    date.fromisoformat(str(published)[:10]), aid,
-                                   str(published))
-            article_outlets, published_day, aid, published = of_article[aid]
+                                   str(published), own)
+            article_outlets, published_day, aid, published, own = of_article[aid]
             if ds not in days:
                 days[ds] = date.fromisoformat(ds)
             if de not in days:
@@ -380,7 +378,7 @@ class Store:
                     timex_end=None if timex_end is None else timex_end - sentence_start,
                     modality=modality,
                     trigger_group=shared.setdefault(trigger_group, trigger_group),
-                    furniture=bool(furniture), published_at=published,
+                    furniture=(own, skey) in furniture, published_at=published,
                 ))
         return inputs
 
