@@ -209,3 +209,10 @@ def test_time_words_that_date_no_happening_make_no_event(ingest: Any) -> None:
                                                          "2024-06-20")], shown
     stored = events(store, ALL)
     assert not [e for e in stored if e["date_start"] == "2024-06-02"]  # "Sunday" is a name
+
+
+def test_titles_say_what_happened_not_which_kind(ingest: Any) -> None:
+    store = ingest(*story())
+    generic = {"Disaster", "Protests", "Election", "Talks", "Arrest", "Opening", "Visit"}
+    titles = [e["title"] for e in events(store)]
+    assert titles and not set(titles) & generic, titles

@@ -165,7 +165,8 @@ def title(ranked: Sequence[Ranked], fallback: str, *, generic: frozenset[str] = 
     if describing:
         return describing
     if fallback in generic and ranked:
-        return _cut(ranked[0].evidence.sentence)
+        plain = [r for r in ranked if not _CLUTTER.search(r.evidence.sentence)] or ranked
+        return _cut(plain[0].evidence.sentence)
     return fallback
 
 
