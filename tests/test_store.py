@@ -103,3 +103,18 @@ def test_a_failing_article_does_not_stop_the_others(store: Store) -> None:
     report = Ingestor(store).ingest([undated, article()])
     assert (report.failed, report.new) == (1, 1)
     assert "neither publication nor fetch date" in report.failures[0]
+
+
+def test_an_extraction_saved_but_not_yet_reclustered_is_repaired_by_the_next_flush(
+        store: Store) -> None:
+    from tracker.extract.mentions import EXTRACTOR_VERSION, extract
+
+    Ingestor(store).ingest([article()])
+    assert store.unclustered_groups() == []
+    # A reprocess killed between saving an article's mentions and re-clustering them.
+    saved = store.replace_mentions(article().id, extract(article()),
+                                   extractor_version=EXTRACTOR_VERSION)
+    assert set(saved.groups) <= set(store.unclustered_groups())
+    Ingestor(store).flush()
+    assert store.unclustered_groups() == []
+    assert store.query("SELECT COUNT(*) AS n FROM events WHERE status = 'active'")[0]["n"] > 0

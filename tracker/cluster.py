@@ -49,8 +49,8 @@ REPORTED_WINDOW = timedelta(days=7)
 JOIN = 0.3  # a mention without its own anchor joining a cluster
 MERGE = 0.35  # two clusters of one day
 MERGE_ELSEWHERE = 0.6  # two clusters of one day anchored at two different places
-# Two clusters no text dates, only the day their articles were published: each is what one
-# article told of that day, and articles of one day told alike are one day's news.
+# Two clusters whose text gives no date, only their articles' day of publication: each is what
+# one article told of that day, and articles of one day told alike are that day's news.
 MERGE_UNDATED = 0.2
 PARTIES_JOIN = 0.1  # "Russia–Ukraine talks" joining the day's talks that name both
 ENTITY_WEIGHT = 1.5  # an entity shared counts like this many shared words
@@ -133,19 +133,13 @@ class _Vectors:
                 self._weights[t] *= ENTITY_WEIGHT
         self._terms = terms
         self._cache: dict[str, textsim.Vector] = {}
-        self._norms: dict[str, float] = {}
 
     def of(self, m: ClusterInput) -> textsim.Vector:
         found = self._cache.get(m.sentence_key)
         if found is None:
             found = self._cache[m.sentence_key] = textsim.vector(
                 self._terms.get(m.sentence_key, ()), self._weights)
-            self._norms[m.sentence_key] = textsim.norm(found)
         return found
-
-    def norm(self, m: ClusterInput) -> float:
-        self.of(m)
-        return self._norms[m.sentence_key]
 
 
 def _as_days(precision: str) -> str:

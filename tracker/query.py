@@ -19,6 +19,7 @@ from typing import Any
 from tracker import __version__, clock, summary
 from tracker.confidence import MIN_CONFIDENCE
 from tracker.dates import date_label
+from tracker.keyevents import LOOKBACK, choose
 from tracker.store import Store, iso, reads
 from tracker.store.reads import EventFilter
 
@@ -96,8 +97,6 @@ def top_events(store: Store, k: int, *, date_from: date | None = None,
                min_confidence: float = MIN_CONFIDENCE) -> list[dict[str, Any]]:
     """The key events: the k most important day-dated events, best first, one per day, each
     with a summary of at most ``sentences`` sentences (``tracker.keyevents`` chooses them)."""
-    from tracker.keyevents import LOOKBACK, choose
-
     covered = reads.publication_range(store)
     if covered is not None and date_from is None:
         date_from = covered[0] - LOOKBACK

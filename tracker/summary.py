@@ -4,9 +4,10 @@ Among an event's mentions, a sentence is representative when it says what most o
 say (cosine to the event's centroid of words), states the event's date, was reported early,
 asserts the happening (not a quote, a plan or a denial), and reads as a sentence (not a
 fragment, a question or a wall of text). The summary is the best few, skipping any that repeat
-one already chosen. The title is the headline (``tracker.headline``) of the best sentence that
-gives one; when none does, the fallback the caller passes (a template title such as "Istanbul
-talks"). The scoring weights are named here once. Pure: no I/O, no clock.
+one already chosen or fall far below the best. The title is the headline (``tracker.headline``)
+of the best sentence that gives one; when none does, the fallback the caller passes (a template
+title such as "Istanbul talks"), or the best sentence cut short when that fallback names no more
+than a kind of event. The scoring weights are named here once. Pure: no I/O, no clock.
 """
 
 from __future__ import annotations
@@ -24,7 +25,6 @@ SUMMARY_SENTENCES = 3  # what an event stores; more can be asked for at query ti
 # Score of a sentence: centrality, plus these.
 STATES_DATE = 0.15  # its temporal expression dates the event itself
 EARLY = 0.1  # reported first (scaled down linearly to 0 for the last report)
-
 MODALITY_PENALTY: dict[str, float] = {
     "asserted": 0.0, "background": 0.05, "quoted": 0.15, "future": 0.3, "hypothetical": 0.35,
     "negated": 0.45,
@@ -33,7 +33,7 @@ FORM_PENALTY = 0.15  # too short, too long, a question, a fragment
 MIN_WORDS, MAX_WORDS = 6, 60
 LONG_WORDS = 25  # longer, a sentence buries what happened under detail
 REDUNDANT = 0.6  # a sentence this alike (cosine) to one chosen adds nothing
-WEAKER = 0.7
+WEAKER = 0.7  # a sentence scoring under this share of the best adds words, not news
 TITLE_CANDIDATES = 10  # how many of the best sentences are tried for a headline
 TRIGGER_EARLY = 0.1  # for a headline: the event word is among the sentence's first words
 TRIGGER_EARLY_WORDS = 6

@@ -750,6 +750,7 @@ class Store:
             groups |= self._insert_mentions(article_id, mentions)
             self.db.execute("UPDATE articles SET extractor_version = ? WHERE id = ?",
                             [extractor_version, article_id])
+            self._mark_dirty(groups)
         return SavedArticle(article_id, "changed", frozenset(groups))
 
 
