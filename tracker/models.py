@@ -73,6 +73,10 @@ class Article:
     fetched_at: datetime | None = None
     language: str = "en"
     source_name: str | None = None
+    # The length of the text before it was cut to the per-article cap (None: kept whole).
+    truncated_from: int | None = None
+    # A fingerprint of the feed entry the article came from (None: not from a feed).
+    entry_hash: str | None = None
 
     @property
     def reference_date(self) -> date | None:

@@ -9,6 +9,7 @@ dicts only to ``tracker.query``, which shapes them for the API.
 from __future__ import annotations
 
 import json
+import os
 import sqlite3
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
@@ -206,7 +207,8 @@ class Store:
                 stored_id, source_id, article.source_name, article.url, article.canonical_url,
                 article.title, iso(article.published_at), article.published_basis,
                 iso(article.fetched_at), article.language, article.text,
-                _text_hash(article.text), extractor_version, iso(now),
+                _text_hash(article.text), extractor_version, iso(now), article.truncated_from,
+                article.entry_hash,
             ])
             groups |= self._insert_mentions(stored_id, mentions)
             self._insert_article_source(stored_id, article, source_id)
@@ -618,8 +620,8 @@ class Store:
 
     def start_run(self, job: str, source_id: str | None = None) -> int:
         cursor = self.db.execute(
-            "INSERT INTO runs (job, source_id, started_at) VALUES (?, ?, ?)",
-            [job, source_id, iso(clock.now())],
+            "INSERT INTO runs (job, source_id, started_at, pid) VALUES (?, ?, ?, ?)",
+            [job, source_id, iso(clock.now()), os.getpid()],
         )
         return int(cursor.lastrowid or 0)
 
@@ -821,7 +823,7 @@ def _upsert_sql(table: str, columns: Sequence[str], *, literal: dict[str, str] |
 _UPSERT_ARTICLE = _upsert_sql("articles", (
     "id", "source_id", "source_name", "url", "canonical_url", "title", "published_at",
     "published_basis", "fetched_at", "language", "text", "text_hash", "extractor_version",
-    "ingested_at",
+    "ingested_at", "truncated_from", "entry_hash",
 ))
 _EVENT_COLUMNS = (
     "id", "cluster_key", "title", "kind", "date_start", "date_end", "precision", "date_text",

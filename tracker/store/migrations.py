@@ -224,6 +224,15 @@ MIGRATIONS: tuple[str, ...] = (
     DROP TRIGGER IF EXISTS events_au;
     DROP TABLE IF EXISTS events_fts;
     """,
+    # 5: hardening. An article whose text was cut to the per-article cap records how long it
+    # was; an article from a feed entry records the entry's fingerprint, so an unchanged
+    # summary-only entry does not fetch its page again; a run records the process that started
+    # it, so a run whose process died can be closed as interrupted by whoever starts next.
+    """
+    ALTER TABLE articles ADD COLUMN truncated_from INTEGER;
+    ALTER TABLE articles ADD COLUMN entry_hash TEXT;
+    ALTER TABLE runs ADD COLUMN pid INTEGER;
+    """,
 )
 
 FTS_TABLES: dict[str, tuple[str, ...]] = {
