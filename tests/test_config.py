@@ -9,7 +9,13 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import EXAMPLES
-from tracker.config import load_config, sync_sources
+from tracker.config import (
+    ALLOW_PRIVATE_NETWORKS_SETTING,
+    apply_config,
+    load_config,
+    read_config,
+    sync_sources,
+)
 from tracker.errors import InputError
 from tracker.store import Store
 from tracker.store import sources as table
@@ -83,6 +89,8 @@ def test_sync_adds_then_updates_then_prunes(tmp_path: Path, store: Store) -> Non
     ("[[source]]\nurl = 'https://a.example/rss'\n[[source]]\nurl = 'https://a.example/rss'",
      "source 2: same source as"),
     ("[sources]\nurl = 'x'", "unknown section 'sources'"),
+    ("[network]\nallow_private_networks = 'yes'", "allow_private_networks must be bool"),
+    ("[network]\nproxy = 'x'", "unknown key 'proxy'"),
     ("[[source]\nurl = ", "not valid TOML"),
     ("[[source]]\npath = 'missing-folder'", "no such file or directory"),
 ])
@@ -106,3 +114,15 @@ def test_source_sync_command(tmp_path: Path, db_path: Path) -> None:
                               "source", "sync", "--config", str(tmp_path / "nope.toml")],
                              capture_output=True, text=True, timeout=60)
     assert missing.returncode == 1 and "nope.toml: no such file" in missing.stderr
+
+
+def test_the_private_network_setting_is_written_for_the_worker(tmp_path: Path,
+                                                                store: Store) -> None:
+    (tmp_path / EXAMPLES.name).write_bytes(EXAMPLES.read_bytes())
+    allowed = read_config(write(tmp_path, "[network]\nallow_private_networks = true\n" + CONFIG))
+    assert allowed.allow_private_networks
+    apply_config(store, allowed)
+    assert store.get_setting(ALLOW_PRIVATE_NETWORKS_SETTING) == "1"
+    # Taken out of the file, the setting goes back to its safe default.
+    apply_config(store, read_config(write(tmp_path, CONFIG)))
+    assert store.get_setting(ALLOW_PRIVATE_NETWORKS_SETTING) == "0"

@@ -12,6 +12,7 @@ import argparse
 import json
 import logging
 import os
+import sqlite3
 import sys
 import time
 from collections.abc import Sequence
@@ -26,6 +27,7 @@ from tracker.extract.pool import ExtractionPool, default_processes
 from tracker.ingest import Ingestor, IngestReport
 from tracker.models import SourceKind
 from tracker.store import Store
+from tracker.store.db import describe_database_error
 
 DEFAULT_DB = "tracker.db"
 EXIT_USAGE = 2
@@ -117,6 +119,17 @@ def build_parser() -> argparse.ArgumentParser:
         p.add_argument("ref", metavar="ID_URL_OR_NAME")
         p.set_defaults(func=cmd_source_action, action=action)
 
+    p = sub.add_parser("backup", help="copy the database safely, even while the worker runs")
+    p.add_argument("destination", metavar="PATH",
+                   help="the backup file to write, or a folder to put a dated backup in")
+    p.set_defaults(func=cmd_backup)
+
+    p = sub.add_parser("restore", help="replace the database's content with a backup's")
+    p.add_argument("backup", metavar="BACKUP", help="a file written by `tracker backup`")
+    p.add_argument("--force", action="store_true",
+                   help="replace a database that holds articles (default: refuse)")
+    p.set_defaults(func=cmd_restore)
+
     p = sub.add_parser("reprocess", help="re-extract stored articles after an extractor upgrade")
     p.add_argument("--all", action="store_true", dest="everything",
                    help="every article, not only those of an older extractor version")
@@ -158,6 +171,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         return result
     except TrackerError as exc:
         return _fail(str(exc), args.debug)
+    except sqlite3.DatabaseError as exc:
+        message = describe_database_error(exc, args.db)
+        if message is None:
+            if args.debug:
+                raise
+            message = f"internal error: {type(exc).__name__}: {exc} (rerun with --debug)"
+        return _fail(message, args.debug)
     except KeyboardInterrupt:
         print("tracker: interrupted", file=sys.stderr)
         return 130
@@ -382,11 +402,11 @@ def cmd_source_add(args: argparse.Namespace) -> int:
 
 
 def cmd_source_sync(args: argparse.Namespace) -> int:
-    from tracker.config import load_config, sync_sources
+    from tracker.config import apply_config, read_config
 
-    specs = load_config(Path(args.config))
+    config = read_config(Path(args.config))
     with _open(args) as store:
-        report = sync_sources(store, specs, prune=args.prune)
+        report = apply_config(store, config, prune=args.prune)
     for label, group in (("added", report.added), ("updated", report.updated),
                          ("disabled", report.disabled)):
         for source in group:
@@ -419,6 +439,24 @@ def cmd_reprocess(args: argparse.Namespace) -> int:
           f"{EXTRACTOR_VERSION}), {report.failed} failed; events changed: {report.events}; "
           f"time: {report.seconds:.1f}s", file=sys.stderr)
     return 1 if report.failed and not report.changed else 0
+
+
+def cmd_backup(args: argparse.Namespace) -> int:
+    from tracker.store.backup import backup
+
+    report = backup(Path(args.db), Path(args.destination))
+    print(f"backed up {report.articles} articles and {report.events} events "
+          f"({report.bytes / 1e6:.1f} MB, schema {report.schema_version}) to {report.path}")
+    return 0
+
+
+def cmd_restore(args: argparse.Namespace) -> int:
+    from tracker.store.backup import restore
+
+    report = restore(Path(args.backup), Path(args.db), force=args.force)
+    print(f"restored {report.articles} articles and {report.events} events into "
+          f"{report.path} (schema {report.schema_version})")
+    return 0
 
 
 def cmd_source_list(args: argparse.Namespace) -> int:

@@ -11,6 +11,11 @@ articles and run history remain). Relative paths are relative to the file's fold
     language = "en"
     fetch_pages = true          # fetch the page of summary-only feed entries
 
+    [network]                   # optional
+    allow_private_networks = false   # true: sources on private and loopback addresses may be
+                                     # fetched (closed networks); the worker reads it from the
+                                     # database, like TRACKER_ALLOW_PRIVATE_NETWORKS=1
+
     [[source]]
     url = "https://example.org/news/rss.xml"   # or: path = "archive/" (a folder or .jsonl file)
     kind = "feed"               # feed | page | dir | jsonl | file; guessed when omitted
@@ -37,6 +42,9 @@ from tracker.store import sources as table
 
 _FIELDS = {"url", "path", "kind", "name", "interval", "language", "fetch_pages", "enabled"}
 _DEFAULT_FIELDS = {"interval", "language", "fetch_pages", "enabled"}
+_NETWORK_FIELDS = {"allow_private_networks"}
+# The database setting the worker builds its URL policy from ("1" or "0").
+ALLOW_PRIVATE_NETWORKS_SETTING = "allow_private_networks"
 
 
 @dataclass(frozen=True)
@@ -53,6 +61,14 @@ class SourceSpec:
     where: str  # "sources.toml, source 3": for error messages
 
 
+@dataclass(frozen=True)
+class Config:
+    """A whole sources.toml: its sources and its network setting."""
+
+    sources: list[SourceSpec]
+    allow_private_networks: bool = False
+
+
 @dataclass
 class SyncReport:
     added: list[Source] = field(default_factory=list)
@@ -67,6 +83,11 @@ class SyncReport:
 
 def load_config(path: Path) -> list[SourceSpec]:
     """The sources a TOML file lists. Raises ``InputError`` naming the file, entry and field."""
+    return read_config(path).sources
+
+
+def read_config(path: Path) -> Config:
+    """The sources and settings a TOML file holds; ``InputError`` names what is wrong."""
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
@@ -77,10 +98,17 @@ def load_config(path: Path) -> list[SourceSpec]:
         raise InputError(f"{path}: cannot read ({exc.strerror or exc})") from None
     except tomllib.TOMLDecodeError as exc:
         raise InputError(f"{path}: not valid TOML ({exc})") from None
-    unknown = set(data) - {"defaults", "source"}
+    unknown = set(data) - {"defaults", "source", "network"}
     if unknown:
         raise InputError(f"{path}: unknown section {sorted(unknown)[0]!r}; "
-                         f"expected [defaults] and [[source]]")
+                         f"expected [defaults], [network] and [[source]]")
+    network = data.get("network", {})
+    if not isinstance(network, dict):
+        raise InputError(f"{path}: [network] must be a table")
+    bad_network = set(network) - _NETWORK_FIELDS
+    if bad_network:
+        raise InputError(f"{path}, [network]: unknown key {sorted(bad_network)[0]!r}")
+    allow_private = _typed(network, "allow_private_networks", bool, f"{path}, [network]", False)
     defaults = data.get("defaults", {})
     if not isinstance(defaults, dict):
         raise InputError(f"{path}: [defaults] must be a table")
@@ -99,7 +127,16 @@ def load_config(path: Path) -> list[SourceSpec]:
         if key in seen:
             raise InputError(f"{spec.where}: same source as {seen[key]}")
         seen[key] = spec.where
-    return specs
+    return Config(specs, allow_private_networks=allow_private)
+
+
+def apply_config(store: Store, config: Config, *, prune: bool = False) -> SyncReport:
+    """Sync the sources and write the network setting (absent from the file: off)."""
+    with store.transaction():
+        report = sync_sources(store, config.sources, prune=prune)
+        store.set_setting(ALLOW_PRIVATE_NETWORKS_SETTING,
+                          "1" if config.allow_private_networks else "0")
+    return report
 
 
 def _spec(entry: Any, defaults: dict[str, Any], base: Path, where: str) -> SourceSpec:

@@ -54,6 +54,31 @@ def in_chunks(ids: Sequence[str]) -> Iterator[tuple[list[str], str]]:
         yield chunk, ",".join("?" * len(chunk))
 
 
+# What SQLite says when the file cannot take a write, and what the user can do about it.
+_DATABASE_TROUBLE = (
+    (("readonly", "read-only"), "it is read-only: check the permissions of the file, its "
+                                "folder and its -wal and -shm files, and the disk's mount"),
+    (("disk is full",), "the disk is full: free some space and run again (what was stored "
+                        "is kept; the article in hand was rolled back)"),
+    (("disk i/o",), "the disk reported an I/O error: check it, then `tracker backup`"),
+    (("locked", "busy"), "another process held it locked for more than "
+                         f"{BUSY_TIMEOUT_MS // 1000} s; try again"),
+    (("malformed", "not a database"), "the file is damaged: restore a backup with "
+                                      "`tracker restore`"),
+    (("unable to open",), "the file or its folder cannot be opened: check they exist and "
+                          "are readable"),
+)
+
+
+def describe_database_error(exc: sqlite3.Error, path: str | Path) -> str | None:
+    """One line for a user about why the database refused, or None for a programming error."""
+    text = str(exc).lower()
+    for signs, advice in _DATABASE_TROUBLE:
+        if any(sign in text for sign in signs):
+            return f"database {path}: {advice} (SQLite: {exc})"
+    return None
+
+
 def iso(when: datetime | date | None) -> str | None:
     """ISO-8601 text for the database; datetimes in UTC with seconds."""
     if when is None:
@@ -646,6 +671,26 @@ class Store:
     def execute(self, sql: str, params: Sequence[Any] | dict[str, Any] = ()) -> int:
         """A write statement (committed unless inside ``transaction``); returns rows changed."""
         return int(self.db.execute(sql, params).rowcount)
+
+    def get_setting(self, key: str) -> str | None:
+        """A value of the ``meta`` table: settings that the database carries for every process
+        using it (the worker reads the network policy written by `tracker source sync`)."""
+        row = self.db.execute("SELECT value FROM meta WHERE key = ?", [key]).fetchone()
+        return None if row is None else str(row[0])
+
+    def set_setting(self, key: str, value: str | None) -> None:
+        """Write (or, with None, remove) a ``meta`` value."""
+        if value is None:
+            self.db.execute("DELETE FROM meta WHERE key = ?", [key])
+            return
+        self.db.execute("INSERT INTO meta (key, value) VALUES (?, ?) "
+                        "ON CONFLICT(key) DO UPDATE SET value = excluded.value", [key, value])
+
+    def integrity_errors(self) -> list[str]:
+        """What ``PRAGMA integrity_check`` finds wrong; empty when the file is sound."""
+        rows = self.db.execute("PRAGMA integrity_check").fetchall()
+        found = [str(r[0]) for r in rows]
+        return [] if found == ["ok"] else found
 
     def counts(self) -> dict[str, int]:
         return {
