@@ -44,12 +44,14 @@ $(BIN)/.bench: $(BIN)/.installed
 		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq libxml-parser-perl >/dev/null; }
 	touch $@
 
-## make bench: speed and quality benchmarks (need ../shared/data)
+## make bench: speed, quality and soak benchmarks (the first need ../shared/data; soak: 10 min)
 bench: $(BIN)/.bench
 	$(BIN)/python benchmarks/timex.py
 	$(BIN)/python benchmarks/timeline17.py
 	$(BIN)/python benchmarks/feeds.py
 	$(BIN)/python benchmarks/ingest.py
+	$(BIN)/python benchmarks/big_article.py
+	$(BIN)/python benchmarks/soak.py
 
 lint: install
 	$(BIN)/ruff check tracker jobs web tests benchmarks

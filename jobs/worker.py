@@ -14,11 +14,17 @@ Both poll concurrently: fetching and parsing run in threads (one HTTP client per
 database writes are serialized by one lock, so the worker has one writer at a time and SQLite
 never has to arbitrate between its own threads. Re-clustering is deferred and done once per batch.
 
+Each poll does bounded work (``tracker.sources.PollLimits``, which a worker can be given) and
+skips feed entries already stored as they are (asked on the fetch thread's own read connection).
+Whatever goes wrong in one source, even running out of memory on a hostile response, is that
+source's recorded failure with backoff: the other sources go on and the worker stays up.
+
 Stopping (SIGTERM, Ctrl-C) sets a flag that polls check between articles, so a long feed is left
 after the article in hand (each article is one transaction); polls still fetching are abandoned
 after a few seconds, and whatever was not finished stays due for the next worker. Runs left
-"running" by a killed worker are closed, and mentions it stored without clustering are
-clustered, when the next worker starts. A file lock beside the database keeps a second worker out.
+"running" by a killed worker (or by any killed process: runs record their pid) are closed, and
+mentions it stored without clustering are clustered, when the next worker starts. A file lock
+beside the database keeps a second worker out.
 
 It does not fetch, parse or extract itself (``tracker.sources``, ``tracker.ingest``) and serves
 no HTTP.
@@ -50,9 +56,21 @@ from tracker import clock
 from tracker.errors import TrackerError
 from tracker.extract.pool import ExtractionPool, default_processes
 from tracker.fetch import Fetcher
-from tracker.ingest import Ingestor
+from tracker.ingest import Ingestor, IngestReport, cap_text
 from tracker.models import Article
-from tracker.sources import PollResult, Source, SourceRead, read_source, store_poll
+from tracker.sources import (
+    DEFAULT_LIMITS,
+    EntryState,
+    PollLimits,
+    PollResult,
+    Source,
+    SourceRead,
+    describe_error,
+    read_source,
+    record_failed_poll,
+    store_poll,
+    url_policy,
+)
 from tracker.store import Store
 from tracker.store import sources as table
 
@@ -105,6 +123,7 @@ class BatchReport:
 
     polled: int = 0
     failed: int = 0
+    partial: int = 0  # stored something, but not all: see the run's detail
     not_modified: int = 0
     fetched: int = 0  # answered with a body (HTTP 200)
     new: int = 0
@@ -116,6 +135,7 @@ class BatchReport:
     def add(self, result: PollResult) -> None:
         self.polled += 1
         self.failed += result.error is not None
+        self.partial += result.status == "partial"
         self.interrupted += result.interrupted
         self.not_modified += result.not_modified
         self.fetched += (result.error is None and not result.not_modified
@@ -130,13 +150,17 @@ class Worker:
 
     def __init__(self, db_path: str, *, threads: int = DEFAULT_THREADS,
                  stop_grace: float = STOP_GRACE_SECONDS,
-                 fetcher_factory: Callable[[], Fetcher] = Fetcher,
+                 fetcher_factory: Callable[[], Fetcher] | None = None,
                  recluster_every: int = RECLUSTER_EVERY,
-                 processes: int | None = None) -> None:
+                 processes: int | None = None,
+                 limits: PollLimits = DEFAULT_LIMITS) -> None:
         self.db_path = db_path
+        self.limits = limits  # what one poll may do: entries, page fetches, seconds
         self.threads = max(1, threads)
         self.stop_grace = stop_grace
-        self.fetcher_factory = fetcher_factory
+        # Default: fetchers under the URL policy of the environment and of the database's
+        # own setting (`[network]` in sources.toml), read as each thread makes its fetcher.
+        self.fetcher_factory = fetcher_factory or self._policed_fetcher
         self.recluster_every = recluster_every
         # A plain attribute, set from a signal handler: no lock may be taken there.
         self.stopping = False
@@ -198,12 +222,25 @@ class Worker:
             with self._active_lock:
                 self._active -= 1
 
+    def _policed_fetcher(self) -> Fetcher:
+        # A connection of its own: this may run while the thread holds the write lock.
+        with Store(self.db_path) as store:
+            policy = url_policy(store)
+        return Fetcher(policy=policy)
+
     def recover(self) -> None:
-        """Undo what a killed worker left behind: open runs, mentions never clustered."""
+        """Undo what a killed worker left behind: open runs, mentions never clustered.
+
+        Holding the worker lock, every poll run still open is a dead worker's; runs of other
+        jobs (a killed `tracker ingest`) are closed when their process is gone.
+        """
         with self._writing() as store:
             closed = table.close_interrupted_runs(store)
+            closed += table.close_dead_runs(store)
             groups = store.unclustered_groups()
-            events = Ingestor(store).recluster(groups) if groups else 0
+            # ``flush``, not ``recluster``: it counts page furniture again first, as after any
+            # batch of articles, so the healed events are exactly those of an uninterrupted run.
+            events = Ingestor(store).flush() if groups else 0
             table.write_heartbeat(store, clock.now())
         if closed or groups:
             log.info("recovered runs_closed=%d groups_reclustered=%d events=%d",
@@ -239,14 +276,12 @@ class Worker:
                 done, in_flight = wait(in_flight, timeout=0.5, return_when=FIRST_COMPLETED)
                 for future in done:
                     with self._busy(), self._writing() as store:
-                        report.add(store_poll(store, future.result(), ingestor=ingestor,
-                                              should_stop=self.should_stop))
+                        report.add(self._store(store, future.result(), ingestor))
             for source in local:
                 if self.stopping:
                     break
                 with self._busy(), self._writing() as store:
-                    report.add(store_poll(store, read_source(source, self._fetcher()),
-                                          ingestor=ingestor, should_stop=self.should_stop))
+                    report.add(self._store(store, SourceRead(source), ingestor))
         finally:
             pool.shutdown(wait=False, cancel_futures=True)
             with self._writing() as store:
@@ -258,27 +293,76 @@ class Worker:
         return report
 
     def _read(self, source: Source) -> SourceRead:
-        """Fetch and parse one source in a pool thread, with that thread's HTTP client."""
+        """Fetch, parse and extract one source in a pool thread, with that thread's HTTP client.
+
+        Never raises: whatever fails is the read's error, recorded by ``_store``.
+        """
         with self._busy():
-            return self._prepare(read_source(source, self._fetcher(),
-                                             should_stop=self.should_stop))
+            started = time.monotonic()
+            try:
+                read = read_source(source, self._fetcher(), should_stop=self.should_stop,
+                                   stored_entry=self._stored_entry, limits=self.limits)
+            except Exception as exc:  # read_source records its own; this is the thread's setup
+                log.error("read failed source=%s", source.id, exc_info=True)
+                return SourceRead(source, error=f"{source.url}: {describe_error(exc)}",
+                                  seconds=time.monotonic() - started)
+            return self._prepare(read)
 
     def _prepare(self, read: SourceRead) -> SourceRead:
-        """Extract the articles of a read in the extraction processes, outside the write lock."""
+        """Extract the articles of a read in the extraction processes, outside the write lock.
+
+        When that fails, the read goes on unprepared: the writer extracts what it stores.
+        """
         if read.fetched is None or not read.fetched.items or self.stopping:
             return read
-        items = self.extraction.prepare(read.fetched.items, needed=self._is_new)
+        # Cut to the text cap first, as the writer would: a page over the cap is then cut and
+        # extracted in a pool process, not extracted again by the writer.
+        capped = [cap_text(item) if isinstance(item, Article) else item
+                  for item in read.fetched.items]
+        try:
+            items = self.extraction.prepare(capped, needed=self._is_new)
+        except Exception as exc:
+            log.warning("extraction ahead failed source=%s (%s: %s); extracting while storing",
+                        read.source.id, type(exc).__name__, exc)
+            return read
         return replace(read, fetched=replace(read.fetched, items=items))
+
+    def _store(self, store: Store, read: SourceRead, ingestor: Ingestor) -> PollResult:
+        """``store_poll``, under the write lock; when even recording fails, record that.
+
+        ``store_poll`` records every failure of the poll itself; what reaches here is a failure
+        to write the record (the database refused), tried once more as a plain failed poll.
+        """
+        try:
+            return store_poll(store, read, ingestor=ingestor, should_stop=self.should_stop)
+        except Exception as exc:
+            error = f"{read.source.url}: recording the poll failed: {describe_error(exc)}"
+            log.error("poll source=%s could not be recorded", read.source.id, exc_info=True)
+        try:
+            table.rollback(store)
+            return record_failed_poll(store, read.source, error)
+        except Exception:
+            log.error("poll source=%s: not even its failure could be recorded", read.source.id,
+                      exc_info=True)
+            return PollResult(read.source, IngestReport(), error, status="failed")
+
+    def _stored_entry(self, article_id: str, entry_hash: str) -> EntryState:
+        """Whether a feed entry's article is stored as it is now (on this thread's reader)."""
+        return table.entry_state(self._reader(), article_id, entry_hash)
 
     def _is_new(self, article: Article) -> bool:
         """Whether an article is not stored yet as it is (read on this thread's connection;
         the writer checks again before it stores)."""
+        return self._reader().article_status(article)[0] != "unchanged"
+
+    def _reader(self) -> Store:
+        """This thread's connection for reads outside the write lock."""
         reader: Store | None = getattr(self._local, "reader", None)
         if reader is None:
             # Closed when its thread ends (a connection may only be closed by its own thread).
             reader = Store(self.db_path)
             self._local.reader = reader
-        return reader.article_status(article)[0] != "unchanged"
+        return reader
 
     def run_once(self) -> int:
         """`tracker worker --once`: poll what is due, then exit 0 even when sources failed."""
@@ -287,12 +371,13 @@ class Worker:
         try:
             self.recover()
             report = self.poll_due()
-            log.info("worker once sources=%d failed=%d http200=%d http304=%d new=%d "
-                     "unchanged=%d events=%d interrupted=%d seconds=%.2f", report.polled,
-                     report.failed, report.fetched, report.not_modified, report.new,
-                     report.unchanged, report.events, report.interrupted, report.seconds)
+            log.info("worker once sources=%d failed=%d partial=%d http200=%d http304=%d "
+                     "new=%d unchanged=%d events=%d interrupted=%d seconds=%.2f",
+                     report.polled, report.failed, report.partial, report.fetched,
+                     report.not_modified, report.new, report.unchanged, report.events,
+                     report.interrupted, report.seconds)
             print(f"polled {report.polled} due sources, {report.failed} failed, "
-                  f"{report.new} new articles", file=sys.stderr)
+                  f"{report.partial} partial, {report.new} new articles", file=sys.stderr)
         finally:
             _restore_signal_handlers(previous)
             self._close_store()
@@ -327,9 +412,20 @@ class Worker:
     # -------------------------------------------------------------- scheduled
 
     def poll_source(self, source_id: str) -> None:
-        """The job body: poll one source if it is still enabled and due, then move its job."""
+        """The job body: poll one source if it is still enabled and due, then move its job.
+
+        A failure of the poll itself is recorded by ``_read``/``_store``; what is left (the
+        database refusing even the look-up) is logged here, and the job runs again next time.
+        """
         if self.stopping:
             return
+        try:
+            self._poll_source(source_id)
+        except Exception:
+            log.error("poll source=%s failed before it could be recorded", source_id,
+                      exc_info=True)
+
+    def _poll_source(self, source_id: str) -> None:
         with self._busy():
             with self._writing() as store:
                 source = table.source_by_id(store, source_id)
@@ -340,14 +436,13 @@ class Worker:
                     # Not due (backoff, or a poll by `--once` meanwhile): wait until it is.
                     self._move(source, source.next_due_at)
                     return
-            read = self._prepare(read_source(source, self._fetcher(),
-                                             should_stop=self.should_stop))
+            read = self._read(source)
             if self.stopping:
                 return  # the source stays due; the next worker polls it
             with self._writing() as store:
                 ingestor = Ingestor(store, should_stop=self.should_stop,
                                     extraction=self.extraction)
-                result = store_poll(store, read, ingestor=ingestor, should_stop=self.should_stop)
+                result = self._store(store, read, ingestor)
                 # Re-clustering waits for the flush job: one pass for every poll since the last.
                 self._pending_groups |= ingestor.pending_groups
             if result.next_due_at is not None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -24,6 +25,19 @@ HOSTILE_ARTICLE = (
     'Saturday, May 3, the <b>ministry</b> said. Negotiators met again in Istanbul on May 3 '
     'to <i>discuss</i> a ceasefire."}\n'
 )
+
+
+@pytest.fixture(autouse=True)
+def _private_networks_allowed(
+    request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Tests fetch from local servers on 127.0.0.1, which the URL policy refuses by default:
+    allow private networks, as a closed-network deployment would. Tests marked
+    ``network_policy`` test the policy itself and run with the variable unset."""
+    if request.node.get_closest_marker("network_policy"):
+        monkeypatch.delenv("TRACKER_ALLOW_PRIVATE_NETWORKS", raising=False)
+    else:
+        monkeypatch.setenv("TRACKER_ALLOW_PRIVATE_NETWORKS", "1")
 
 
 def shared_path(*parts: str) -> Path:
@@ -63,3 +77,27 @@ def examples_db(_examples_db_master: Path, tmp_path: Path) -> Path:
         s.db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     shutil.copy(_examples_db_master, copy)
     return copy
+
+
+# A page that makes the HTML parser fail with an error that is not one of ours, as a library's
+# bug would (the tracker's own parsers handle every hostile page we know of, so the failure is
+# planted): for tests of what a poll does with the unexpected.
+PLANTED_FAILURE_PAGE = (b"<html><body><article><p>"
+                        + b"The harbour board met again to discuss the eastern channel. " * 20
+                        + b"</p><!-- planted parser failure --></article></body></html>")
+
+
+@pytest.fixture
+def planted_parser_failure(monkeypatch: pytest.MonkeyPatch) -> bytes:
+    """Make ``PLANTED_FAILURE_PAGE`` raise RecursionError in the page parser; returns it."""
+    import tracker.sources
+
+    real = tracker.sources.parse_html
+
+    def parse_html(body: bytes, *args: Any, **kwargs: Any) -> Any:
+        if b"planted parser failure" in body:
+            raise RecursionError("maximum recursion depth exceeded (planted)")
+        return real(body, *args, **kwargs)
+
+    monkeypatch.setattr(tracker.sources, "parse_html", parse_html)
+    return PLANTED_FAILURE_PAGE

@@ -24,6 +24,11 @@ memory; without a known length they are sent with chunked transfer encoding. Eve
 recorded (method, path, lower-cased headers). Delays wake up early when the server stops, so a
 test never waits for a sleeping handler.
 
+The URL policy (``tracker.urlpolicy``) refuses 127.0.0.1 unless private networks are allowed:
+``tests/conftest.py`` sets ``TRACKER_ALLOW_PRIVATE_NETWORKS=1`` for every test not marked
+``network_policy``, so fetching from this server needs nothing more (the server itself never
+touches the environment).
+
 It does not do TLS, HTTP/2 or keep real state between tests: make one server per test.
 """
 

@@ -17,6 +17,7 @@ from tracker.config import (
     sync_sources,
 )
 from tracker.errors import InputError
+from tracker.sources import url_policy
 from tracker.store import Store
 from tracker.store import sources as table
 
@@ -126,3 +127,14 @@ def test_the_private_network_setting_is_written_for_the_worker(tmp_path: Path,
     # Taken out of the file, the setting goes back to its safe default.
     apply_config(store, read_config(write(tmp_path, CONFIG)))
     assert store.get_setting(ALLOW_PRIVATE_NETWORKS_SETTING) == "0"
+
+
+@pytest.mark.network_policy
+def test_the_database_setting_decides_the_url_policy_unless_the_environment_allows(
+        store: Store, monkeypatch: pytest.MonkeyPatch) -> None:
+    assert not url_policy(store).allow_private  # the safe default
+    store.set_setting(ALLOW_PRIVATE_NETWORKS_SETTING, "1")
+    assert url_policy(store).allow_private
+    store.set_setting(ALLOW_PRIVATE_NETWORKS_SETTING, "0")
+    monkeypatch.setenv("TRACKER_ALLOW_PRIVATE_NETWORKS", "1")
+    assert url_policy(store).allow_private

@@ -6,8 +6,10 @@ whose only date is "in March 2025" and one whose words are HTML. Every request t
 viewer sees: the story view of the key events first, the chart one click away (and back), one
 mark per event, hover details with the first summary sentence, the summary and evidence panel on
 click, the key-events toggle drawing exactly the story's events, low-confidence events on
-request, month precision shown as "March 2025", HTML in articles shown as text. Uses the Debian
-Chromium at /usr/bin/chromium; never downloads one.
+request, month precision shown as "March 2025", HTML in articles shown as text. Every page is
+served with the app's strict Content-Security-Policy, and any violation the browser reports (or
+logs) fails the test. With reads behind the token, a browser signs in with Basic credentials
+and both views still draw. Uses the Debian Chromium at /usr/bin/chromium; never downloads one.
 """
 
 from __future__ import annotations
@@ -43,6 +45,13 @@ MONTH_ARTICLE = (
     'in March 2025 after two years of repairs, the mayor said."}\n'
 )
 SCREENSHOT = Path("/tmp/dashboard.png")
+TOKEN = "browser-token"
+# Reports every Content-Security-Policy violation of every page to the test (installed before
+# any page script runs, and not itself subject to the policy).
+CSP_WATCH_JS = """document.addEventListener('securitypolicyviolation', (e) => {
+  window.__reportCsp(`${e.violatedDirective} blocked ${e.blockedURI || 'inline'} at ` +
+                     `${e.sourceFile}:${e.lineNumber} ${e.sample || ''}`);
+});"""
 
 # Screen position of the mark of one event, from Plotly's own axes (bars: their middle).
 POSITION_JS = """(id) => {
@@ -76,15 +85,25 @@ def dashboard_db(_examples_db_master: Path, tmp_path_factory: pytest.TempPathFac
     return path
 
 
-@pytest.fixture(scope="module")
-def base_url(dashboard_db: Path) -> Iterator[str]:
-    app = create_app({"DATABASE": str(dashboard_db)})
-    server = make_server("127.0.0.1", 0, app, threaded=True)
+def serve(settings: dict[str, Any]) -> Iterator[str]:
+    server = make_server("127.0.0.1", 0, create_app(settings), threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     yield f"http://127.0.0.1:{server.server_port}"
     server.shutdown()
     thread.join(5)
+
+
+@pytest.fixture(scope="module")
+def base_url(dashboard_db: Path) -> Iterator[str]:
+    yield from serve({"DATABASE": str(dashboard_db)})
+
+
+@pytest.fixture(scope="module")
+def token_url(dashboard_db: Path) -> Iterator[str]:
+    """The same dashboard with every read behind the API token."""
+    yield from serve({"DATABASE": str(dashboard_db), "API_TOKEN": TOKEN,
+                      "READS_NEED_TOKEN": True})
 
 
 @pytest.fixture(scope="module")
@@ -116,19 +135,31 @@ VISIBLE_JS = """() => {
 class Visit:
     """One page in a fresh context, with every non-local request blocked and recorded."""
 
-    def __init__(self, browser: Any, base_url: str) -> None:
-        self.context = browser.new_context(viewport={"width": 1400, "height": 1000})
+    def __init__(self, browser: Any, base_url: str, **context: Any) -> None:
+        self.context = browser.new_context(viewport={"width": 1400, "height": 1000}, **context)
         self.blocked: list[str] = []
         self.hosts: set[str] = set()
         self.errors: list[str] = []
         self.dialogs: list[str] = []
+        self.csp_violations: list[str] = []
+        self.expected_errors: tuple[str, ...] = ()  # console errors a test provokes
         self.context.route("**/*", self._route)
+        self.context.expose_binding("__reportCsp",
+                                    lambda _source, text: self.csp_violations.append(text))
+        self.context.add_init_script(CSP_WATCH_JS)
         self.page = self.context.new_page()
         self.page.on("request", lambda r: self.hosts.add(urlsplit(r.url).hostname or r.url))
         self.page.on("pageerror", lambda e: self.errors.append(str(e)))
-        self.page.on("console", lambda m: m.type == "error" and self.errors.append(m.text))
+        self.page.on("console", self._console)
         self.page.on("dialog", self._dialog)
         self.base_url = base_url
+
+    def _console(self, message: Any) -> None:
+        # Chromium logs a refused inline script or style as an error; Plotly warns when it
+        # cannot add a style rule: either means the page fights the policy.
+        if message.type == "error" or "Content Security Policy" in message.text \
+                or "strict CSP" in message.text:
+            self.errors.append(f"{message.type}: {message.text}")
 
     def _route(self, route: Any) -> None:
         if urlsplit(route.request.url).hostname == "127.0.0.1":
@@ -181,8 +212,10 @@ class Visit:
         self.context.close()
         assert not self.blocked, f"requests left 127.0.0.1: {self.blocked}"
         assert self.hosts <= {"127.0.0.1"}, self.hosts
-        assert not self.errors, self.errors
+        errors = [e for e in self.errors if not any(x in e for x in self.expected_errors)]
+        assert not errors, errors
         assert not self.dialogs, self.dialogs
+        assert not self.csp_violations, self.csp_violations
 
 
 @pytest.fixture
@@ -409,3 +442,50 @@ def test_html_in_articles_stays_text(visit: Visit) -> None:
     assert visit.story_ids() == [event["id"]]
     assert "<script>alert(2)</script>" in page.locator("#story-list").inner_text()
     assert page.locator("#story-list img, #story-list script, #story-list b").count() == 0
+
+
+def test_both_views_draw_under_the_content_security_policy(visit: Visit) -> None:
+    response = visit.page.goto(visit.base_url + "/")
+    policy = response.headers["content-security-policy"]
+    assert "script-src 'self';" in policy and "unsafe-eval" not in policy
+    assert response.headers["x-frame-options"] == "DENY"
+    visit.page.wait_for_selector("#story-list li")
+    assert visit.story_ids()
+    page = visit.open()  # the chart: Plotly under the same policy
+    assert page.locator("#timeline .cartesianlayer .point").count() > 0
+    event = next(e for e in api_events(visit) if e["id"] in set(page.evaluate(VISIBLE_JS)))
+    assert event["date_label"] in visit.hover(event["id"])
+    visit.click(event["id"])
+    page.locator("#panel .mention blockquote").first.wait_for(timeout=5_000)
+    # an inline script is refused, and reported: the watch itself works
+    page.evaluate("() => { const s = document.createElement('script'); "
+                  "s.textContent = 'window.ranInline = 1'; document.body.append(s); }")
+    page.wait_for_function("() => true")
+    assert page.evaluate("() => window.ranInline") is None
+    assert any("script-src" in v for v in visit.csp_violations)
+    visit.csp_violations.clear()
+    visit.expected_errors = ("Executing inline script violates",)
+
+
+def test_a_browser_signs_in_when_reads_need_the_token(browser: Any, token_url: str) -> None:
+    stranger = Visit(browser, token_url)
+    try:
+        # What the browser answers with its login box (headless Chromium, having no user to
+        # ask, ends the navigation instead): a 401 with a Basic challenge and no data.
+        refused = stranger.page.request.get(token_url + "/")
+        assert refused.status == 401
+        assert refused.headers["www-authenticate"].startswith('Basic realm="tracker"')
+        assert "story-list" not in refused.text()
+        api = stranger.page.request.get(token_url + "/api/events")
+        assert api.status == 401 and api.json()["status"] == 401
+    finally:
+        stranger.close()
+    reader = Visit(browser, token_url, http_credentials={"username": "reader",
+                                                         "password": TOKEN})
+    try:
+        assert reader.open_story().locator("#story-list > li").count() > 0
+        # the chart's script reads the API with the browser's Basic credentials
+        page = reader.open()
+        assert page.locator("#timeline .cartesianlayer .point").count() > 0
+    finally:
+        reader.close()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterator
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -27,6 +28,7 @@ from tracker.parse import (
     parse_text_file,
     read_jsonl,
 )
+from tracker.parse.feeds import read_feed
 
 FETCHED = datetime(2025, 3, 6, 12, 0, tzinfo=UTC)
 
@@ -205,11 +207,45 @@ def test_bytes_that_are_no_feed_at_all_are_a_parse_error(body: bytes) -> None:
 
 def test_malformed_xml_without_entries_is_a_parse_error() -> None:
     broken = b'<?xml version="1.0"?><rss version="2.0"><channel><title>Half</title><item'
-    with pytest.raises(ParseError, match="malformed XML"):
+    with pytest.raises(ParseError, match=re.escape(
+            "feed is not well-formed XML: unclosed token at line 1; kept 0 entries")):
         parse_feed(broken, "https://x.example/feed", fetched_at=FETCHED)
 
 
-def test_malformed_xml_that_still_yields_entries_is_tolerated() -> None:
+def test_a_feed_whose_only_entry_is_unclosed_is_a_parse_error_not_an_empty_feed() -> None:
+    with pytest.raises(ParseError, match=re.escape(
+            "https://x.example/feed: feed is not well-formed XML: no element found at line 1; "
+            "kept 0 entries")):
+        read_feed(b"<rss><channel><item><title>unclosed", "https://x.example/feed",
+                  fetched_at=FETCHED)
+
+
+def test_a_feed_cut_short_keeps_its_complete_entries_and_says_where_it_broke() -> None:
+    cut = (
+        b'<?xml version="1.0"?>\n<rss version="2.0"><channel><title>Cut</title>\n'
+        b"<item><title>Ferry resumes</title><link>https://c.example/1</link>"
+        b"<description>The ferry is back.</description></item>\n"
+        b"<item><title>Library budget</title><link>https://c.example/2</link><descr"
+    )
+    feed = read_feed(cut, "https://c.example/feed", fetched_at=FETCHED)
+    assert [e.title for e in feed.entries] == ["Ferry resumes"]  # the half entry is dropped
+    assert feed.problem == "feed is not well-formed XML: unclosed token at line 4; kept 1 entry"
+
+
+def test_line_numbers_of_broken_xml_are_the_documents_own_with_or_without_a_declaration() -> None:
+    body = (b'<rss version="2.0"><channel><title>T</title>\n'
+            b"<item><title>A</title><link>https://l.example/a</link></item>\n"
+            b"<item><title>B & C</title><link>https://l.example/b</link></item>\n"
+            b"</channel></rss>")
+    without = read_feed(body, "https://l.example/feed", fetched_at=FETCHED)
+    with_declaration = read_feed(b'<?xml version="1.0" encoding="utf-8"?>\n' + body,
+                                 "https://l.example/feed", fetched_at=FETCHED)
+    assert without.problem is not None and "at line 3;" in without.problem
+    assert with_declaration.problem is not None and "at line 4;" in with_declaration.problem
+    assert [e.title for e in without.entries] == ["A", "B & C"]
+
+
+def test_malformed_xml_that_still_yields_entries_keeps_them_and_names_the_problem() -> None:
     sloppy = (
         b'<rss version="2.0"><channel><title>Sloppy</title>'
         b"<item><title>Bakery wins award</title><link>https://s.example/a</link>"
@@ -218,6 +254,35 @@ def test_malformed_xml_that_still_yields_entries_is_tolerated() -> None:
     )
     entries = parse_feed(sloppy, "https://s.example/feed", fetched_at=FETCHED)
     assert [e.title for e in entries] == ["Bakery wins award"]
+    problem = read_feed(sloppy, "https://s.example/feed", fetched_at=FETCHED).problem
+    assert problem == ("feed is not well-formed XML: not well-formed (invalid token) at line 1; "
+                       "kept 1 entry")
+
+
+def test_a_well_formed_feed_has_no_problem_even_when_feedparser_complains_of_its_type() -> None:
+    # feedparser is "bozo" here too (no Content-Type was given): that is no XML error.
+    assert read_feed(RSS, "https://gazette.example.org/feed.xml",
+                     fetched_at=FETCHED).problem is None
+
+
+def test_entry_fingerprints_change_with_what_the_feed_says_about_the_entry_and_only_then() -> None:
+    def fingerprints(body: bytes) -> list[str | None]:
+        return [e.fingerprint for e in
+                parse_feed(body, "https://gazette.example.org/feed.xml", fetched_at=FETCHED)]
+
+    ferry, budget = fingerprints(RSS)
+    assert ferry and budget and ferry != budget
+    assert fingerprints(RSS) == [ferry, budget]  # the same feed again: the same fingerprints
+    edited = fingerprints(RSS.replace(b"Councillors voted 7 to 2", b"Councillors voted 8 to 1"))
+    assert edited[0] == ferry and edited[1] != budget
+    redated = RSS.replace(b"Wed, 05 Mar 2025 17:00:00 GMT", b"Wed, 05 Mar 2025 18:00:00 GMT")
+    assert fingerprints(redated)[1] != budget
+    retitled = RSS.replace(b"Ferry service to Nordholm resumes", b"Ferry service resumes")
+    assert fingerprints(retitled)[0] != ferry
+    rewritten = RSS.replace(b"every hour until October", b"every two hours until October")
+    assert fingerprints(rewritten)[0] != ferry  # full content counts too
+    entry = parse_feed(RSS, "https://gazette.example.org/feed.xml", fetched_at=FETCHED)[0]
+    assert entry_to_article(entry, fetched_at=FETCHED, source_name=None).entry_hash == ferry
 
 
 def test_feed_with_wrong_charset_declaration_still_parses() -> None:
@@ -664,3 +729,28 @@ def test_jsonl_never_raises_on_bad_lines(lines: list[str]) -> None:
                         errors="surrogatepass")
         for result in read_jsonl(path):
             assert isinstance(result, Article | InputError)
+
+
+def test_a_page_whose_json_ld_nests_past_the_stack_is_read_for_its_text() -> None:
+    deep = (b'<html><head><script type="application/ld+json">' + b"[" * 100_000
+            + b"]" * 100_000 + b'</script><script type="application/ld+json">'
+            + b'{"@graph": [{"@type": "NewsArticle", "datePublished": "2025-05-02T08:00:00Z"}]}'
+            + b"</script></head><body><article><p>"
+            + b"The harbour board met again to discuss the eastern channel. " * 20
+            + b"</p></article></body></html>")
+    page = parse_html(deep, "https://news.example.org/harbour", fetched_at=clock.now())
+    assert "harbour board" in page.text
+    assert page.published_at == datetime(2025, 5, 2, 8, tzinfo=UTC)
+
+
+def test_a_json_line_python_cannot_read_is_skipped_and_the_others_are_kept(
+        tmp_path: Path) -> None:
+    wire = tmp_path / "wire.jsonl"
+    good = {"url": "https://news.example.org/a", "title": "Talks", "published": "2025-05-02",
+            "text": "Delegates met in Geneva on Friday."}
+    wire.write_text(json.dumps(good) + "\n" + '{"id": ' + "7" * 5000 + ', "text": "x"}\n'
+                    + json.dumps({**good, "url": "https://news.example.org/b"}) + "\n",
+                    encoding="utf-8")
+    items = list(read_jsonl(wire))
+    assert [type(i).__name__ for i in items] == ["Article", "InputError", "Article"]
+    assert "line 2" in str(items[1]) and "cannot read this JSON" in str(items[1])

@@ -1,5 +1,6 @@
 """Extraction in worker processes: the same results as in process, in order, and nothing lost
-when an article or the pool itself fails.
+when an article or the pool itself fails; the processes end with the process that owns them,
+even when it is killed with SIGKILL; an oversized article stays out of them.
 
 Real processes (``forkserver``), real articles from ``tests/newsfeed.py``; the worker test polls
 feeds from the local HTTP server with and without extraction processes and compares databases.
@@ -9,6 +10,9 @@ from __future__ import annotations
 
 import os
 import signal
+import subprocess
+import sys
+import time
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -20,7 +24,7 @@ from tests.httpserver import LocalServer
 from tests.newsfeed import ChangingFeed, article
 from tracker.errors import InputError
 from tracker.extract.mentions import extract_all
-from tracker.extract.pool import ExtractionPool, Prepared
+from tracker.extract.pool import MAX_POOLED_CHARS, ExtractionPool, Prepared
 from tracker.ids import article_id
 from tracker.ingest import Ingestor
 from tracker.models import Article
@@ -142,3 +146,72 @@ def test_the_worker_stores_the_same_events_with_and_without_extraction_processes
         in_process = run(server, 0)
         assert in_process[0] and in_process[1]
         assert run(server, 2) == in_process
+
+
+@pytest.mark.slow
+def test_an_article_longer_than_the_processes_take_comes_back_for_the_ingestor_to_cut(
+        pool: ExtractionPool) -> None:
+    items = [news(n) for n in range(4)]
+    pool.max_chars = max(len(a.text) for a in items)
+    page = news(4)
+    page = Article(id="page", title=page.title, text=page.text * 3, url=page.url,
+                   published_at=page.published_at)
+    items.insert(2, page)
+    prepared = pool.prepare(items)
+    assert prepared[2] is page  # the ingestor cuts it and extracts it itself
+    assert all(isinstance(p, Prepared) for i, p in enumerate(prepared) if i != 2)
+    assert ExtractionPool(2).max_chars == MAX_POOLED_CHARS
+
+
+# The owner: starts a pool, keeps both processes busy extracting long articles (as when a worker
+# is killed in the middle of a bulk load), prints their pids, then waits to be killed.
+OWNER = """
+import sys, threading, time
+from datetime import UTC, datetime
+from tracker.extract.pool import ExtractionPool
+from tracker.models import Article
+
+pool = ExtractionPool(2, start_after=0)
+text = "Talks were held in Geneva on Friday, May 16, officials said. " * 12_000
+articles = [Article(id=f"a{n}", title="", text=text + str(n),
+                    published_at=datetime(2025, 5, 16, tzinfo=UTC)) for n in range(16)]
+threading.Thread(target=lambda: list(pool.stream(iter(articles), batch=4)), daemon=True).start()
+while pool._executor is None or len(pool._executor._processes) < 2:
+    time.sleep(0.05)
+time.sleep(0.5)  # well into their first articles
+print(*pool._executor._processes, flush=True)
+time.sleep(600)
+"""
+
+
+def running(pid: int) -> bool:
+    """Whether the process exists and has not ended (a zombie waits to be reaped: it has)."""
+    try:
+        with open(f"/proc/{pid}/stat", encoding="utf-8") as stat:
+            return stat.read().rsplit(")", 1)[1].split()[0] != "Z"
+    except OSError:
+        return False
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
+def test_extraction_processes_end_within_seconds_of_their_owner_being_killed_with_sigkill(
+) -> None:
+    owner = subprocess.Popen([sys.executable, "-c", OWNER], stdout=subprocess.PIPE, text=True,
+                             cwd=Path(__file__).resolve().parents[1])
+    children: list[int] = []
+    try:
+        assert owner.stdout is not None
+        children = [int(pid) for pid in owner.stdout.readline().split()]
+        assert len(children) == 2 and all(running(pid) for pid in children)
+        owner.kill()  # SIGKILL: no clean-up runs in the owner
+        owner.wait()
+        deadline = time.monotonic() + 5
+        while any(running(pid) for pid in children) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert not [pid for pid in children if running(pid)]
+    finally:
+        owner.kill()
+        for pid in children:
+            if running(pid):
+                os.kill(pid, signal.SIGKILL)

@@ -1,18 +1,22 @@
-"""Sources as data, syndication and reprocessing: what an operator adds once and then relies on."""
+"""Sources as data, syndication, reprocessing, and the runs of processes that died: what an
+operator adds once and then relies on."""
 
 from __future__ import annotations
 
 import json
+import os
 import re
 import subprocess
 import sys
 from dataclasses import replace
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 
 from tests.conftest import EXAMPLES, ROOT
+from tests.httpserver import wait_for
+from tracker import clock
 from tracker.errors import InputError
 from tracker.extract.mentions import EXTRACTOR_VERSION
 from tracker.ingest import Ingestor
@@ -22,6 +26,7 @@ from tracker.query import export_timeline, list_sources
 from tracker.sources import add_source, get_source, remove_source, set_enabled
 from tracker.store import Store
 from tracker.store import sources as table
+from tracker.store.db import iso
 
 FEED = "https://news.example.org/world/rss.xml"
 TEXT = ("Dock workers in Valparaiso began a strike on Monday, March 3, 2025, halting cargo "
@@ -104,6 +109,7 @@ def test_disabling_enabling_and_removing_a_source(store: Store) -> None:
     assert table.all_sources(store) == []
 
 
+@pytest.mark.slow
 def test_the_source_commands_round_trip(db_path: Path) -> None:
     added = tracker(db_path, "source", "add", FEED, "--name", "World", "--interval", "900",
                     "--language", "de", "--no-fetch-pages")
@@ -188,6 +194,7 @@ def test_one_url_in_two_sources_is_one_article_with_two_outlets(store: Store) ->
 
 # ---------------------------------------------------------------- reprocessing
 
+@pytest.mark.slow
 def test_reprocess_re_extracts_old_articles_without_fetching_and_events_follow(
         db_path: Path) -> None:
     with Store(db_path) as store:
@@ -243,3 +250,78 @@ def test_a_stop_request_leaves_a_long_stream_after_the_article_in_hand(store: St
 
     report = Ingestor(store, should_stop=stop_after_two).ingest(articles)
     assert report.interrupted and report.new == 2 and store.counts()["articles"] == 2
+
+
+# ---------------------------------------------------------------- runs of processes that died
+
+START_RUN = """
+import sys, time
+from tracker.store import Store
+store = Store(sys.argv[1])
+store.start_run("ingest")
+print("started", flush=True)
+time.sleep(120)
+"""
+HAS_PROC = Path("/proc/self/stat").exists()
+
+
+def start_run_elsewhere(db: Path) -> subprocess.Popen[str]:
+    """Another process, which starts an ingest run and then waits to be killed."""
+    other = subprocess.Popen([sys.executable, "-c", START_RUN, str(db)],
+                             stdout=subprocess.PIPE, text=True)
+    assert other.stdout is not None and other.stdout.readline().strip() == "started"
+    return other
+
+
+@pytest.mark.slow
+def test_the_run_of_a_killed_process_is_closed_as_interrupted_and_a_live_one_is_not(
+        db_path: Path) -> None:
+    Store(db_path).close()
+    other = start_run_elsewhere(db_path)
+    try:
+        with Store(db_path) as store:
+            store.start_run("ingest")  # this process's: alive
+            assert table.close_dead_runs(store) == 0  # both processes are alive
+        other.kill()  # SIGKILL: its run stays "running"
+        other.wait(timeout=10)
+        with Store(db_path) as store:
+            assert table.close_dead_runs(store) == 1
+            assert table.close_dead_runs(store) == 0  # closed once
+            rows = {r["pid"]: r for r in
+                    store.query("SELECT pid, status, error, finished_at FROM runs")}
+    finally:
+        if other.poll() is None:
+            other.kill()
+            other.wait(timeout=10)
+    killed, alive = rows[other.pid], rows[os.getpid()]
+    assert (killed["status"], killed["error"]) == ("failed", table.DEAD_RUN_ERROR)
+    assert killed["error"] == "interrupted: the process that ran it stopped"
+    assert killed["finished_at"]
+    assert (alive["status"], alive["error"], alive["finished_at"]) == ("running", None, None)
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not HAS_PROC, reason="tells zombies apart by /proc")
+def test_a_killed_process_its_parent_has_not_reaped_yet_counts_as_stopped(db_path: Path) -> None:
+    Store(db_path).close()
+    other = start_run_elsewhere(db_path)
+    try:
+        other.kill()  # not waited for: a zombie, which os.kill(pid, 0) still finds
+        with Store(db_path) as store:
+            assert wait_for(lambda: table.close_dead_runs(store) == 1, timeout=10)
+    finally:
+        other.wait(timeout=10)
+
+
+def test_a_run_naming_no_process_is_closed_a_day_later_and_a_reused_pid_keeps_none_open(
+        store: Store) -> None:
+    now = clock.now()
+    two_days_ago = iso(now - timedelta(days=2))
+    insert = "INSERT INTO runs (job, started_at, pid) VALUES ('ingest', ?, ?)"
+    store.execute(insert, [two_days_ago, None])  # from before runs named their process
+    store.execute(insert, [iso(now), None])  # ... and maybe still going
+    # This process's pid on a run two days older than this process: the pid was reused.
+    store.execute(insert, [two_days_ago, os.getpid()])
+    assert table.close_dead_runs(store) == (2 if HAS_PROC else 1)
+    statuses = [r["status"] for r in store.query("SELECT status FROM runs ORDER BY id")]
+    assert statuses == ["failed", "running", "failed" if HAS_PROC else "running"]

@@ -1,4 +1,5 @@
-"""The sources API: anyone may read sources and health; only a token holder may change them."""
+"""The sources API: anyone may read sources and health; only a token holder may change them
+(or see full error texts and paths, see ``test_web_security.py``)."""
 
 from __future__ import annotations
 
@@ -144,7 +145,7 @@ def test_health_shows_each_sources_state_the_worker_heartbeat_and_database_size(
         table.record_failure(store, source.id, when=clock.now(), next_due=clock.now(),
                              error="HTTP 500 from somewhere", failures=2)
         table.write_heartbeat(store, clock.now())
-    data = client.get("/api/health").get_json()
+    data = client.get("/api/health", headers=AUTH).get_json()
     assert data["ok"] is True
     (row,) = data["sources"]
     for key in ("id", "url", "last_ok_at", "last_error", "consecutive_failures",
@@ -154,7 +155,14 @@ def test_health_shows_each_sources_state_the_worker_heartbeat_and_database_size(
     assert row["last_error"] == "HTTP 500 from somewhere"
     assert data["worker"]["alive"] is True and data["worker_heartbeat"]
     assert data["database"]["bytes"] > 10_000
+    assert data["database"]["path"] == str(db_path)
     assert data["failing"] == [source.id]
+    # anonymous monitoring gets the same health, with errors as categories and no paths
+    anonymous = client.get("/api/health").get_json()
+    assert anonymous["sources"][0]["last_error"] == "HTTP 500"
+    assert anonymous["sources"][0]["url"] == EXAMPLES.name
+    assert "path" not in anonymous["database"] and str(db_path) not in str(anonymous)
+    assert anonymous["failing"] == data["failing"]
 
 
 def test_health_says_when_no_worker_ever_ran(client: FlaskClient) -> None:

@@ -409,11 +409,13 @@ def test_sources_page_shows_health_and_runs(client: FlaskClient, examples_db: Pa
         store.finish_run(run, status="failed", n_failed=1, error="HTTP 503 from feeds.example.org")
     html = client.get("/sources").get_data(as_text=True)
     assert "Harbour Feed" in html
-    assert "HTTP 503 from feeds.example.org" in html
+    # anonymous readers see what kind of failure it was, not where (test_web_security.py)
+    assert "HTTP 503" in html and "HTTP 503 from feeds.example.org" not in html
     assert "3 failures in a row" in html
     assert "Recent runs" in html and "poll" in html and "failed" in html
     sources = get_json(client, "/api/sources")["sources"]
     assert sources[0]["last_run"]["status"] == "failed"
+    assert sources[0]["last_run"]["error"] == "HTTP 503"
 
 
 def test_an_entity_has_a_page_and_an_api_record_listing_its_events(examples_db: Path) -> None:
@@ -555,3 +557,63 @@ def test_user_written_text_is_never_html(examples_db: Path, tmp_path: Path) -> N
         doc = lxml.html.fromstring(html)
         assert not doc.xpath("//img") and not doc.xpath("//*[@onerror]"), url
         assert not [s for s in doc.xpath("//script") if (s.text or "").strip()], url
+
+
+# ---------------------------------------------------------------- answers kept, never stale
+
+
+def test_repeated_reads_are_answered_from_memory_until_the_database_changes(
+        app: Flask, client: FlaskClient, examples_db: Path) -> None:
+    from web.cache import response_cache
+
+    def hits() -> int:
+        with app.app_context():
+            return response_cache().hits
+
+    url = "/api/events?min_confidence=0"
+    first = client.get(url).get_json()
+    story = client.get("/").get_data(as_text=True)
+    before = hits()
+    assert client.get(url).get_json() == first
+    assert client.get("/").get_data(as_text=True) == story
+    assert hits() == before + 2
+    # another connection (the worker, `tracker ingest`) commits: every next answer is fresh
+    key_event = key_events(client)[0]
+    with Store(examples_db) as store:
+        store.execute("UPDATE events SET title = 'Renamed by the worker' WHERE id IN (?, ?)",
+                      [first["events"][0]["id"], key_event["event_id"]])
+    assert client.get(url).get_json()["events"][0]["title"] == "Renamed by the worker"
+    assert "Renamed by the worker" in client.get("/").get_data(as_text=True)
+    assert hits() == before + 2
+
+
+def test_changes_through_the_api_show_at_once(db_path: Path) -> None:
+    with Store(db_path):
+        pass
+    client = create_app({"DATABASE": str(db_path), "TESTING": True,
+                         "API_TOKEN": "t"}).test_client()
+    assert "No events yet" in client.get("/").get_data(as_text=True)
+    assert "source is configured" not in client.get("/").get_data(as_text=True)
+    created = client.post("/api/sources", headers={"Authorization": "Bearer t"},
+                          json={"url": "https://news.example.org/rss.xml"})
+    assert created.status_code == 201
+    assert "1 source is configured" in client.get("/").get_data(as_text=True)
+
+
+def test_the_key_events_chosen_in_sql_are_keyevents_choose(examples_db: Path) -> None:
+    from tracker.keyevents import choose
+    from tracker.store import reads
+
+    with Store(examples_db) as store:
+        first, last = reads.publication_range(store) or (None, None)
+        assert first and last
+        scanned = store.query("SELECT MIN(substr(COALESCE(published_at, fetched_at), 1, 10)) AS a,"
+                              " MAX(substr(COALESCE(published_at, fetched_at), 1, 10)) AS b "
+                              "FROM articles")[0]
+        assert (first.isoformat(), last.isoformat()) == (scanned["a"], scanned["b"])
+        for confidence in (0, 0.3, 0.55, 0.9):
+            ranked = reads.ranked_day_events(store, first, last, min_confidence=confidence)
+            for k in (1, 3, 25, 1000):
+                best = reads.best_event_of_each_day(store, first, last,
+                                                    min_confidence=confidence, limit=k)
+                assert [r["id"] for r in best] == [r["id"] for r in choose(ranked, k)]

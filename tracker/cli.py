@@ -28,6 +28,7 @@ from tracker.ingest import Ingestor, IngestReport
 from tracker.models import SourceKind
 from tracker.store import Store
 from tracker.store.db import describe_database_error
+from tracker.urlpolicy import redact_url
 
 DEFAULT_DB = "tracker.db"
 EXIT_USAGE = 2
@@ -274,15 +275,23 @@ def _extraction_pool(args: argparse.Namespace) -> ExtractionPool:
 
 def cmd_ingest(args: argparse.Namespace) -> int:
     from tracker.fetch import Fetcher
-    from tracker.sources import articles_from_path, articles_from_url, guess_kind, is_url
+    from tracker.sources import (
+        articles_from_path,
+        articles_from_url,
+        guess_kind,
+        is_url,
+        url_policy,
+    )
 
     published = _date_arg(args.published, "--published")
     progress = _ProgressLine(sys.stderr, not args.no_progress)
     total = IngestReport()
     started = time.monotonic()
     errors: list[str] = []
+    problems: list[str] = []
     extraction = _extraction_pool(args)
     with _open(args) as store:
+        _close_dead_runs(store)
         run_id = store.start_run("ingest")
         ingestor = Ingestor(store, progress=progress, extraction=extraction)
         fetcher: Fetcher | None = None
@@ -291,7 +300,7 @@ def cmd_ingest(args: argparse.Namespace) -> int:
                 progress.base = total
                 try:
                     if is_url(target):
-                        fetcher = fetcher or Fetcher()
+                        fetcher = fetcher or Fetcher(policy=url_policy(store))
                         # A URL that names a feed must be one: HTML there is an error, not a
                         # page to ingest by mistake.
                         kind: SourceKind | None = args.kind or (
@@ -299,6 +308,9 @@ def cmd_ingest(args: argparse.Namespace) -> int:
                         fetched = articles_from_url(fetcher, target, published=published,
                                                     source_name=args.source, kind=kind)
                         report = ingestor.ingest(fetched.items)
+                        # A broken feed kept in part, pages that failed: said, and the run
+                        # is partial.
+                        problems.extend(f"{target}: {p}" for p in fetched.problems)
                     else:
                         path = Path(target)
                         if not path.exists():
@@ -317,18 +329,31 @@ def cmd_ingest(args: argparse.Namespace) -> int:
             total.seconds = time.monotonic() - started
             failed_targets = len(errors)
             status = "failed" if failed_targets == len(args.targets) else (
-                "partial" if errors or total.failed else "ok")
+                "partial" if errors or problems or total.failed else "ok")
             store.finish_run(run_id, status=status, n_new=total.new + total.changed,
                              n_unchanged=total.unchanged, n_failed=total.failed + failed_targets,
-                             n_events=total.events, error=errors[0] if errors else None,
-                             detail=(errors + total.failures)[:100])
+                             n_events=total.events,
+                             error=(errors + problems)[0] if errors or problems else None,
+                             detail=(errors + problems + total.failures)[:100])
     for failure in total.failures:
         print(f"tracker: skipped: {failure}", file=sys.stderr)
+    for problem in problems:
+        print(f"tracker: warning: {problem}", file=sys.stderr)
     for error in errors:
         print(f"tracker: error: {error}", file=sys.stderr)
     print(total.summary(), file=sys.stderr)
     return 1 if errors or (total.failed and not (total.new or total.changed or total.unchanged)) \
         else 0
+
+
+def _close_dead_runs(store: Store) -> None:
+    """Runs of processes that died (a killed ingest, worker or reprocess) are closed as
+    interrupted by the next process that writes, so none stays "running" forever."""
+    from tracker.store.sources import close_dead_runs
+
+    closed = close_dead_runs(store)
+    if closed:
+        logging.getLogger("tracker").info("closed %d runs whose process had stopped", closed)
 
 
 def add_confidence_option(p: argparse.ArgumentParser) -> None:
@@ -346,14 +371,15 @@ def _confidence_arg(value: float) -> float:
 
 
 def cmd_export(args: argparse.Namespace) -> int:
-    from tracker.query import EventFilter, export_timeline
+    from tracker.query import EventFilter, export_json
 
     f = EventFilter(date_from=_date_arg(args.date_from, "--from"),
                     date_to=_date_arg(args.date_to, "--to"), kind=args.kind,
                     min_confidence=_confidence_arg(args.min_confidence))
     with _open(args) as store:
-        document = export_timeline(store, f)
-    json.dump(document, sys.stdout, ensure_ascii=False, indent=1)
+        # Streamed: a year of events is never one object in memory.
+        for piece in export_json(store, f, indent=1, ensure_ascii=False):
+            sys.stdout.write(piece)
     sys.stdout.write("\n")
     return 0
 
@@ -397,7 +423,7 @@ def cmd_source_add(args: argparse.Namespace) -> int:
                             interval=args.interval, language=args.language,
                             fetch_pages=not args.no_fetch_pages,
                             enabled=False if args.disabled else None)
-    print(f"{source.id}\t{source.kind}\t{source.name}\t{source.url}")
+    print(f"{source.id}\t{source.kind}\t{source.name}\t{redact_url(source.url)}")
     return 0
 
 
@@ -410,7 +436,8 @@ def cmd_source_sync(args: argparse.Namespace) -> int:
     for label, group in (("added", report.added), ("updated", report.updated),
                          ("disabled", report.disabled)):
         for source in group:
-            print(f"{label}\t{source.id}\t{source.kind}\t{source.name}\t{source.url}")
+            print(f"{label}\t{source.id}\t{source.kind}\t{source.name}\t"
+                  f"{redact_url(source.url)}")
     print(report.summary(), file=sys.stderr)
     return 0
 
@@ -422,6 +449,7 @@ def cmd_reprocess(args: argparse.Namespace) -> int:
     extraction = _extraction_pool(args)
     with _open(args) as store:
         todo = store.count_to_reprocess(EXTRACTOR_VERSION, everything=args.everything)
+        _close_dead_runs(store)
         run_id = store.start_run("reprocess")
         report = IngestReport()
         try:

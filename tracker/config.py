@@ -36,15 +36,19 @@ from typing import Any, cast
 
 from tracker.errors import InputError
 from tracker.models import SourceKind
-from tracker.sources import DEFAULT_INTERVAL, KINDS, Source, add_source
+from tracker.sources import (
+    ALLOW_PRIVATE_NETWORKS_SETTING,
+    DEFAULT_INTERVAL,
+    KINDS,
+    Source,
+    add_source,
+)
 from tracker.store import Store
 from tracker.store import sources as table
 
 _FIELDS = {"url", "path", "kind", "name", "interval", "language", "fetch_pages", "enabled"}
 _DEFAULT_FIELDS = {"interval", "language", "fetch_pages", "enabled"}
 _NETWORK_FIELDS = {"allow_private_networks"}
-# The database setting the worker builds its URL policy from ("1" or "0").
-ALLOW_PRIVATE_NETWORKS_SETTING = "allow_private_networks"
 
 
 @dataclass(frozen=True)
@@ -102,19 +106,9 @@ def read_config(path: Path) -> Config:
     if unknown:
         raise InputError(f"{path}: unknown section {sorted(unknown)[0]!r}; "
                          f"expected [defaults], [network] and [[source]]")
-    network = data.get("network", {})
-    if not isinstance(network, dict):
-        raise InputError(f"{path}: [network] must be a table")
-    bad_network = set(network) - _NETWORK_FIELDS
-    if bad_network:
-        raise InputError(f"{path}, [network]: unknown key {sorted(bad_network)[0]!r}")
+    network = _table(data, "network", _NETWORK_FIELDS, path)
     allow_private = _typed(network, "allow_private_networks", bool, f"{path}, [network]", False)
-    defaults = data.get("defaults", {})
-    if not isinstance(defaults, dict):
-        raise InputError(f"{path}: [defaults] must be a table")
-    bad = set(defaults) - _DEFAULT_FIELDS
-    if bad:
-        raise InputError(f"{path}, [defaults]: unknown key {sorted(bad)[0]!r}")
+    defaults = _table(data, "defaults", _DEFAULT_FIELDS, path)
     entries = data.get("source", [])
     if not isinstance(entries, list):
         raise InputError(f"{path}: sources are [[source]] tables")
@@ -137,6 +131,17 @@ def apply_config(store: Store, config: Config, *, prune: bool = False) -> SyncRe
         store.set_setting(ALLOW_PRIVATE_NETWORKS_SETTING,
                           "1" if config.allow_private_networks else "0")
     return report
+
+
+def _table(data: dict[str, Any], name: str, known: set[str], path: Path) -> dict[str, Any]:
+    """The ``[name]`` table of the file (empty when absent), its keys checked."""
+    table_ = data.get(name, {})
+    if not isinstance(table_, dict):
+        raise InputError(f"{path}: [{name}] must be a table")
+    unknown = set(table_) - known
+    if unknown:
+        raise InputError(f"{path}, [{name}]: unknown key {sorted(unknown)[0]!r}")
+    return table_
 
 
 def _spec(entry: Any, defaults: dict[str, Any], base: Path, where: str) -> SourceSpec:

@@ -11,26 +11,43 @@ every flush also picks up groups left unclustered by an interrupted run. A strea
 articles and ``InputError``s (a bad line of a JSON-lines file): errors are counted and reported,
 never raised. ``should_stop`` is asked between articles, so a stopping worker leaves a long feed
 after the article in hand. ``reprocess`` re-extracts stored articles without fetching them
-again. It does not fetch or parse (``tracker.sources`` and ``tracker.parse`` do).
+again.
+
+Text is capped per article before extraction (``MAX_TEXT_CHARS``, ``max_text_chars``): a longer
+one is cut at a paragraph or sentence end near the cap, stored cut with its original length
+(``Article.truncated_from``), and the report and the log say so. Extraction takes time linear in
+the text, but a multi-megabyte page (a data dump, a whole archive) is no article, and its
+mentions would crowd out everything else in its groups. It does not fetch or parse
+(``tracker.sources`` and ``tracker.parse`` do).
 """
 
 from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field, replace
+from typing import TypeVar
 
 from tracker.cluster import cluster_group
 from tracker.errors import TrackerError
 from tracker.extract.mentions import EXTRACTOR_VERSION, extract_all
 from tracker.extract.pool import ExtractionPool, Prepared
+from tracker.extract.sentences import cut_point
 from tracker.models import Article, Extraction
 from tracker.store import Store
 
 log = logging.getLogger(__name__)
 
 Progress = Callable[["IngestReport"], None]
+_Item = TypeVar("_Item", bound=Article | Prepared | TrackerError)
+
+# Characters of text extracted and stored per article. Long reads run to 50,000-100,000
+# characters and a book-length report to a few hundred thousand; past a million a page is no
+# article but a dump, whose extraction (about 4 s per million characters of dense news, and
+# ~140 MB) would hold up every article behind it. ``tracker.extract.pool.MAX_POOLED_CHARS`` is
+# the same number.
+MAX_TEXT_CHARS = 1_000_000
 
 
 @dataclass
@@ -46,6 +63,7 @@ class IngestReport:
     failures: list[str] = field(default_factory=list)
     article_ids: list[str] = field(default_factory=list)
     interrupted: bool = False  # stopped early on request; the rest of the stream was not read
+    cut: list[str] = field(default_factory=list)  # articles stored cut to the text cap
 
     @property
     def seen(self) -> int:
@@ -60,13 +78,28 @@ class IngestReport:
         self.interrupted = self.interrupted or other.interrupted
         self.failures += other.failures
         self.article_ids += other.article_ids
+        self.cut += other.cut
 
     def summary(self) -> str:
         """The one line a run ends with."""
+        cut = f" ({len(self.cut)} cut to the text cap)" if self.cut else ""
         return (
             f"articles: {self.new} new, {self.changed} changed, {self.unchanged} unchanged, "
-            f"{self.failed} failed; events changed: {self.events}; time: {self.seconds:.1f}s"
+            f"{self.failed} failed{cut}; events changed: {self.events}; "
+            f"time: {self.seconds:.1f}s"
         )
+
+
+def cap_text(article: Article, max_chars: int = MAX_TEXT_CHARS) -> Article:
+    """The article with its text cut to at most ``max_chars`` characters, at a paragraph or
+    sentence end near the cap (``cut_point``), and its original length in ``truncated_from``;
+    the article itself when its text is short enough. Cutting again changes nothing."""
+    if len(article.text) <= max_chars:
+        return article
+    cut = cut_point(article.text, max_chars)
+    # Cut before (by a parser): the first length is the original one.
+    original = article.truncated_from or len(article.text)
+    return replace(article, text=article.text[:cut], truncated_from=original)
 
 
 class Ingestor:
@@ -75,9 +108,12 @@ class Ingestor:
     def __init__(
         self, store: Store, *, recluster_every: int = 500, progress: Progress | None = None,
         should_stop: Callable[[], bool] | None = None,
-        extraction: ExtractionPool | None = None,
+        extraction: ExtractionPool | None = None, max_text_chars: int = MAX_TEXT_CHARS,
     ) -> None:
+        if max_text_chars < 1:
+            raise ValueError(f"max_text_chars must be positive, not {max_text_chars}")
         self.store = store
+        self.max_text_chars = max_text_chars
         # Extraction ahead in other processes, for long streams; None: all in this process.
         self.extraction = extraction
         self.recluster_every = recluster_every
@@ -101,6 +137,8 @@ class Ingestor:
         """
         report = IngestReport()
         started = time.monotonic()
+        # Cut before anything else: the extraction processes must see the text that is stored.
+        items = self._capped(items)
         if self.extraction is not None:
             items = self.extraction.stream(items, needed=self._needs_extraction)
         for item in items:
@@ -122,6 +160,17 @@ class Ingestor:
             report.events += self.flush()
         report.seconds = time.monotonic() - started
         return report
+
+    def _capped(self, items: Iterable[_Item]) -> Iterator[_Item | Article]:
+        """``items`` with each article cut to the text cap; an article extracted ahead whole
+        (by a caller's own pool) comes back cut, to be extracted again here."""
+        for item in items:
+            if isinstance(item, Article):
+                yield cap_text(item, self.max_text_chars)
+            elif isinstance(item, Prepared) and len(item.article.text) > self.max_text_chars:
+                yield cap_text(item.article, self.max_text_chars)
+            else:
+                yield item
 
     def _needs_extraction(self, article: Article) -> bool:
         return self.store.article_status(article)[0] != "unchanged"
@@ -150,12 +199,14 @@ class Ingestor:
         """Re-extract stored articles of an older ``EXTRACTOR_VERSION`` (all with ``everything``).
 
         Nothing is fetched again; each article's mentions are replaced in one transaction and
-        the affected groups (old and new mentions) are re-clustered.
+        the affected groups (old and new mentions) are re-clustered. An article stored whole
+        before the text cap existed is re-extracted from its first ``max_text_chars``
+        characters; its stored text stays as it is.
         """
         report = IngestReport()
         started = time.monotonic()
-        stored: Iterable[Article | Prepared] = self.store.articles_to_reprocess(
-            EXTRACTOR_VERSION, everything=everything)
+        stored: Iterable[Article | Prepared] = self._capped(self.store.articles_to_reprocess(
+            EXTRACTOR_VERSION, everything=everything))
         if self.extraction is not None:
             stored = self.extraction.stream(stored)
         for item in stored:
@@ -174,6 +225,11 @@ class Ingestor:
                 report.failures.append(f"{article.url or article.id}: {exc}")
                 continue
             report.changed += 1
+            if article.truncated_from is not None:  # the store does not say: cut just now
+                line = (f"{article.id}: {article.truncated_from:,} characters, re-extracted "
+                        f"from the first {len(article.text):,}")
+                report.cut.append(line)
+                log.warning("stored article longer than the text cap: %s", line)
             report.article_ids.append(saved.article_id)
             self.pending_groups |= saved.groups
             self.pending_articles += 1
@@ -219,6 +275,12 @@ class Ingestor:
             report.new += 1
         else:
             report.changed += 1
+        if article.truncated_from is not None:
+            line = (f"{saved.article_id}: {article.truncated_from:,} characters cut to "
+                    f"{len(article.text):,}")
+            report.cut.append(line)
+            log.warning("article cut to the text cap: %s (%s)", line,
+                        article.url or article.title[:60])
         report.article_ids.append(saved.article_id)
         dirty |= saved.groups
         return 1

@@ -1,9 +1,13 @@
-"""Queries: pages of events, one event with its evidence, the whole export, entities, sources.
+"""Queries: pages of events, one event with its evidence, the export, entities, sources.
 
 Returns JSON-ready dicts in the shapes the API and the CLI promise (Datasette-style
 ``{"ok": true, "events": [...], "next": cursor}``): date labels, keyset cursors, nesting of
-entities and mentions. The SQL behind it is ``tracker.store.reads``; this module never writes
-and does not render HTML (``web`` does).
+entities and mentions. The export is also offered as streamed JSON text (``export_json``), read
+in keyset batches inside one read snapshot so its memory stays bounded however large the
+timeline. Sources and runs come out with their URLs redacted (no ``user:password@``, secret
+query parameters masked) and, for anonymous readers (``public=True``), with errors cut to a
+coarse category and local paths to a file name. The SQL behind it is ``tracker.store.reads``;
+this module never writes and does not render HTML (``web`` does).
 """
 
 from __future__ import annotations
@@ -11,9 +15,12 @@ from __future__ import annotations
 import base64
 import binascii
 import json
+import re
 from collections import defaultdict
+from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from datetime import date
+from pathlib import PurePath
 from typing import Any
 
 from tracker import __version__, clock, summary
@@ -21,10 +28,13 @@ from tracker.confidence import MIN_CONFIDENCE
 from tracker.dates import date_label
 from tracker.keyevents import LOOKBACK, choose
 from tracker.store import Store, iso, reads
+from tracker.store import sources as source_table
 from tracker.store.reads import EventFilter
+from tracker.urlpolicy import redact_text, redact_url
 
-__all__ = ["MIN_CONFIDENCE", "EventFilter", "export_timeline", "get_entity", "get_event",
-           "kinds", "list_entities", "list_events", "list_sources", "recent_runs", "top_events"]
+__all__ = ["MIN_CONFIDENCE", "EventFilter", "error_category", "export_json", "export_timeline",
+           "get_entity", "get_event", "kinds", "list_entities", "list_events", "list_sources",
+           "recent_runs", "source_health", "top_events"]
 
 MAX_PAGE = 1000
 DEFAULT_PAGE = 100
@@ -76,20 +86,84 @@ def get_event(store: Store, event_id: str) -> dict[str, Any] | None:
     return event
 
 
+EXPORT_BATCH = 500  # events read (with their entities and mentions) per query of the export
+
+
 def export_timeline(store: Store, f: EventFilter | None = None) -> dict[str, Any]:
-    """The whole timeline as one JSON document: every active event with its mentions."""
-    rows = reads.event_rows(store, _with_key_events(store, f or EventFilter()))
-    events = _with_entities(store, [_event(r) for r in rows])
-    mentions = _mentions(store, [e["id"] for e in events])
-    for event in events:
-        event["mentions"] = mentions[event["id"]]
-    return {
+    """The whole timeline as one JSON document: every active event with its mentions.
+
+    Holds the whole document in memory; for large timelines stream ``export_json`` instead
+    (the same document as text)."""
+    with reads.snapshot(store):
+        header, events = _export_parts(store, f or EventFilter())
+        return {**header, "events": list(events)}
+
+
+def export_json(store: Store, f: EventFilter | None = None, *, indent: int | None = None,
+                ensure_ascii: bool = True, batch: int = EXPORT_BATCH) -> Iterator[str]:
+    """``export_timeline``'s document as JSON text, in pieces (about one per event).
+
+    The pieces joined are exactly ``json.dumps(export_timeline(store, f), indent=indent,
+    ensure_ascii=ensure_ascii)`` (compact separators without ``indent``), but only ``batch``
+    events are held at a time: events are read in keyset batches, all inside one read snapshot,
+    so the count and the events agree even while ingestion writes."""
+    separators = (",", ":") if indent is None else (",", ": ")
+
+    def dumps(value: Any) -> str:
+        return json.dumps(value, indent=indent, ensure_ascii=ensure_ascii,
+                          separators=separators)
+
+    # Inside the document, a value sits ``depth`` levels deep; json.dumps indents it as if at
+    # the top, so its own line breaks need the levels above (JSON text has no raw newlines
+    # inside strings, so every "\n" is a line break of the layout).
+    def nl(depth: int) -> str:
+        return "" if indent is None else "\n" + " " * (indent * depth)
+
+    def nested(value: Any, depth: int) -> str:
+        text = dumps(value)
+        return text if indent is None else text.replace("\n", nl(depth))
+
+    with reads.snapshot(store):
+        header, events = _export_parts(store, f or EventFilter(), batch=batch)
+        yield "{"
+        for key, value in header.items():
+            yield f"{nl(1)}{dumps(key)}{separators[1]}{nested(value, 1)}{separators[0]}"
+        yield f"{nl(1)}{dumps('events')}{separators[1]}["
+        first = True
+        for event in events:
+            yield ("" if first else separators[0]) + nl(2) + nested(event, 2)
+            first = False
+        yield ("]" if first else nl(1) + "]") + nl(0) + "}"
+
+
+def _export_parts(store: Store, f: EventFilter, *, batch: int = EXPORT_BATCH
+                  ) -> tuple[dict[str, Any], Iterator[dict[str, Any]]]:
+    """The export's header (``ok``, ``generator``, ``generated_at``, ``count``) and its events,
+    read lazily ``batch`` at a time in (date, id) order. Call inside ``reads.snapshot``."""
+    f = _with_key_events(store, f)
+    header = {
         "ok": True,
         "generator": f"event-timeline-tracker {__version__}",
         "generated_at": iso(clock.now()),
-        "count": len(events),
-        "events": events,
+        "count": reads.count_events(store, f),
     }
+
+    def events() -> Iterator[dict[str, Any]]:
+        after: tuple[str, str] | None = None
+        while True:
+            rows = reads.event_rows(store, f, limit=batch, after=after)
+            if not rows:
+                return
+            page = _with_entities(store, [_event(r) for r in rows])
+            mentions = _mentions(store, [e["id"] for e in page])
+            for event in page:
+                event["mentions"] = mentions[event["id"]]
+            yield from page
+            if len(rows) < batch:
+                return
+            after = (rows[-1]["date_start"], rows[-1]["id"])
+
+    return header, events()
 
 
 def top_events(store: Store, k: int, *, date_from: date | None = None,
@@ -102,8 +176,10 @@ def top_events(store: Store, k: int, *, date_from: date | None = None,
         date_from = covered[0] - LOOKBACK
     if covered is not None and date_to is None:
         date_to = covered[1]
-    rows = reads.ranked_day_events(store, date_from or date.min, date_to or date.max,
-                                   min_confidence=min_confidence)
+    # The store ranks and keeps each day's best (``choose``'s rule, in SQL); ``choose`` still
+    # says what the key events are, and takes the same rows from these.
+    rows = reads.best_event_of_each_day(store, date_from or date.min, date_to or date.max,
+                                        min_confidence=min_confidence, limit=max(k, 0))
     chosen = choose(rows, k)
     summaries = _summaries(store, chosen, sentences)
     out = []
@@ -177,26 +253,103 @@ def kinds(store: Store, min_confidence: float = MIN_CONFIDENCE) -> list[dict[str
     return reads.kind_counts(store, min_confidence)
 
 
-def list_sources(store: Store) -> list[dict[str, Any]]:
-    """Every configured source with its health and its most recent run."""
+def list_sources(store: Store, *, public: bool = False) -> list[dict[str, Any]]:
+    """Every configured source with its health and its most recent run.
+
+    URLs are always redacted (``redact_url``); ``public=True`` (an anonymous reader) also cuts
+    errors to their category and local paths to a file name (``present_source``)."""
     sources = reads.source_rows(store)
     for s in sources:
         s["enabled"] = bool(s["enabled"])
         s["fetch_pages"] = bool(s["fetch_pages"])
         runs = reads.run_rows(store, limit=1, source_id=s["id"])
         s["last_run"] = {k: runs[0][k] for k in _RUN_FIELDS} if runs else None
+        present_source(s, public=public)
+        if s["last_run"] is not None:
+            s["last_run"]["error"] = _present_error(s["last_run"]["error"], public)
     return sources
+
+
+def source_health(store: Store, source_id: str | None = None, *, public: bool = False
+                  ) -> list[dict[str, Any]]:
+    """Each source's settings, schedule and last outcome (``tracker.store.sources.health``),
+    presented like ``list_sources``; only ``source_id``'s when given."""
+    return [present_source(row, public=public)
+            for row in source_table.health(store, source_id)]
 
 
 _RUN_FIELDS = ("id", "job", "started_at", "finished_at", "status", "n_new", "n_unchanged",
                "n_failed", "n_events", "error")
 
 
-def recent_runs(store: Store, limit: int = 20) -> list[dict[str, Any]]:
+def recent_runs(store: Store, limit: int = 20, *, public: bool = False) -> list[dict[str, Any]]:
+    """The latest runs, newest first; errors and detail lines presented like a source's."""
     runs = reads.run_rows(store, limit=limit)
     for run in runs:
-        run["detail"] = json.loads(run["detail"]) if run["detail"] else []
+        detail = json.loads(run["detail"]) if run["detail"] else []
+        run["detail"] = [_present_error(str(line), public) for line in detail]
+        run["error"] = _present_error(run["error"], public)
     return runs
+
+
+# ---------------------------------------------------------------- what readers may see
+
+LOCAL_KINDS = ("dir", "jsonl", "file")
+# What a failure was, told without where (no URL, host, path or port) and without the network's
+# answer that would make the error a port scanner: "connection refused" and a connect timeout
+# (closed or filtered port) are both "fetch failed"; a timeout is only told as one once the
+# server was reached. Checked in order, on the error's words.
+_CATEGORIES: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("refused by URL policy", ("url policy", "private network", "private address",
+                               "not allowed to fetch", "refused to fetch", "blocked address")),
+    ("interrupted", ("interrupted",)),
+    ("fetch failed", ("connecting to", "cannot connect", "connection refused",
+                      "cannot resolve", "response from")),
+    ("timeout", ("timed out", "took longer than", "timeout")),
+    ("parse error", ("not an rss or atom feed", "could not be parsed", "not an html page",
+                     "no text found", "cannot decode", "invalid json", "expected a json object",
+                     "parse", "malformed")),
+    ("read failed", ("no such file", "permission denied", "cannot read", "is a directory",
+                     "binary file", "file is empty", "is larger than")),
+)
+_HTTP_STATUS = re.compile(r"\bHTTP (\d{3})\b")
+
+
+def error_category(error: str | None) -> str | None:
+    """An error as an anonymous reader may see it: "HTTP 404", "timeout", "parse error",
+    "refused by URL policy", "read failed", "interrupted" or "fetch failed"; None stays None.
+    The full text is for token holders, the server's log and the CLI."""
+    if not error:
+        return error
+    lowered = error.lower()
+    if not any(word in lowered for word in _CATEGORIES[0][1]):  # a policy refusal says so first
+        status = _HTTP_STATUS.search(error)
+        if status:
+            return f"HTTP {status.group(1)}"
+    for category, words in _CATEGORIES:
+        if any(word in lowered for word in words):
+            return category
+    return "fetch failed"
+
+
+def _present_error(error: str | None, public: bool) -> str | None:
+    if not error:
+        return error
+    return error_category(error) if public else redact_text(error)
+
+
+def present_source(row: dict[str, Any], *, public: bool) -> dict[str, Any]:
+    """A source row made fit to show, in place: its URL redacted; for anonymous readers its
+    errors as categories and a local folder or file as its name only (the server's file layout
+    is nobody's business)."""
+    url = str(row.get("url") or "")
+    if public and row.get("kind") in LOCAL_KINDS:
+        row["url"] = PurePath(url).name or url
+    else:
+        row["url"] = redact_url(url)
+    if "last_error" in row:
+        row["last_error"] = _present_error(row["last_error"], public)
+    return row
 
 
 def list_entities(store: Store, *, q: str | None = None, kind: str | None = None,

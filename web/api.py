@@ -1,26 +1,39 @@
 """The JSON API under ``/api``: events (filtered, keyset-paginated), one event, export, entities.
 
 Shapes follow Datasette: ``{"ok": true, "events": [...], "next": cursor}`` and, for every
-error, ``{"ok": false, "error": "...", "status": N}``. Parameters are validated here (a bad
-date, cursor or limit is a 400 that says which parameter is wrong); the data itself comes
-unchanged from ``tracker.query``. It does not render HTML and never writes to the database.
+error, ``{"ok": false, "error": "...", "status": N}``. Parameters are validated here: a bad
+date, cursor or limit, or text with control characters, is a 400 that says which parameter is
+wrong. The data itself comes unchanged from ``tracker.query``. ``/api/export`` streams the whole
+timeline as JSON text. It reads in batches on its own database connection, so memory stays flat
+however large the timeline. At most ``EXPORT_CONCURRENCY`` exports (default 2) run at once; one
+more is answered 429 with ``Retry-After``. It does not render HTML and never writes to the
+database.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import contextlib
+import threading
+import unicodedata
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import Any
 
-from flask import Blueprint, Response, jsonify, request
+from flask import Blueprint, Flask, Response, current_app, jsonify, request
 
 from tracker import query
 from tracker.dates import parse_iso_date
-from web import get_store, json_error
+from tracker.store import Store
+from web import get_store, json_error, open_store
+from web.cache import cached
 
 bp = Blueprint("api", __name__, url_prefix="/api")
 
 KEY_EVENTS = 25  # "key events": the most important events by score (sources, references)
 MAX_SUMMARY_SENTENCES = 10
+MAX_TEXT_PARAM = 300  # characters of q, kind or entity: room for any name or phrase
+EXPORT_RETRY_AFTER = 10  # seconds: an export of a few thousand articles takes several
+EXPORT_CHUNK = 64 * 1024  # characters per write of the streamed export
+_EXPORT_SLOTS = "tracker.export_slots"
 
 
 class BadParameter(ValueError):
@@ -55,6 +68,19 @@ def _confidence_param(args: Mapping[str, str]) -> float:
     return value
 
 
+def text_param(args: Mapping[str, str], name: str) -> str | None:
+    """A free-text parameter, stripped; None when empty. Control characters (NUL, escape
+    sequences) are refused: no one types them, and SQLite's full-text parser stops at NUL."""
+    raw = (args.get(name) or "").strip()
+    if not raw:
+        return None
+    if len(raw) > MAX_TEXT_PARAM:
+        raise BadParameter(f"{name} must be at most {MAX_TEXT_PARAM} characters, got {len(raw)}")
+    if any(unicodedata.category(c) == "Cc" for c in raw):
+        raise BadParameter(f"{name} must not contain control characters")
+    return raw
+
+
 def parse_filter(args: Mapping[str, str]) -> query.EventFilter:
     """The ``EventFilter`` a query string asks for (shared by the API and the dashboard page)."""
     dates = {}
@@ -71,27 +97,28 @@ def parse_filter(args: Mapping[str, str]) -> query.EventFilter:
     top = _int_param(args, "top", 0, 0, 1_000_000)
     if args.get("key") in ("1", "true", "on", "yes"):
         top = top or KEY_EVENTS
-    q = (args.get("q") or "").strip()
+    q = text_param(args, "q") or ""
     if not any(word.strip('"') for word in q.split()):
         q = ""  # nothing but quotes would be an empty full-text query: treat as no query
     return query.EventFilter(
         date_from=dates.get("from"),
         date_to=dates.get("to"),
         q=q or None,
-        kind=(args.get("kind") or "").strip() or None,
-        entity=(args.get("entity") or "").strip() or None,
+        kind=text_param(args, "kind"),
+        entity=text_param(args, "entity"),
         min_sources=min_sources,
         top=top,
         min_confidence=_confidence_param(args),
     )
 
 
-@bp.errorhandler(BadParameter)
-def _bad_parameter(exc: BadParameter) -> tuple[Response, int]:
-    return json_error(400, str(exc))
+def install(app: Flask) -> None:
+    """The app's export slots (a semaphore of ``EXPORT_CONCURRENCY``)."""
+    app.extensions[_EXPORT_SLOTS] = threading.BoundedSemaphore(app.config["EXPORT_CONCURRENCY"])
 
 
 @bp.get("/events")
+@cached
 def events() -> Any:
     f = parse_filter(request.args)
     limit = _int_param(request.args, "limit", query.DEFAULT_PAGE, 1, query.MAX_PAGE)
@@ -114,14 +141,82 @@ def event(event_id: str) -> Any:
 
 @bp.get("/export")
 def export() -> Any:
-    doc = query.export_timeline(get_store(), parse_filter(request.args))
-    response = jsonify(doc)
+    """The whole timeline, streamed (the same document as ``query.export_timeline``)."""
+    f = parse_filter(request.args)  # a bad parameter is a 400 before anything streams
+    slots: threading.BoundedSemaphore = current_app.extensions[_EXPORT_SLOTS]
+    if not slots.acquire(blocking=False):
+        busy, status = json_error(429, f"too many exports at once (at most "
+                                       f"{current_app.config['EXPORT_CONCURRENCY']}); retry in "
+                                       f"{EXPORT_RETRY_AFTER} seconds")
+        busy.headers["Retry-After"] = str(EXPORT_RETRY_AFTER)
+        return busy, status
+    try:
+        # Its own connection: the request's goes back to its thread at teardown, before the
+        # body is sent, and the export's long read snapshot must not sit on it. Opened here,
+        # so a missing database is still a proper 503.
+        store = open_store()
+    except BaseException:
+        slots.release()
+        raise
+    finish = _Once(slots.release, store)
+    log = current_app.logger  # the body runs after the request's context is gone
+
+    def body() -> Iterator[str]:
+        try:
+            yield from _chunked(query.export_json(store, f), EXPORT_CHUNK)
+            yield "\n"
+        except Exception:
+            # Headers are sent: the client sees a cut-off document, the log says why.
+            log.exception("export failed while streaming")
+            raise
+        finally:
+            finish()
+
+    response = Response(body(), mimetype="application/json")
+    # Also when the body is never read (a client gone before the first byte, a HEAD request).
+    response.call_on_close(finish)
     if request.args.get("download") in ("1", "true", "yes"):
         response.headers["Content-Disposition"] = "attachment; filename=timeline.json"
     return response
 
 
+class _Once:
+    """Give back an export's slot and close its store, once, whoever calls first: the end of
+    the body, or the server closing the response."""
+
+    def __init__(self, release: Callable[[], Any], store: Store) -> None:
+        self._release, self._store = release, store
+        self._lock = threading.Lock()
+        self._done = False
+
+    def __call__(self) -> None:
+        with self._lock:
+            if self._done:
+                return
+            self._done = True
+        self._release()
+        # Closed from another thread, sqlite3 refuses; the connection then goes with the object.
+        with contextlib.suppress(Exception):
+            self._store.close()
+
+
+def _chunked(pieces: Iterable[str], size: int) -> Iterator[str]:
+    """Pieces joined into writes of about ``size`` characters (one per event would be tens of
+    thousands of tiny writes)."""
+    buffer: list[str] = []
+    held = 0
+    for piece in pieces:
+        buffer.append(piece)
+        held += len(piece)
+        if held >= size:
+            yield "".join(buffer)
+            buffer, held = [], 0
+    if buffer:
+        yield "".join(buffer)
+
+
 @bp.get("/top")
+@cached
 def top() -> Any:
     """The key events (the story view's), best first: ``k``, ``sentences`` per summary,
     ``from``/``to`` and ``min_confidence`` as for ``/api/events``."""
@@ -134,6 +229,7 @@ def top() -> Any:
 
 
 @bp.get("/kinds")
+@cached
 def kinds() -> Any:
     return jsonify({"ok": True, "kinds": query.kinds(get_store(),
                                                      _confidence_param(request.args))})
@@ -145,7 +241,7 @@ def entities() -> Any:
     kind = (request.args.get("kind") or "").strip() or None
     if kind not in (None, "person", "place", "org"):
         raise BadParameter(f"kind must be person, place or org, got {kind!r}")
-    return jsonify(query.list_entities(get_store(), q=request.args.get("q"), kind=kind,
+    return jsonify(query.list_entities(get_store(), q=text_param(request.args, "q"), kind=kind,
                                        limit=limit))
 
 

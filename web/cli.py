@@ -1,7 +1,10 @@
 """The `tracker serve` and `tracker run` commands, registered through ``tracker.commands``.
 
 `serve` runs the web app alone under waitress; `run` also starts the worker, as a separate
-process launched by command line (the web package never imports ``jobs``).
+process launched by command line (the web package never imports ``jobs``). Both take the server
+options of ``web.server`` (``--threads``, ``--connection-limit``, ``--channel-timeout``).
+Access is set in the environment: ``TRACKER_API_TOKEN`` for writes and, with
+``TRACKER_READS_NEED_TOKEN=1``, for reads too.
 """
 
 from __future__ import annotations
@@ -11,18 +14,26 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from web.server import SERVER_HELP, add_server_options, settings_from
+
+ACCESS_HELP = (
+    "Access: TRACKER_API_TOKEN=<token> lets 'Authorization: Bearer <token>' change sources; "
+    "with TRACKER_READS_NEED_TOKEN=1 every page and API read needs it too (browsers sign in "
+    "with any user name and the token as password); without it, anonymous readers see source "
+    "URLs redacted and errors as categories only."
+)
+
 
 def register(sub: Any) -> None:
-    p = sub.add_parser("serve", help="serve the dashboard and API (web only)")
-    p.add_argument("--host", default="127.0.0.1")
-    p.add_argument("--port", type=int, default=8000)
-    p.add_argument("--threads", type=int, default=4)
-    p.set_defaults(func=cmd_serve)
-
-    p = sub.add_parser("run", help="start the worker process and the web server together")
-    p.add_argument("--host", default="127.0.0.1")
-    p.add_argument("--port", type=int, default=8000)
-    p.set_defaults(func=cmd_run)
+    for name, summary, func in (
+            ("serve", "serve the dashboard and API (web only)", cmd_serve),
+            ("run", "start the worker process and the web server together", cmd_run)):
+        p = sub.add_parser(name, help=summary, description=f"{summary[0].upper()}{summary[1:]}.",
+                           epilog=f"{SERVER_HELP} {ACCESS_HELP}")
+        p.add_argument("--host", default="127.0.0.1")
+        p.add_argument("--port", type=int, default=8000)
+        add_server_options(p)
+        p.set_defaults(func=func)
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
@@ -35,7 +46,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
         pass  # create or migrate the database before the first request
     app = create_app({"DATABASE": str(Path(args.db).resolve())})
     print(f"serving on http://{args.host}:{args.port}/", file=sys.stderr, flush=True)
-    serve(app, host=args.host, port=args.port, threads=args.threads, ident="tracker")
+    serve(app, host=args.host, port=args.port, **settings_from(args).waitress_options())
     return 0
 
 
@@ -45,4 +56,4 @@ def cmd_run(args: argparse.Namespace) -> int:
 
     with open_store(args):
         pass
-    return run_both(str(Path(args.db).resolve()), args.host, args.port)
+    return run_both(str(Path(args.db).resolve()), args.host, args.port, settings_from(args))

@@ -6,7 +6,11 @@ The dashboard opens on the **story view**: the key events (``query.top_events``,
 selection as the chart's "Key events only" toggle and ``/api/top``) as a vertical timeline in
 date order, with no script at all. ``?view=chart`` is the **chart view**: the filter form, the
 first events as a list, and ``static/dashboard.js``, which draws the interactive Plotly chart from
-the JSON API. Pages never write to the database and never choose events themselves.
+the JSON API. ``/sources`` shows anonymous readers redacted URLs and error categories only;
+``/sources?details=1`` asks the browser to sign in (Basic, the API token as password) and then
+shows the full error texts. Pages never write to the database and never choose events
+themselves; no template holds inline script, event-handler attributes or inline styles (the
+Content-Security-Policy of ``web.security`` would refuse them).
 """
 
 from __future__ import annotations
@@ -20,8 +24,10 @@ from flask import Blueprint, abort, render_template, request, url_for
 from tracker import query
 from tracker.store import Store
 from web import get_store
-from web.api import KEY_EVENTS, BadParameter, parse_filter
+from web.api import KEY_EVENTS, BadParameter, parse_filter, text_param
 from web.assets import plotly_version
+from web.auth import challenge, configured_token, has_token, refuse
+from web.cache import cached
 
 bp = Blueprint("pages", __name__)
 
@@ -44,6 +50,7 @@ PRECISION_NOTES = {
 
 
 @bp.get("/")
+@cached
 def dashboard() -> Any:
     store = get_store()
     view = request.args.get("view") if request.args.get("view") in VIEWS else "story"
@@ -90,7 +97,7 @@ def _story(store: Store, f: query.EventFilter) -> dict[str, Any]:
     return {
         "entries": entries,
         "stored_events": stored,
-        "n_sources_configured": len(query.list_sources(store)) if not stored else 0,
+        "n_sources_configured": len(query.list_sources(store, public=True)) if not stored else 0,
         "dated": bool(f.date_from or f.date_to),
         "every_date_url": _dashboard_url(view=None, **{"from": None, "to": None}),
         "low_confidence_url": _dashboard_url(view=None, min_confidence="0"),
@@ -140,16 +147,26 @@ def event(event_id: str) -> Any:
 
 @bp.get("/sources")
 def sources() -> Any:
+    details = request.args.get("details") in ("1", "true", "yes")
+    full = has_token()
+    if details and not full:
+        if configured_token() is None:
+            return refuse(403, "Error details are for holders of the API token, and none is "
+                               "configured: set TRACKER_API_TOKEN on the server.")
+        return challenge("Error details need the API token: sign in with any user name and "
+                         "the token as password.")
     store = get_store()
     return render_template(
-        "sources.html", sources=query.list_sources(store), runs=query.recent_runs(store)
+        "sources.html", sources=query.list_sources(store, public=not full),
+        runs=query.recent_runs(store, public=not full), full=full,
+        details_url=url_for("pages.sources", details=1),
     )
 
 
 @bp.get("/entities")
 def entities() -> Any:
     kind = request.args.get("kind") or None
-    found = query.list_entities(get_store(), q=request.args.get("q"),
+    found = query.list_entities(get_store(), q=text_param(request.args, "q"),
                                 kind=kind if kind in ("person", "place", "org") else None,
                                 limit=500)
     return render_template("entities.html", entities=found["entities"], args=request.args)

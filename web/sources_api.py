@@ -1,14 +1,22 @@
 """The sources API and the health check: blueprint ``sources_api`` under ``/api``.
 
-- ``GET /api/sources``, ``GET /api/sources/<id>``: sources with their health (open, like the
-  ``/sources`` page);
+- ``GET /api/sources``, ``GET /api/sources/<id>``: sources with their health (open like the
+  ``/sources`` page, unless reads need the token);
 - ``POST /api/sources`` (JSON ``{"url", "kind", "name", "interval", "language", "fetch_pages",
   "enabled"}``), ``DELETE /api/sources/<id>``, ``POST /api/sources/<id>/enable|disable``:
   writes, which need ``Authorization: Bearer <token>`` matching the app setting ``API_TOKEN`` or
-  the environment's ``TRACKER_API_TOKEN``. A wrong or missing token is a 401; with no token
-  configured at all, writes are refused with a 403 that says how to set one;
+  the environment's ``TRACKER_API_TOKEN`` (compared in constant time, ``web.auth``). A wrong or
+  missing token is a 401; with no token configured at all, writes are refused with a 403 that
+  says how to set one;
 - ``GET /api/health``: every source's last success, last error, failure count, next due time
   and article count, the worker's heartbeat and the database size, for monitoring.
+
+What a reader sees depends on the token. Source URLs are always redacted: no
+``user:password@``, and secret query parameters masked. Anonymous readers get errors as a
+coarse category ("HTTP 404", "timeout", "fetch failed", ...): the full text would tell them
+which internal hosts refuse connections. They also get local paths as file names, and no
+database path. A valid token (Bearer, or Basic password) shows the full error text and the
+path (``tracker.query.present_source``).
 
 Errors use the API's one shape ``{"ok": false, "error", "status"}``. Only feed and page URLs can
 be added over HTTP: a local path would let an API client make the worker read any file on the
@@ -18,14 +26,12 @@ configuration. It does not fetch or poll anything (the worker does).
 
 from __future__ import annotations
 
-import hmac
-import os
 from collections.abc import Callable
 from datetime import datetime
 from functools import wraps
 from typing import Any, TypeVar, cast
 
-from flask import Blueprint, Response, current_app, jsonify, request
+from flask import Blueprint, Response, jsonify, request
 
 from tracker import clock, query
 from tracker.errors import InputError
@@ -33,34 +39,29 @@ from tracker.ids import canonical_url, source_id
 from tracker.sources import DEFAULT_INTERVAL, add_source, guess_kind
 from tracker.store import sources as table
 from web import get_store, json_error
+from web.auth import TOKEN_ENV, configured_token, has_bearer_token, has_token
 
 bp = Blueprint("sources_api", __name__, url_prefix="/api")
 
-TOKEN_ENV = "TRACKER_API_TOKEN"
+__all__ = ["TOKEN_ENV", "bp", "requires_token"]
+
 WORKER_STALE_SECONDS = 120  # four missed heartbeats (the worker writes one every 30 s)
 _FIELDS = {"url", "kind", "name", "interval", "language", "fetch_pages", "enabled"}
 
 F = TypeVar("F", bound=Callable[..., Any])
 
 
-def _configured_token() -> str | None:
-    token = current_app.config.get("API_TOKEN") or os.environ.get(TOKEN_ENV)
-    return str(token) if token else None
-
-
 def requires_token(view: F) -> F:
-    """Refuse the request unless it carries the configured API token."""
+    """Refuse the request unless it carries the configured API token as a Bearer header (never
+    Basic: a browser sends cached Basic credentials along with a cross-site form)."""
 
     @wraps(view)
     def guarded(*args: Any, **kwargs: Any) -> Any:
-        expected = _configured_token()
-        if expected is None:
+        if configured_token() is None:
             return json_error(403, f"changing sources over the API is disabled: set "
                                    f"{TOKEN_ENV} (or API_TOKEN in the app settings) and send it "
                                    f"as 'Authorization: Bearer <token>'")
-        scheme, _, given = request.headers.get("Authorization", "").partition(" ")
-        if scheme.lower() != "bearer" or not hmac.compare_digest(
-                given.strip().encode(), expected.encode()):
+        if not has_bearer_token():
             response, status = json_error(401, "a valid API token is needed: send "
                                                "'Authorization: Bearer <token>'")
             response.headers["WWW-Authenticate"] = 'Bearer realm="tracker"'
@@ -70,19 +71,20 @@ def requires_token(view: F) -> F:
     return cast(F, guarded)
 
 
-def _source(source_id: str) -> dict[str, Any] | None:
-    rows = table.health(get_store(), source_id)
+def _source(source_id: str, *, public: bool = False) -> dict[str, Any] | None:
+    rows = query.source_health(get_store(), source_id, public=public)
     return rows[0] if rows else None
 
 
 @bp.get("/sources")
 def list_sources() -> Any:
-    return jsonify({"ok": True, "sources": query.list_sources(get_store())})
+    return jsonify({"ok": True, "sources": query.list_sources(get_store(),
+                                                              public=not has_token())})
 
 
 @bp.get("/sources/<source_id>")
 def show_source(source_id: str) -> Any:
-    found = _source(source_id)
+    found = _source(source_id, public=not has_token())
     if found is None:
         return json_error(404, f"no source {source_id}")
     return jsonify({"ok": True, "source": found})
@@ -162,8 +164,13 @@ def health() -> Response:
     age: float | None = None
     if heartbeat:
         age = round((clock.now() - datetime.fromisoformat(heartbeat)).total_seconds(), 1)
-    sources = table.health(store)
+    public = not has_token()
+    sources = query.source_health(store, public=public)
     failing = [s["id"] for s in sources if s["enabled"] and s["consecutive_failures"]]
+    size = table.database_bytes(store)
+    database: dict[str, Any] = {"bytes": size}
+    if not public:  # where the file is, only for token holders
+        database = {"path": str(store.path), **database}
     return jsonify({
         "ok": True,
         "worker": {
@@ -172,8 +179,8 @@ def health() -> Response:
             "alive": age is not None and age <= WORKER_STALE_SECONDS,
         },
         "worker_heartbeat": heartbeat,
-        "database": {"path": str(store.path), "bytes": table.database_bytes(store)},
-        "database_bytes": table.database_bytes(store),
+        "database": database,
+        "database_bytes": size,
         "failing": failing,
         "sources": sources,
     })

@@ -23,9 +23,10 @@ beyond names and role phrases, languages other than English.
 
 from __future__ import annotations
 
+import bisect
 import functools
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from itertools import accumulate, compress, pairwise
 from typing import Generic, TypeVar
@@ -785,24 +786,28 @@ def _resolve_people(doc: _Doc, pending: list[tuple[int, int]]) -> None:
     strong = list(doc.persons)
     surnames = {word_key(p.words[-1]) for p in strong}
     # Full names found with evidence, as sets of key words by surname (see ``_compatible``).
-    full_names: dict[str, list[set[str]]] = {}
+    full_names = _WordSets()
     for person in strong:
         if len(person.words) > 1:
             full = raw_person_key(" ".join(person.words)).split()
             if full:
-                full_names.setdefault(full[-1], []).append(set(full))
+                full_names.add(full[-1], full)
     # A one-word "place" that is the surname of someone in the document is that person.
+    removed: set[int] = set()
     for i, m in doc.single_places:
         if word_key(words[i]) in surnames:
             # By identity: comparing mentions field by field would be slow, and no two are equal.
-            del doc.mentions[next(x for x, o in enumerate(doc.mentions) if o is m)]
+            # All removed in one pass below: one deletion at a time is quadratic in a long text.
+            removed.add(id(m))
             doc.used.discard(i)
             pending.append((i, i))
+    if removed:
+        doc.mentions = [m for m in doc.mentions if id(m) not in removed]
     # Any resemblance ``_resolve_candidate`` finds ends on a word that is one of these (a listed
     # person's, a surname or a full name's): a candidate without one (most: "Officials",
     # "Monday") is no one, as can be told at once.
     listed = listed_name_words()
-    wanted = None if listed is None else listed | surnames | full_names.keys()
+    wanted = None if listed is None else listed | surnames | full_names.groups.keys()
     keys = doc.keys
     for i, j in pending:
         if not doc.used.isdisjoint(range(i, j + 1)):
@@ -879,7 +884,7 @@ def _apposition(doc: _Doc, j: int) -> tuple[str, str | None, int] | None:
 
 
 def _resolve_candidate(doc: _Doc, i: int, j: int, surnames: set[str],
-                       full_names: dict[str, list[set[str]]]) -> _Person | None:
+                       full_names: _WordSets) -> _Person | None:
     """The person a candidate name i..j is, by resemblance to people found with evidence.
 
     Words that carry no information (a headline's words, a sentence's first word, ordinary
@@ -918,12 +923,43 @@ def _resolve_candidate(doc: _Doc, i: int, j: int, surnames: set[str],
             key = raw_person_key(name).split()
             if (known_full_name(name) is not None
                     or (a == b and word_key(words[-1]) in surnames)
-                    or (key and any(full.issuperset(key) for full in full_names.get(key[-1], ())))):
+                    or (key and full_names.holding(key[-1], key))):
                 return _Person(a, b, words, derived=True)
             if (a < b and word_key(words[-1]) in surnames and not droppable(a, leading=True)
                     and b == j):
                 return _Person(a, b, words)  # a namesake: counts as a full name of its own
     return None
+
+
+class _WordSets:
+    """Sets of words, each in a group (a surname): which sets of a group hold given words.
+
+    Answered from an index of the sets by word, so a document naming thousands of people of
+    one surname is not compared name by name with each of them (quadratic in its length).
+    """
+
+    __slots__ = ("_by_word", "_sets", "groups")
+
+    def __init__(self) -> None:
+        self._sets: list[frozenset[str]] = []
+        self.groups: dict[str, list[int]] = {}  # group -> its sets, in the order added
+        self._by_word: dict[tuple[str, str], list[int]] = {}  # (group, word) -> sets
+
+    def add(self, group: str, words: Iterable[str]) -> None:
+        index = len(self._sets)
+        self._sets.append(frozenset(words))
+        self.groups.setdefault(group, []).append(index)
+        for word in self._sets[index]:
+            self._by_word.setdefault((group, word), []).append(index)
+
+    def holding(self, group: str, words: Iterable[str]) -> list[int]:
+        """The sets (by number, in the order added) of ``group`` that hold all of ``words``."""
+        wanted = frozenset(words)
+        if not wanted:
+            return list(self.groups.get(group, ()))
+        postings = [self._by_word.get((group, word), []) for word in wanted]
+        fewest = min(postings, key=len)
+        return [index for index in fewest if wanted <= self._sets[index]]
 
 
 def _compatible(short: str, full: str) -> bool:
@@ -939,28 +975,60 @@ def _canonical_names(persons: list[_Person]) -> dict[str, str]:
     The listed full name of a well-known person wins (stable across articles) when it agrees
     with the document; otherwise the fullest form in the document, when only one person with
     that surname is named in full; otherwise the name as written.
+
+    The full names a name may be short for are looked up in an index (``_WordSets``), once per
+    distinct key: compared pairwise, a document naming thousands of people of one surname took
+    time cubic in their number.
     """
     keys = {w: raw_person_key(w) for w in {" ".join(p.words) for p in persons}}
     full_by_surname: dict[str, list[str]] = {}
     for w in {" ".join(p.words) for p in persons if not p.derived}:
         if " " in keys[w]:
             full_by_surname.setdefault(keys[w].split()[-1], []).append(w)
+    index = _WordSets()
+    written: list[str] = []  # index's set number -> the full name as written
+    for surname, fulls_of_surname in full_by_surname.items():
+        for f in fulls_of_surname:
+            index.add(surname, keys[f].split())
+            written.append(f)
+    # Per key: the full names it is compatible with (``_compatible``: same surname, its words
+    # among theirs), in the order above; the distinct people among them (full names that are
+    # no shorter form of another one); and the fullest of them.
+    resolved: dict[str, tuple[list[str], set[str]]] = {}
+    maximal: dict[str, bool] = {}
+
+    def is_maximal(full_key: str) -> bool:
+        # A longer form of a full name has its words, so it is among the names compatible with
+        # any key the full name is: being a shorter form is a fact of the surname's names.
+        if full_key not in maximal:
+            words = full_key.split()
+            maximal[full_key] = all(keys[written[o]] == full_key
+                                    for o in index.holding(words[-1], words))
+        return maximal[full_key]
+
+    def compatible_fulls(key: str) -> tuple[list[str], set[str]]:
+        if key not in resolved:
+            words = key.split()
+            fulls = [written[x] for x in index.holding(words[-1], words)]
+            resolved[key] = fulls, {keys[f] for f in fulls if is_maximal(keys[f])}
+        return resolved[key]
+
     out: dict[str, str] = {}
+    fullest: dict[str, str] = {}
     for w, key in keys.items():
         if not key:
             out[w] = w
             continue
-        fulls = [f for f in full_by_surname.get(key.split()[-1], []) if _compatible(key, keys[f])]
-        # Distinct people: full names that are not a shorter form of another full name.
-        distinct = {keys[f] for f in fulls
-                    if not any(keys[f] != keys[o] and _compatible(keys[f], keys[o]) for o in fulls)}
+        fulls, distinct = compatible_fulls(key)
         known = known_full_name(w)
         known_key = raw_person_key(known) if known else ""
         if (known is not None and (" " not in key or _compatible(key, known_key))
                 and (not distinct or any(_compatible(d, known_key) for d in distinct))):
             out[w] = known
         elif len(distinct) == 1:
-            out[w] = max(fulls, key=lambda f: (len(keys[f].split()), len(f)))
+            if key not in fullest:
+                fullest[key] = max(fulls, key=lambda f: (len(keys[f].split()), len(f)))
+            out[w] = fullest[key]
         else:
             out[w] = w
     return out
@@ -989,7 +1057,11 @@ def _role_phrases(doc: _Doc) -> None:
                 holders.setdefault((fold(m.role), held), set()).add(m.name)
     if not holders:
         return
-    taken = [(m.start, m.end) for m in doc.mentions] + doc.appositions
+    # Whether a span overlaps one taken: the taken spans sorted by start, with the farthest
+    # end reached so far, so each phrase costs a bisection, not a pass over every mention.
+    taken = sorted([(m.start, m.end) for m in doc.mentions] + doc.appositions)
+    taken_starts = [s for s, _ in taken]
+    taken_reach = list(accumulate((e for _, e in taken), max))
     g = gazetteer()
     for rm in _ROLE_PHRASE.finditer(doc.text):
         group = 1 if rm.group(1) is not None else 3
@@ -1004,6 +1076,7 @@ def _role_phrases(doc: _Doc) -> None:
         # "Ukraine's president" names the president; "Ukraine" stays a place mention.
         start, end = rm.start(group if group == 1 else group + 1), rm.end(group + 1)
         names = holders.get((fold(role), country or ""), set())
-        if len(names) == 1 and not any(s < end and start < e for s, e in taken):
+        before = bisect.bisect_left(taken_starts, end)  # taken spans starting before the end
+        if len(names) == 1 and not (before and taken_reach[before - 1] > start):
             doc.mentions.append(EntityMention(
                 start, end, doc.text[start:end], next(iter(names)), "person", role=role))

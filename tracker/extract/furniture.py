@@ -21,6 +21,7 @@ data once.
 
 from __future__ import annotations
 
+import bisect
 import heapq
 import re
 from collections.abc import Callable, Iterator
@@ -43,12 +44,21 @@ MARKER_CHAIN_CHARS = 3000
 # words in a page header must not pull the whole story into the block.
 HEADER_REACH_CHARS = 600
 HEADER_REACH_LINES = 3
+# Comment rules read a few blanks between a comment's fields ("jdoe42 · 2 hours ago"); a rule
+# written with two optional runs of them (``[ \t]*[,·•|–-]?[ \t]*``) backtracks over every
+# way to split a long run of blanks between the two: quadratic in the run (a 20,000-space run
+# took seconds, a 1 MB one would take hours). The comment rules therefore read a copy of the text
+# whose runs of more than this many blanks are cut to this many, and what they find is mapped
+# back: no rule counts that many blanks, so none tells such a run from a longer one. A text
+# without such a run (any ordinary article) is read as it is.
+MAX_BLANK_RUN = 64
 
 _MACRO_REF = re.compile(r"\{([A-Z][A-Z_]*)\}")
 # What may stand between two furniture units of one sentence ("Reporting by A; Editing by B").
 _UNIT_SEPARATOR = re.compile(r"(?:[\s.;,:|·•–—]|-(?![LR][RC]B-))*")  # not the "-" of "-LRB-"
 # {LINE} consumes the line break before a rule: a match starts at the first word after it.
 _WHITESPACE = re.compile(r"\s*")
+_LONG_BLANKS = re.compile(rf"[ \t]{{{MAX_BLANK_RUN}}}[ \t]+")
 
 
 @dataclass(frozen=True)
@@ -250,8 +260,9 @@ def _first_opener(text: str) -> int | None:
     rules' matches in text order, lazily, and stops at the answer.
     """
     compiled = _compiled()
-    streams = [_evidence(text, p, strong=False) for p in compiled.markers]
-    streams += [_evidence(text, p, strong=True) for p in compiled.sections]
+    blanks = _Squeezed(text)
+    streams = [_evidence(text, blanks, p, strong=False) for p in compiled.markers]
+    streams += [_evidence(text, blanks, p, strong=True) for p in compiled.sections]
     previous: _Evidence | None = None
     for item in heapq.merge(*streams, key=lambda e: e.start):
         if previous is not None and item.start - previous.start <= MARKER_CHAIN_CHARS:
@@ -262,11 +273,38 @@ def _first_opener(text: str) -> int | None:
     return None
 
 
-def _evidence(text: str, pattern: re.Pattern[str], strong: bool) -> Iterator[_Evidence]:
+class _Squeezed:
+    """A text with its runs of more than ``MAX_BLANK_RUN`` blanks cut to that many, and the way
+    back from its offsets to the text's."""
+
+    __slots__ = ("_cuts", "_dropped", "text")
+
+    def __init__(self, text: str) -> None:
+        self._cuts: list[int] = []  # where, in the copy, each cut run goes on
+        self._dropped: list[int] = []  # blanks dropped up to and including that cut
+        pieces: list[str] = []
+        kept_to = dropped = 0
+        for run in _LONG_BLANKS.finditer(text):
+            keep_end = run.start() + MAX_BLANK_RUN
+            pieces.append(text[kept_to:keep_end])
+            dropped += run.end() - keep_end
+            self._cuts.append(run.end() - dropped)
+            self._dropped.append(dropped)
+            kept_to = run.end()
+        self.text = text if not pieces else "".join(pieces) + text[kept_to:]
+
+    def original(self, position: int) -> int:
+        """The text's offset of the copy's ``position``."""
+        i = bisect.bisect_right(self._cuts, position)
+        return position + (self._dropped[i - 1] if i else 0)
+
+
+def _evidence(text: str, blanks: _Squeezed, pattern: re.Pattern[str],
+              strong: bool) -> Iterator[_Evidence]:
     timed = "when" in pattern.groupindex
-    for match in pattern.finditer(text):
+    for match in pattern.finditer(blanks.text):
         is_strong = strong or (timed and match.group("when") is not None)
-        yield _Evidence(_first_word(text, match.start()), is_strong)
+        yield _Evidence(_first_word(text, blanks.original(match.start())), is_strong)
 
 
 def _pull_back_to_headers(text: str, start: int) -> int:

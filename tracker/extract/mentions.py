@@ -9,6 +9,8 @@ the day's news. "The first talks since 2022" yields both the earlier talks (2022
 current ones. Each mention gets its modality (asserted, negated, hypothetical, future, quoted,
 background), a kind (a death or a statement takes its article's main kind), the people and
 places of its sentence, and a cluster key (kind + main participant) that clustering merges on.
+Time is linear in the text's length (what lies in a sentence is found by bisecting offsets
+sorted once), and an article yields at most ``MAX_MENTIONS_PER_ARTICLE`` mentions.
 It does not merge mentions (``tracker.cluster``) or store them (``tracker.store``).
 """
 
@@ -16,6 +18,7 @@ from __future__ import annotations
 
 import bisect
 import hashlib
+import itertools
 import re
 from collections import Counter
 from collections.abc import Iterable, Sequence
@@ -40,7 +43,8 @@ from tracker.models import (
 )
 from tracker.timex import tag
 
-__all__ = ["EXTRACTOR_VERSION", "Extraction", "extract", "extract_all", "sentence_key"]
+__all__ = ["EXTRACTOR_VERSION", "MAX_MENTIONS_PER_ARTICLE", "Extraction", "extract", "extract_all",
+           "sentence_key"]
 
 # Bump when extraction changes, so `tracker reprocess` knows which articles to redo.
 EXTRACTOR_VERSION = 2
@@ -51,6 +55,13 @@ MAX_DATED_PER_SENTENCE = 3
 MAX_UNDATED_PER_SENTENCE = 2
 # Distance (characters) within which a place "belongs" to a trigger: "talks in Istanbul".
 PLACE_REACH = 60
+# Mentions kept per article, the first in text order (a story's lede comes first). The densest
+# news at hand (the bundled examples) gives about 6.5 mentions per 1,000 characters, so even a
+# text at the ingest cap (1,000,000 characters, ``tracker.ingest.MAX_TEXT_CHARS``) that reads
+# like news stays under this. What passes it is no story but a table or a data dump: 140,000
+# one-word "sentences" of a 1 MB results list could give five mentions each, 700,000 rows that
+# would flood the store and the re-clustering of their groups.
+MAX_MENTIONS_PER_ARTICLE = 10_000
 
 _PRESENT = re.compile(
     r"\b(meet|meets|are meeting|is meeting|begin|begins|are holding|is holding|hold|holds|"
@@ -66,7 +77,14 @@ _LOCATIVE_BEFORE = re.compile(
     r"(?:city|town|village|port|region|province|capital|district|oblast) of)\s+)*$",
     re.IGNORECASE,
 )
+# What breaks a clause. ``_Clauses`` answers what this finds in a slice of a sentence without
+# reading the slice, from these parts: the marks, the words, and a word at a slice's start.
 _CLAUSE_BREAK = re.compile(r"[,;:()–—]|\band\b|\bbut\b|\bwhile\b|\bafter\b|\bbefore\b")
+_CLAUSE_MARK = re.compile(r"[,;:()–—]")
+_CLAUSE_WORDS = ("and", "but", "while", "after", "before")
+_CLAUSE_WORD = re.compile(r"\b(?:and|but|while|after|before)\b")
+_CLAUSE_WORD_FIRST = re.compile(r"(?:and|but|while|after|before)\b")
+_WORD_CHAR = re.compile(r"\w")
 _MODAL_BEFORE = re.compile(r"\b(would|will|could|can|may|might|should|must|to|not|n't)\s+$",
                            re.IGNORECASE)
 _SINCE_BEFORE = re.compile(r"\bsince\s+$", re.IGNORECASE)
@@ -92,7 +110,10 @@ def extract(article: Article) -> list[Mention]:
 def extract_all(article: Article) -> Extraction:
     """Mentions plus the days (day or finer precision) the article's sentences refer to.
 
-    The days feed importance: a day that later articles keep referring to mattered.
+    The days feed importance: a day that later articles keep referring to mattered. Time is
+    linear in the text's length: every lookup of what lies in a sentence (dates, entities,
+    quotes, furniture) is a bisection of offsets sorted once, never a scan of the whole text's
+    items; at most ``MAX_MENTIONS_PER_ARTICLE`` mentions are made.
     """
     dct = article.reference_date
     if dct is None:
@@ -101,7 +122,10 @@ def extract_all(article: Article) -> Extraction:
     timexes = sorted((t for t in tag(text, dct)
                       if t.date_start is not None and t.date_end is not None),
                      key=lambda t: (t.start, t.end))
-    entities = find_entities(text)
+    # Sorted by start already (``find_entities`` says so); sorting again costs nothing and keeps
+    # the bisection below right whatever it returns.
+    entities = sorted(find_entities(text), key=lambda e: (e.start, e.end))
+    entity_starts = [e.start for e in entities]
     quoted = quoted_spans(text)
     skipped = furniture_spans(text)
     starts = [t.start for t in timexes]
@@ -122,12 +146,15 @@ def extract_all(article: Article) -> Extraction:
     article_kind = main_kind(t for _, triggers, _ in found for t in triggers)
     mentions: list[Mention] = []
     for sentence, triggers, in_sentence in found:
-        people_places = [e for e in entities
-                         if sentence.start <= e.start and e.end <= sentence.end]
+        if len(mentions) >= MAX_MENTIONS_PER_ARTICLE:
+            break
+        first = bisect.bisect_left(entity_starts, sentence.start)
+        last = bisect.bisect_right(entity_starts, sentence.end)
+        people_places = [e for e in entities[first:last] if e.end <= sentence.end]
         people_places += _demonym_countries(sentence, people_places)
         mentions.extend(_sentence_mentions(article, dct, sentence, triggers, in_sentence,
                                            people_places, quoted, article_kind))
-    return Extraction(mentions, frozenset(refs))
+    return Extraction(mentions[:MAX_MENTIONS_PER_ARTICLE], frozenset(refs))
 
 
 def main_kind(triggers: Iterable[Trigger]) -> EventKind:
@@ -165,13 +192,18 @@ def _sentence_mentions(
         return []
     out: list[Mention] = []
     dated: set[int] = set()
+    # A long sentence may hold hundreds of triggers, dates and places: what each pairing needs
+    # to know of the sentence is found once, not read again for every pair.
+    clauses = _Clauses(sentence.text)
+    nearest = _NearestTrigger(pool)
     for timex in timexes[:MAX_DATED_PER_SENTENCE]:
         rel_start, rel_end = timex.start - sentence.start, timex.end - sentence.start
-        trigger = min(pool, key=lambda t: _attachment_cost(sentence.text, t, rel_start, rel_end))
+        trigger = pool[0] if len(pool) == 1 else min(
+            pool, key=lambda t: _attachment_cost(clauses, t, rel_start, rel_end))
         prefix = sentence.text[max(0, rel_start - 8):rel_start]
         since = bool(_SINCE_BEFORE.search(prefix))
         out.append(_mention(article, sentence, trigger, entities, quoted, article_kind,
-                            timex=timex, pool=pool, earlier=since, dct=dct))
+                            timex=timex, nearest=nearest, earlier=since, dct=dct))
         if not since:
             dated.add(trigger.start)
     if len(dated) >= 1 or is_background(sentence.text):
@@ -187,7 +219,7 @@ def _sentence_mentions(
         present = trigger.group.name != "statement" and _reported_in_present(sentence.text,
                                                                               trigger)
         out.append(_mention(article, sentence, trigger, entities, quoted, article_kind,
-                            timex=None, pool=pool, undated_day=dct, present=bool(present),
+                            timex=None, nearest=nearest, undated_day=dct, present=bool(present),
                             dct=dct))
     return out
 
@@ -202,7 +234,8 @@ def _reported_in_present(text: str, trigger: Trigger) -> bool:
     return False
 
 
-def _attachment_cost(text: str, trigger: Trigger, start: int, end: int) -> tuple[int, int, int]:
+def _attachment_cost(clauses: _Clauses, trigger: Trigger, start: int,
+                     end: int) -> tuple[int, int, int]:
     """How unlikely it is that the date at ``start:end`` dates this trigger (lower is likelier).
 
     English puts the date after what it dates ("talks took place in Istanbul on May 16"), so
@@ -210,11 +243,86 @@ def _attachment_cost(text: str, trigger: Trigger, start: int, end: int) -> tuple
     then the nearest anywhere.
     """
     if trigger.end <= start:
-        between, side = text[trigger.end:start], 0
+        broken, side = clauses.broken(trigger.end, start), 0
     else:
-        between, side = text[end:trigger.start], 1
-    rank = side if not _CLAUSE_BREAK.search(between) else 2
+        broken, side = clauses.broken(end, trigger.start), 1
+    rank = side if not broken else 2
     return rank, _gap(trigger.start, trigger.end, start, end), trigger.start
+
+
+class _Clauses:
+    """Where a sentence's clauses break, found once (on first use): ``broken(a, b)`` is what
+    ``_CLAUSE_BREAK.search(text[a:b])`` says, answered by bisection instead of reading the
+    slice (a sentence with hundreds of triggers and dates would otherwise be read for each
+    pair of them)."""
+
+    __slots__ = ("_marks", "_text", "_word_ends", "_word_starts")
+
+    def __init__(self, text: str) -> None:
+        self._text = text
+        self._marks: list[int] | None = None
+        self._word_starts: list[int] = []
+        self._word_ends: list[int] = []
+
+    def _index(self) -> list[int]:
+        if self._marks is None:
+            self._marks = [m.start() for m in _CLAUSE_MARK.finditer(self._text)]
+            words = [m.span() for m in _CLAUSE_WORD.finditer(self._text)]
+            # Whole words never overlap, so the ends are in order too.
+            self._word_starts = [start for start, _ in words]
+            self._word_ends = [end for _, end in words]
+        return self._marks
+
+    def broken(self, a: int, b: int) -> bool:
+        text = self._text
+        b = min(b, len(text))
+        if a >= b:
+            return False  # an empty slice
+        marks = self._index()
+        i = bisect.bisect_left(marks, a)
+        if i < len(marks) and marks[i] < b:
+            return True
+        # A word strictly inside the slice is bounded there as in the whole sentence.
+        i = bisect.bisect_right(self._word_starts, a)
+        if i < len(self._word_starts) and self._word_ends[i] < b:
+            return True
+        # At the slice's edges, its ends count as word bounds ("band" cut to "and").
+        if _CLAUSE_WORD_FIRST.match(text, a, b):
+            return True
+        for word in _CLAUSE_WORDS:
+            at = b - len(word)
+            if at > a and text.startswith(word, at) and not _WORD_CHAR.match(text, at - 1):
+                return True
+        return False
+
+
+class _NearestTrigger:
+    """The trigger of a sentence nearest to a place (ties: the earlier), by bisection.
+
+    Triggers are found left to right without overlapping, so the gap to a place falls and then
+    rises along them: the nearest is one of the two around the place. Should that order not
+    hold, every trigger is compared.
+    """
+
+    __slots__ = ("_ends", "_pool")
+
+    def __init__(self, pool: Sequence[Trigger]) -> None:
+        self._pool = pool
+        self._ends: list[int] | None = None  # found on first use; empty when not in order
+
+    def to(self, start: int, end: int) -> Trigger:
+        """The nearest to ``start:end`` (offsets in the sentence)."""
+        def cost(t: Trigger) -> tuple[int, int]:
+            return _gap(t.start, t.end, start, end), t.start
+
+        if self._ends is None:
+            ordered = all(a.end <= b.start for a, b in itertools.pairwise(self._pool))
+            self._ends = [t.end for t in self._pool] if ordered else []
+        if not self._ends:
+            return min(self._pool, key=cost)
+        j = bisect.bisect_left(self._ends, start)  # the first that does not end before it
+        around = self._pool[max(0, j - 1):j + 1]
+        return min(around, key=cost)
 
 
 def _gap(a_start: int, a_end: int, b_start: int, b_end: int) -> int:
@@ -224,8 +332,8 @@ def _gap(a_start: int, a_end: int, b_start: int, b_end: int) -> int:
 def _mention(
     article: Article, sentence: Sentence, trigger: Trigger, entities: Sequence[EntityMention],
     quoted: Sequence[tuple[int, int]], article_kind: EventKind, *, timex: Timex | None,
-    pool: Sequence[Trigger], dct: date, undated_day: date | None = None, present: bool = False,
-    earlier: bool = False,
+    nearest: _NearestTrigger, dct: date, undated_day: date | None = None,
+    present: bool = False, earlier: bool = False,
 ) -> Mention:
     """One mention; ``earlier`` marks "since <date>": an earlier happening, not here and now.
 
@@ -237,7 +345,7 @@ def _mention(
         # and people, not the places where the later one happens.
         entities = [e for e in entities if e.kind != "place" or is_country(e.name)]
     speakers = [e for e in entities if not (e.kind == "person" and _inside(e.start, quoted))]
-    slots, anchors = _slots(sentence, trigger, speakers, pool, local_places=not earlier)
+    slots, anchors = _slots(sentence, trigger, speakers, nearest, local_places=not earlier)
     title, used = render_title(trigger.group, slots)
     anchor = next((anchors[name] for name in ("place", "parties", "person", "actor")
                    if name in used), "")
@@ -293,7 +401,7 @@ def _modality(sentence: Sentence, trigger: Trigger, quoted: Sequence[tuple[int, 
 
 def _slots(
     sentence: Sentence, trigger: Trigger, entities: Sequence[EntityMention],
-    pool: Sequence[Trigger], *, local_places: bool = True,
+    nearest: _NearestTrigger, *, local_places: bool = True,
 ) -> tuple[dict[str, str], dict[str, str]]:
     """Title slot values and, for each, the anchor key it would give the event.
 
@@ -304,7 +412,7 @@ def _slots(
     t_start, t_end = sentence.start + trigger.start, sentence.start + trigger.end
     countries = [e for e in entities if e.kind == "place" and is_country(e.name)]
     local = [e for e in entities if e.kind == "place" and not is_country(e.name)
-             and local_places and _owns_place(trigger, e, sentence, pool)
+             and local_places and _owns_place(trigger, e, sentence, nearest)
              and _is_location(sentence, e, trigger)]
     people = _distinct(sorted(
         (e for e in entities if e.kind == "person"),
@@ -360,12 +468,11 @@ def _is_location(sentence: Sentence, place: EntityMention, trigger: Trigger) -> 
 
 
 def _owns_place(trigger: Trigger, place: EntityMention, sentence: Sentence,
-                pool: Sequence[Trigger]) -> bool:
+                nearest: _NearestTrigger) -> bool:
     """Whether the place may name this trigger's event: it is nearest to this trigger, or to
     one of the same kind ("delegates meet in Istanbul for talks": meeting and talks share it)."""
-    nearest = min(pool, key=lambda t: (_gap(sentence.start + t.start, sentence.start + t.end,
-                                            place.start, place.end), t.start))
-    return nearest is trigger or nearest.group.kind == trigger.group.kind
+    closest = nearest.to(place.start - sentence.start, place.end - sentence.start)
+    return closest is trigger or closest.group.kind == trigger.group.kind
 
 
 def quoted_spans(text: str) -> list[tuple[int, int]]:
@@ -398,11 +505,19 @@ def _distinct(entities: Sequence[EntityMention]) -> list[EntityMention]:
 
 def _demonym_countries(sentence: Sentence, known: Sequence[EntityMention]) -> list[EntityMention]:
     """Countries named by adjective ("Russian and Ukrainian delegates") as place mentions."""
-    taken = {(e.start, e.end) for e in known}
+    matches = list(_DEMONYM.finditer(sentence.text))
+    if not matches:
+        return []
+    # Whether a start lies in a known span: the spans sorted by start, and the farthest end
+    # reached by any of them so far, so each demonym costs a bisection, not a pass over all.
+    taken = sorted({(e.start, e.end) for e in known})
+    starts = [s for s, _ in taken]
+    reach = list(itertools.accumulate((e for _, e in taken), max))
     found = []
-    for match in _DEMONYM.finditer(sentence.text):
+    for match in matches:
         start, end = sentence.start + match.start(), sentence.start + match.end()
-        if any(s <= start < e for s, e in taken):
+        i = bisect.bisect_right(starts, start)
+        if i and reach[i - 1] > start:
             continue
         country = country_of_demonym(match.group())
         if country:

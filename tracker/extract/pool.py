@@ -14,17 +14,30 @@ so the ingestor extracts it again in process and records the error the usual way
 goes on in one process, only slower. Processes start with ``forkserver`` (forking a process that
 runs threads is unsafe) and load the gazetteer once each.
 
+The processes do not outlive the process that started them (their owner), however it ends
+(``kill -9`` included). Their parent is the forkserver, which lives as long as any of them does,
+so the kernel's death signal (``PR_SET_PDEATHSIG``, on Linux, set in each) only covers the
+forkserver dying. What ends them when their owner dies is a watchdog thread in each: it wakes as
+the pipe ``multiprocessing`` keeps to the owner closes, and looks every second whether its
+parent changed (the portable fallback). A thread runs between bytecodes, so a process inside one
+long C call would end when the call returns; extraction makes none that last.
+An article longer than ``MAX_POOLED_CHARS`` is not sent to them: the ingestor cuts it to its
+text cap and extracts it itself, so no process holds a whole oversized page.
+
 It does not decide what needs extracting (the ingestor skips unchanged articles), store anything,
 or fetch.
 """
 
 from __future__ import annotations
 
+import ctypes
 import logging
 import multiprocessing
 import os
 import signal
+import sys
 import threading
+import time
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import CancelledError, Future, ProcessPoolExecutor
@@ -47,6 +60,14 @@ MIN_BATCH = 4
 # of articles, so a pool starts once this many articles have passed through it.
 START_AFTER = 200
 STREAM_BATCH = 16  # articles per task when streaming: enough to make a task worth sending
+# Longer articles stay out of the processes. The same number as ``tracker.ingest.MAX_TEXT_CHARS``
+# (which cannot be imported here: the ingestor imports this module): the ingestor cuts a longer
+# text to its cap before it streams articles here, so only articles handed over uncut (the
+# worker's ``prepare``) are held back, and extracting one whole took ~420 MB for 5 MB of text.
+MAX_POOLED_CHARS = 1_000_000
+# How often a pool process checks that the processes it works for are still there.
+PARENT_CHECK_SECONDS = 1.0
+_PR_SET_PDEATHSIG = 1  # from <linux/prctl.h>
 
 
 @dataclass(frozen=True)
@@ -79,11 +100,46 @@ def default_processes() -> int:
 
 
 def _warm_up() -> None:
+    """Runs first in each pool process."""
+    _die_with_parent()
     # Ctrl-C reaches every process of the terminal's group; the parent decides how to stop.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     # The gazetteer and the compiled patterns load on first use: once per process, not per batch.
     find_entities("Delegates met in Istanbul on Friday.")
     tag("on Friday, 16 May 2025", date(2025, 5, 16))
+
+
+def _die_with_parent() -> None:
+    """End this process when the process it works for dies, even by SIGKILL, which runs no
+    clean-up there: otherwise a pool process busy with a long article goes on for minutes,
+    holding its memory, after the worker it served was killed."""
+    parent = os.getppid()
+    if sys.platform.startswith("linux"):
+        try:
+            libc = ctypes.CDLL(None, use_errno=True)
+            if libc.prctl(_PR_SET_PDEATHSIG, signal.SIGTERM, 0, 0, 0) != 0:
+                log.debug("prctl(PR_SET_PDEATHSIG) failed: errno %d", ctypes.get_errno())
+        except (OSError, AttributeError) as exc:  # no libc, or no prctl in it
+            log.debug("prctl unavailable (%s); the watchdog thread alone ends this process", exc)
+    watchdog = threading.Thread(target=_watch_parent,
+                                args=(parent, multiprocessing.parent_process()),
+                                name="parent-watchdog", daemon=True)
+    watchdog.start()
+
+
+def _watch_parent(parent: int, owner: multiprocessing.process.BaseProcess | None) -> None:
+    """End this process once its owner is gone or it has been handed to another parent (its
+    own died, maybe before the death signal was asked for). Waits on the owner's pipe, so it
+    wakes as the owner dies, and looks at the parent every ``PARENT_CHECK_SECONDS``. (A thread
+    cannot run while a long C call holds the interpreter; the kernel's death signal can.)"""
+    while True:
+        if owner is not None:
+            owner.join(PARENT_CHECK_SECONDS)  # returns early when the owner's end closes
+        else:
+            time.sleep(PARENT_CHECK_SECONDS)
+        if os.getppid() != parent or (owner is not None and not owner.is_alive()):
+            os.kill(os.getpid(), signal.SIGTERM)
+            os._exit(1)  # only reached when something handles SIGTERM
 
 
 def _extract_batch(articles: Sequence[Article]) -> list[Extraction | None]:
@@ -100,9 +156,11 @@ def _extract_batch(articles: Sequence[Article]) -> list[Extraction | None]:
 class ExtractionPool:
     """A process pool that extracts articles ahead of the ingestor; see the module docstring."""
 
-    def __init__(self, processes: int, *, start_after: int = START_AFTER) -> None:
+    def __init__(self, processes: int, *, start_after: int = START_AFTER,
+                 max_chars: int = MAX_POOLED_CHARS) -> None:
         self.processes = processes
         self.start_after = start_after
+        self.max_chars = max_chars  # longer articles come back unprepared
         self.seen = 0  # articles handed over to extract so far
         self.extracted = 0  # ... and of those, extracted in the pool
         self._executor: ProcessPoolExecutor | None = None
@@ -156,7 +214,8 @@ class ExtractionPool:
     def _submit(self, items: Sequence[ItemT], needed: Needed | None) -> _Batch[ItemT]:
         articles: list[Article] = [
             item for item in items
-            if isinstance(item, Article) and (needed is None or needed(item))]
+            if isinstance(item, Article) and len(item.text) <= self.max_chars
+            and (needed is None or needed(item))]
         with self._lock:
             self.seen += len(articles)
             wanted = len(articles) >= MIN_BATCH and self.seen > self.start_after

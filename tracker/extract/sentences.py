@@ -4,7 +4,9 @@ Rule-based and fast: a sentence ends at ., ! or ? (plus closing quotes or bracke
 space and a capital, digit or quote, unless the dot ends a known abbreviation ("Gen.", "U.S.",
 "p.m."), and at every line break (headlines, bullets and paragraphs carry no full stop).
 Overlong runs (a 100,000-digit "sentence") are cut at whitespace into bounded pieces, so later
-stages never see unbounded input. It does not tokenize words or detect language.
+stages never see unbounded input. ``cut_point`` says where to cut a text that is too long, at a
+paragraph or sentence boundary. It does not tokenize words or detect language. Linear in the
+text's length.
 """
 
 from __future__ import annotations
@@ -13,6 +15,9 @@ import re
 from dataclasses import dataclass
 
 MAX_SENTENCE_CHARS = 1500
+# How far back from a length limit ``cut_point`` looks for a paragraph or sentence to end on:
+# far enough to find one in any prose, near enough to keep nearly all that the limit allows.
+CUT_REACH = 10_000
 
 _ABBREVIATIONS = frozenset(
     """mr mrs ms dr prof sr jr st gen lt col maj capt cmdr adm sgt sen rep gov pres supt insp
@@ -21,8 +26,13 @@ _ABBREVIATIONS = frozenset(
     u.k u.n a.m p.m mt ft""".split()
 )
 # End of sentence candidates: terminal punctuation, then optional closers, then whitespace.
-_BOUNDARY = re.compile(r"[.!?]+[\"'”’)\]]*(?=\s+[\"'“‘(\[]?[A-Z0-9])")
+# A candidate starts only where a run of marks starts: tried at every mark of a long run
+# ("......"), each attempt would scan the rest of the run, quadratic in its length. A match
+# never starts inside a run anyway (the run's rest is followed by what follows the whole run).
+_BOUNDARY = re.compile(r"(?<![.!?])[.!?]+[\"'”’)\]]*(?=\s+[\"'“‘(\[]?[A-Z0-9])")
 _LINE_BREAK = re.compile(r"\n")
+_PARAGRAPH_BREAK = re.compile(r"\n[ \t\r\f\v]*\n")
+_SPACE = re.compile(r"\s")
 
 
 @dataclass(frozen=True)
@@ -79,3 +89,26 @@ def _emit(text: str, start: int, end: int, out: list[Sentence]) -> None:
             start += 1
     if end > start:
         out.append(Sentence(start, end, text[start:end]))
+
+
+def cut_point(text: str, limit: int) -> int:
+    """Where to cut ``text`` so that at most ``limit`` characters remain: ``len(text)`` when it
+    is short enough; else the end of the last paragraph, or failing that of the last sentence
+    or line, that ends within ``CUT_REACH`` characters before the limit; else the last space
+    there; else the limit itself. Trailing spaces are left out of what remains."""
+    if len(text) <= limit:
+        return len(text)
+    low = max(0, limit - CUT_REACH)
+    cut = max((m.start() for m in _PARAGRAPH_BREAK.finditer(text, low, limit + 1)), default=-1)
+    if cut < 0:
+        cut = text.rfind("\n", low, limit + 1)
+        # A sentence end is only known from the words after it: read a few past the limit.
+        for match in _BOUNDARY.finditer(text, low, limit + 3):
+            if match.end() <= limit and not (match.group().startswith(".") and
+                                             _is_abbreviation(text, low, match.start())):
+                cut = max(cut, match.end())
+    if cut < 0:
+        cut = max((m.start() for m in _SPACE.finditer(text, low, limit + 1)), default=limit)
+    while cut > 0 and text[cut - 1].isspace():
+        cut -= 1
+    return cut

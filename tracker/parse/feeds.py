@@ -1,10 +1,17 @@
 """Turn the bytes of an RSS or Atom feed into entries, and entries into ``Article``s.
 
 feedparser is given the bytes (it has no timeout, so it never fetches anything itself) and the
-feed URL so relative links resolve. A feed that is broken XML but still yields entries is
-accepted (feedparser's "bozo" feeds); HTML served in place of a feed, or anything that yields no
+feed URL so relative links resolve. HTML served in place of a feed, or anything that yields no
 feed at all, is a ``ParseError``. Entry text is the full content when the feed carries it, else
-the summary (``is_summary`` says which), HTML stripped to plain text.
+the summary (``is_summary`` says which), HTML stripped to plain text. Each entry carries a
+``fingerprint`` of what the feed says about it (link, id, title, summary, content, dates), so a
+caller can tell an entry it has already stored from one that changed without fetching its page.
+
+XML that is not well-formed (a truncated download, an unescaped ``&``) is not silently accepted:
+``read_feed`` keeps the entries that are complete (closed by their end tag; feedparser's lenient
+parser also hands back the half-read entry a cut feed ends with, which is dropped) and says what
+was wrong and where in ``FeedRead.problem``; with no complete entry at all it is a
+``ParseError``. ``parse_feed`` is the same for callers that only want the entries.
 
 It does not fetch the linked pages of summary-only entries; that is the caller's choice.
 """
@@ -19,11 +26,12 @@ import xml.sax
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
+from urllib.parse import urlsplit
 
 import feedparser
 
 from tracker.errors import ParseError
-from tracker.ids import article_id, canonical_url
+from tracker.ids import article_id, canonical_url, short_hash
 from tracker.models import Article
 from tracker.parse.charset import strip_bom
 from tracker.parse.html import as_utc, clean_lines, html_to_text, is_future
@@ -44,17 +52,36 @@ _HTML_START = re.compile(
     rb"^(?:<\?xml[^>]*>\s*)?(?:<!--.*?-->\s*)*<(!doctype\s+html|html|head|body)[\s>]", re.I | re.S
 )
 _SNIFF_BYTES = 2048
+# The end tag of an RSS item or an Atom entry, with or without a namespace prefix (RDF feeds).
+_ENTRY_END = re.compile(rb"</(?:[\w.-]+:)?(?:item|entry)\s*>", re.IGNORECASE)
+_XML_DECLARATION = re.compile(r"^<\?xml[^>]*?>")
+# Bumped when the recipe changes: every stored fingerprint then differs once (one page fetch
+# per entry), instead of an old one matching by accident.
+_FINGERPRINT_VERSION = "entry1"
 
 
 @dataclass(frozen=True)
 class FeedEntry:
-    """One item of a feed. ``text`` is plain text; ``is_summary`` when only a summary was given."""
+    """One item of a feed. ``text`` is plain text; ``is_summary`` when only a summary was given.
+
+    ``fingerprint`` changes whenever the feed's own description of the entry does (None for
+    entries made by hand).
+    """
 
     url: str | None
     title: str
     published_at: datetime | None
     text: str
     is_summary: bool
+    fingerprint: str | None = None
+
+
+@dataclass(frozen=True)
+class FeedRead:
+    """The complete entries of a feed, and what was wrong with its XML (None: well-formed)."""
+
+    entries: list[FeedEntry]
+    problem: str | None = None
 
 
 def _head(body: bytes) -> bytes:
@@ -112,19 +139,52 @@ def _entry_text(entry: Any) -> tuple[str, bool]:
 
 
 def _entry_url(entry: Any) -> str | None:
-    """The entry's web link (or a permalink guid); never a javascript:, mailto: or tag: URI."""
+    """The entry's web link (or a permalink guid); never a javascript:, mailto: or tag: URI,
+    and never one with credentials in it (``user:password@``): those would be stored, shown
+    and exported with the article, and the URL policy refuses to fetch them anyway."""
     for candidate in (entry.get("link"), entry.get("id")):
         if isinstance(candidate, str):
             cleaned = candidate.strip()
-            if cleaned.lower().startswith(("http://", "https://")):
+            if cleaned.lower().startswith(("http://", "https://")) and not _has_credentials(
+                    cleaned):
                 return cleaned
     return None
+
+
+def _has_credentials(url: str) -> bool:
+    try:
+        return "@" in urlsplit(url).netloc
+    except ValueError:
+        return True  # unparsable: not a link to keep
+
+
+def _fingerprint(entry: Any) -> str:
+    """A digest of everything the feed says about an entry that a new version would change."""
+    contents = [str(c.get("value") or "") for c in entry.get("content") or []]
+    parts = [_FINGERPRINT_VERSION]
+    for key in ("link", "id", "title", "summary", "published", "updated", "created"):
+        # The plain dict look-up: feedparser's own answers "updated" with "published" when
+        # there is none (and warns that it will stop doing so).
+        value = dict.get(entry, key)
+        parts.append(value if isinstance(value, str) else "")
+    return short_hash(*parts, *contents, length=32)
 
 
 def parse_feed(body: bytes, url: str, *, fetched_at: datetime) -> list[FeedEntry]:
     """Entries of an RSS/Atom feed, in feed order. Raises ``ParseError`` when it is not a feed.
 
-    Entry dates later than ``fetched_at`` (beyond time-zone slack) are dropped to ``None``.
+    Broken XML keeps its complete entries, as ``read_feed`` does, without saying what was wrong:
+    callers that record the outcome of a read use ``read_feed``.
+    """
+    return read_feed(body, url, fetched_at=fetched_at).entries
+
+
+def read_feed(body: bytes, url: str, *, fetched_at: datetime) -> FeedRead:
+    """Entries of an RSS/Atom feed, in feed order, and what was wrong with its XML if anything.
+
+    Raises ``ParseError`` when it is not a feed, or when its XML is broken before the end of
+    its first entry. Entry dates later than ``fetched_at`` (beyond time-zone slack) are dropped
+    to ``None``.
     """
     fetched_at = as_utc(fetched_at)
     if not body.strip():
@@ -142,16 +202,17 @@ def parse_feed(body: bytes, url: str, *, fetched_at: datetime) -> list[FeedEntry
         raise ParseError(f"{url} could not be parsed as a feed: {exc}") from None
     entries = list(parsed.get("entries") or [])
     version = str(parsed.get("version") or "")
-    if not entries:
-        # feedparser also sets "bozo" for harmless things (no Content-Type given); only an XML
-        # syntax error is worth naming.
-        problem = parsed.get("bozo_exception")
-        if isinstance(problem, xml.sax.SAXException):
-            raise ParseError(
-                f"{url} is not an RSS or Atom feed (malformed XML: {_first_line(problem)})"
-            )
+    # feedparser also sets "bozo" for harmless things (no Content-Type given, a charset it had
+    # to correct); only an XML syntax error is worth naming.
+    problem = parsed.get("bozo_exception")
+    syntax_error = problem if isinstance(problem, xml.sax.SAXException) else None
+    if syntax_error is not None:
+        # Its lenient parser then still returns every entry it saw the start of, the one a
+        # truncated download ends in too: only those closed by their end tag are complete.
+        entries = entries[: len(_ENTRY_END.findall(body))]
+    elif not entries:
         if version:
-            return []  # a well-formed feed with nothing in it yet
+            return FeedRead([])  # a well-formed feed with nothing in it yet
         raise ParseError(f"{url} is not an RSS or Atom feed (no rss, feed or RDF element)")
     result: list[FeedEntry] = []
     for entry in entries:
@@ -174,9 +235,42 @@ def parse_feed(body: bytes, url: str, *, fetched_at: datetime) -> list[FeedEntry
                 published_at=published,
                 text=text,
                 is_summary=is_summary,
+                fingerprint=_fingerprint(entry),
             )
         )
-    return result
+    if syntax_error is None:
+        return FeedRead(result)
+    where = _syntax_error(syntax_error, body)
+    if not version:  # not even the start of an rss, feed or RDF element
+        raise ParseError(f"{url} is not an RSS or Atom feed (not well-formed XML: {where})")
+    kept = f"{len(result)} entr{'y' if len(result) == 1 else 'ies'}"
+    reason = f"feed is not well-formed XML: {where}; kept {kept}"
+    if not result:
+        raise ParseError(f"{url}: {reason}")
+    return FeedRead(result, reason)
+
+
+def _syntax_error(exc: xml.sax.SAXException, body: bytes) -> str:
+    """The parser's message and the line of ``body`` it stopped at ("no element found at line 3").
+
+    feedparser re-encodes the document before parsing it, putting an XML declaration on a line
+    of its own in front when there was none: its line numbers are then one too high.
+    """
+    message = _first_line(exc.getMessage())
+    line = exc.getLineNumber() if isinstance(exc, xml.sax.SAXParseException) else None
+    if not isinstance(line, int) or line < 1:
+        return message
+    if not _XML_DECLARATION.match(_head_text(body)) and line > 1:
+        line -= 1
+    return f"{message} at line {line}"
+
+
+def _head_text(body: bytes) -> str:
+    """The start of the document as text, byte-order mark removed (no whitespace stripped)."""
+    rest, encoding = strip_bom(body)
+    if encoding and encoding.startswith(("utf-16", "utf-32")):
+        return rest[: _SNIFF_BYTES * 4].decode(encoding, "replace")
+    return rest[:_SNIFF_BYTES].decode("latin-1")
 
 
 def _first_line(exc: object) -> str:
@@ -205,4 +299,5 @@ def entry_to_article(
         fetched_at=fetched_at,
         language=language,
         source_name=source_name,
+        entry_hash=entry.fingerprint,
     )

@@ -160,25 +160,29 @@ def _iter_meta(root: lxml.html.HtmlElement) -> Iterator[tuple[str, str]]:
             yield key.strip().lower(), content.strip()
 
 
-def _json_ld_dates(root: lxml.html.HtmlElement) -> Iterator[str]:
-    def visit(node: Any) -> Iterator[str]:
-        if isinstance(node, dict):
-            value = node.get("datePublished")
-            if isinstance(value, str):
-                yield value
-            for child in node.values():
-                if isinstance(child, dict | list):
-                    yield from visit(child)
-        elif isinstance(node, list):
-            for child in node:
-                yield from visit(child)
+# JSON-LD publishers nest a few levels (a graph, an article, its parts); deeper is no metadata
+# anyone reads, and a page nesting 100,000 arrays must not exhaust the stack.
+JSON_LD_MAX_DEPTH = 32
 
+
+def _json_ld_dates(root: lxml.html.HtmlElement) -> Iterator[str]:
     for script in root.xpath('//script[@type="application/ld+json"]'):
         try:
             data = json.loads(script.text or "")
-        except ValueError:
+        except (ValueError, RecursionError):  # broken, or nested past Python's stack
             continue
-        yield from visit(data)
+        # Breadth-first with a depth bound: no recursion, whatever the nesting.
+        level: list[Any] = [data]
+        for _depth in range(JSON_LD_MAX_DEPTH):
+            deeper: list[Any] = []
+            for node in level:
+                children = node.values() if isinstance(node, dict) else node
+                if isinstance(node, dict) and isinstance(node.get("datePublished"), str):
+                    yield node["datePublished"]
+                deeper.extend(c for c in children if isinstance(c, dict | list))
+            if not deeper:
+                break
+            level = deeper
 
 
 def _metadata_date(root: lxml.html.HtmlElement | None) -> datetime | None:

@@ -81,6 +81,8 @@ def _records(path: Path, handle: IO[bytes], language: str) -> Iterator[Article |
                 yield _article(json.loads(line), fetched_at, language)
             except json.JSONDecodeError as exc:
                 yield InputError(f"{where}: invalid JSON ({exc.msg} at column {exc.colno})")
+            except ValueError as exc:  # valid JSON Python will not read: a 5,000-digit number
+                yield InputError(f"{where}: cannot read this JSON ({exc})")
             except (InputError, RecursionError) as exc:
                 yield InputError(f"{where}: {exc}")
 

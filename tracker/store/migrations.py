@@ -7,6 +7,8 @@ refused rather than guessed at. This module holds DDL only; reading and writing 
 
 from __future__ import annotations
 
+import sqlite3
+
 import sqlite_utils
 
 from tracker.errors import StoreError
@@ -242,31 +244,56 @@ FTS_TABLES: dict[str, tuple[str, ...]] = {
 
 
 def migrate(db: sqlite_utils.Database) -> int:
-    """Bring the schema up to date; returns the schema version now in force."""
-    version = int(next(iter(db.execute("PRAGMA user_version").fetchone())))
+    """Bring the schema up to date; returns the schema version now in force.
+
+    Safe when several processes open a new or old database at the same moment (`make run`
+    starts the worker and the web server together): each step takes the write lock first and
+    reads the version again under it, so a step another process has just applied is skipped.
+    """
+    version = _version(db)
     if version > len(MIGRATIONS):
         raise StoreError(
             f"database schema version {version} is newer than this tracker knows "
             f"({len(MIGRATIONS)}); upgrade the tracker"
         )
-    for number, script in enumerate(MIGRATIONS[version:], start=version + 1):
-        with db.atomic():
-            for statement in _statements(script):
-                db.execute(statement)
-            db.execute(f"PRAGMA user_version = {number}")
+    conn = db.conn
+    while version < len(MIGRATIONS):
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            version = _version(db)
+            if version < len(MIGRATIONS):
+                for statement in _statements(MIGRATIONS[version]):
+                    conn.execute(statement)
+                version += 1
+                conn.execute(f"PRAGMA user_version = {version}")
+            conn.execute("COMMIT")
+        except BaseException:
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
+            raise
     _ensure_fts(db)
     return len(MIGRATIONS)
+
+
+def _version(db: sqlite_utils.Database) -> int:
+    return int(next(iter(db.execute("PRAGMA user_version").fetchone())))
 
 
 def _ensure_fts(db: sqlite_utils.Database) -> None:
     """Create the full-text indexes and their triggers where missing.
 
     sqlite-utils builds them with ``executescript``, which commits, so this cannot share the
-    migration's transaction; it is idempotent instead.
+    migration's transaction; it is idempotent instead, and a process that loses the race to
+    create one finds it made by the other.
     """
     for table, columns in FTS_TABLES.items():
-        if not db.table(f"{table}_fts").exists():
+        if db.table(f"{table}_fts").exists():
+            continue
+        try:
             db.table(table).enable_fts(list(columns), create_triggers=True, tokenize="porter")
+        except sqlite3.OperationalError as exc:
+            if "already exists" not in str(exc):
+                raise
 
 
 def _statements(script: str) -> list[str]:

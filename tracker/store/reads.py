@@ -1,13 +1,18 @@
 """Read queries for the API and the CLI: the SQL behind ``tracker.query``.
 
 Each function takes an open ``Store`` and returns rows as plain dicts, exactly as stored; the
-shaping into API documents (date labels, cursors, nesting) is ``tracker.query``'s job. Nothing
-here writes.
+shaping into API documents (date labels, cursors, nesting) is ``tracker.query``'s job. Text a
+visitor typed is only ever a bound parameter: ``LIKE`` patterns have ``%``, ``_`` and ``\\``
+escaped, and full-text words are quoted (control characters removed), so no input is SQL, LIKE
+or FTS5 syntax. Nothing here writes; ``snapshot`` holds one read transaction so a long read (the
+export) sees one consistent state of the database.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import unicodedata
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -66,18 +71,48 @@ def _where(f: EventFilter) -> tuple[list[str], list[Any]]:
             "OR EXISTS (SELECT 1 FROM json_each(n.aliases) WHERE lower(value) = lower(?)))"
         )
         params += [f.entity, f.entity, f.entity]
-    words = [w for w in (f.q or "").split() if w.strip('"')]
-    if words:
-        # Quoted per word, so user text is never FTS syntax; entity names match too.
-        fts = " ".join('"' + w.replace('"', '""') + '"' for w in words)
+    fts = fts_query(f.q)
+    if fts:
+        # Entity names and aliases match too: "Zelensky" finds the events of Zelenskyy.
         clauses.append(
             "(e.rowid IN (SELECT rowid FROM events_fts WHERE events_fts MATCH ?) OR e.id IN "
             "(SELECT ee.event_id FROM event_entities ee JOIN entities n ON n.id = ee.entity_id "
-            "WHERE n.name LIKE ? OR n.aliases LIKE ?))"
+            "WHERE n.name LIKE ? ESCAPE '\\' OR n.aliases LIKE ? ESCAPE '\\'))"
         )
-        like = f"%{(f.q or '').strip()}%"
+        like = like_pattern(without_controls(f.q or "").strip())
         params += [fts, like, like]
     return clauses, params
+
+
+def without_controls(text: str) -> str:
+    """``text`` without control characters (NUL ends an FTS5 string early: "unterminated
+    string"); tabs and line breaks become spaces."""
+    return "".join(" " if c in "\t\n\r" else c for c in text
+                   if c in "\t\n\r" or unicodedata.category(c) != "Cc")
+
+
+def fts_query(q: str | None) -> str | None:
+    """An FTS5 query matching every word of ``q``, each quoted so that nothing a visitor types
+    (``NEAR(``, ``*``, ``OR``, ``col:``) is FTS syntax; None when no word is left."""
+    words = [w for w in without_controls(q or "").split() if w.strip('"')]
+    return " ".join('"' + w.replace('"', '""') + '"' for w in words) or None
+
+
+def like_pattern(text: str) -> str:
+    """A ``LIKE ... ESCAPE '\\'`` pattern for "contains ``text``": its own ``%`` and ``_`` are
+    literal characters, not wildcards."""
+    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
+@contextmanager
+def snapshot(store: Store) -> Iterator[None]:
+    """One read transaction: every query inside sees the database as it was at the first one
+    (WAL), so a document read in many batches is consistent while ingestion writes. Writers are
+    not blocked; the WAL cannot be checkpointed past this reader until it ends, so keep it to
+    one request."""
+    with store.transaction():
+        yield
 
 
 def count_events(store: Store, f: EventFilter) -> int:
@@ -120,14 +155,40 @@ def ranked_day_events(store: Store, date_from: date, date_to: date, *,
     )
 
 
+def best_event_of_each_day(store: Store, date_from: date, date_to: date, *,
+                           min_confidence: float = 0.0, limit: int) -> list[Row]:
+    """The first ``limit`` rows that ``tracker.keyevents.choose`` would take from
+    ``ranked_day_events``: each day's best event (score, support, sources, id), days in the
+    ranking's order. Ranked on the narrow columns first, whole rows read for the winners only,
+    so a story costs ``limit`` rows rather than every day-dated event."""
+    return store.query(
+        "SELECT e.* FROM (SELECT id, date_start, score, support, n_sources, ROW_NUMBER() OVER ("
+        "PARTITION BY date_start ORDER BY score DESC, support DESC, n_sources DESC, id) "
+        "AS day_rank FROM events WHERE status = 'active' AND precision IN ('day', 'time') "
+        "AND date_start >= ? AND date_start <= ? AND confidence >= ?) AS best "
+        "JOIN events e ON e.id = best.id WHERE best.day_rank = 1 "
+        "ORDER BY best.score DESC, best.date_start, best.support DESC, best.n_sources DESC, "
+        "best.id LIMIT ?",
+        [date_from.isoformat(), date_to.isoformat(), min_confidence, limit],
+    )
+
+
 def publication_range(store: Store) -> tuple[date, date] | None:
-    """The first and last days articles were published (or fetched), if any are stored."""
+    """The first and last days articles were published (or fetched, when they carry no
+    publication date), if any are stored. Read from the ``published_at`` index: scanning the
+    articles themselves (their text) cost milliseconds on every dashboard view."""
     row = store.query(
-        "SELECT MIN(substr(COALESCE(published_at, fetched_at), 1, 10)) AS first, "
-        "MAX(substr(COALESCE(published_at, fetched_at), 1, 10)) AS last FROM articles")[0]
-    if not row["first"]:
+        "SELECT (SELECT MIN(published_at) FROM articles WHERE published_at IS NOT NULL) AS p0, "
+        "(SELECT MAX(published_at) FROM articles) AS p1, "
+        "(SELECT MIN(fetched_at) FROM articles WHERE published_at IS NULL) AS f0, "
+        "(SELECT MAX(fetched_at) FROM articles WHERE published_at IS NULL) AS f1")[0]
+    # The first ten characters of ISO text keep its order, so the day of the least timestamp
+    # is the least day.
+    firsts = [v[:10] for v in (row["p0"], row["f0"]) if v]
+    lasts = [v[:10] for v in (row["p1"], row["f1"]) if v]
+    if not firsts:
         return None
-    return date.fromisoformat(row["first"]), date.fromisoformat(row["last"])
+    return date.fromisoformat(min(firsts)), date.fromisoformat(max(lasts))
 
 
 def entity_rows_of_events(store: Store, event_ids: Sequence[str]) -> list[Row]:
@@ -181,9 +242,10 @@ def entity_rows(store: Store, *, q: str | None, kind: str | None, limit: int) ->
     if kind:
         clauses.append("n.kind = ?")
         params.append(kind)
-    if q and q.strip():
-        clauses.append("(n.name LIKE ? OR n.aliases LIKE ?)")
-        params += [f"%{q.strip()}%"] * 2
+    text = without_controls(q or "").strip()
+    if text:
+        clauses.append("(n.name LIKE ? ESCAPE '\\' OR n.aliases LIKE ? ESCAPE '\\')")
+        params += [like_pattern(text)] * 2
     return store.query(
         f"SELECT n.*, (SELECT COUNT(*) FROM event_entities ee JOIN events e ON e.id = "
         f"ee.event_id WHERE ee.entity_id = n.id AND e.status = 'active') AS n_events "

@@ -2,7 +2,8 @@
 
 Typed functions taking a ``Store``: add or update a source, find it by id, URL/path or name,
 enable, disable, remove, list the due ones, record a poll's success or failure (the delay is
-decided by the caller, ``tracker.sources``), close runs a killed worker left open, and read the
+decided by the caller, ``tracker.sources``), tell whether a feed entry is stored as it is now,
+close runs whose process is gone (a killed worker, a killed `tracker ingest`), and read the
 health summary ``/api/health`` shows. It does not decide backoff, guess kinds or validate user
 input (``tracker.sources`` does), and it does not fetch or schedule anything.
 """
@@ -11,15 +12,28 @@ from __future__ import annotations
 
 import contextlib
 import os
+from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime
-from typing import Any
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any, Literal
 
 from tracker import clock
 from tracker.models import SourceKind
 from tracker.store.db import Store, iso
 
 HEARTBEAT_KEY = "worker_heartbeat"
+DEAD_RUN_ERROR = "interrupted: the process that ran it stopped"
+# Runs from before schema 5 name no process. One still "running" a day later is taken as dead:
+# nothing the tracker runs takes a day, and no pre-5 process can open the migrated database.
+UNKNOWN_PROCESS_RUN_AGE = timedelta(hours=24)
+# How much later than its run a process may seem to have started before its pid counts as
+# reused: the run's time has whole seconds, the boot time too, and clocks get adjusted.
+PID_REUSE_SLACK = timedelta(seconds=60)
+# What the database knows of a feed entry: no article under its id ("new"), one stored from
+# this very version of the entry ("same"), or one stored from another version, or from a page
+# fetch that failed ("changed").
+EntryState = Literal["new", "same", "changed"]
 
 
 @dataclass(frozen=True)
@@ -117,12 +131,18 @@ def delete_source(store: Store, source_id: str) -> None:
 
 
 def record_success(store: Store, source_id: str, *, when: datetime, next_due: datetime,
-                   etag: str | None, last_modified: str | None) -> None:
+                   etag: str | None, last_modified: str | None,
+                   problem: str | None = None) -> None:
+    """A poll that stored what it could: failures reset. ``problem`` (a partial poll: broken
+    XML, a page that failed) becomes the source's last error, for the health page."""
     store.execute(
         "UPDATE sources SET last_run_at = ?, last_ok_at = ?, consecutive_failures = 0, "
         "etag = ?, last_modified = ?, next_due_at = ? WHERE id = ?",
         [iso(when), iso(when), etag, last_modified, iso(next_due), source_id],
     )
+    if problem is not None:
+        store.execute("UPDATE sources SET last_error = ?, last_error_at = ? WHERE id = ?",
+                      [problem, iso(when), source_id])
 
 
 def record_failure(store: Store, source_id: str, *, when: datetime, next_due: datetime,
@@ -145,6 +165,121 @@ def close_interrupted_runs(store: Store, *, job: str = "poll") -> int:
         "WHERE status = 'running' AND job = ?",
         [iso(clock.now()), job],
     )
+
+
+def close_dead_runs(store: Store) -> int:
+    """Close every run still "running" whose process is gone, as interrupted; returns how many.
+
+    Any process may call this at any time (no lock needed): a run whose process is alive is left
+    alone, whichever job it is. A process is gone when no process has its pid, when it is a
+    zombie (killed, not yet reaped by its parent), or, where ``/proc`` tells, when the process
+    with that pid started after the run did (the pid was reused). A run without a pid (from
+    before schema 5) is closed once it is ``UNKNOWN_PROCESS_RUN_AGE`` old. The pid is that of
+    this machine: a database shared by two machines over a network folder would need more.
+    """
+    now = clock.now()
+    dead = [
+        int(row["id"]) for row in
+        store.query("SELECT id, pid, started_at FROM runs WHERE status = 'running'")
+        if not _run_alive(row["pid"], _parse_time(row["started_at"]), now)
+    ]
+    # One statement per run (they are few); "still running" is checked again in it, in case the
+    # run finished meanwhile.
+    return sum(store.execute(
+        "UPDATE runs SET status = 'failed', finished_at = ?, error = ? "
+        "WHERE id = ? AND status = 'running'", [iso(now), DEAD_RUN_ERROR, run_id],
+    ) for run_id in dead)
+
+
+def _parse_time(value: Any) -> datetime | None:
+    try:
+        parsed = datetime.fromisoformat(str(value))
+    except ValueError:
+        return None
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+
+
+def _run_alive(pid: Any, started: datetime | None, now: datetime) -> bool:
+    if pid is None:
+        return started is not None and now - started < UNKNOWN_PROCESS_RUN_AGE
+    if not _process_alive(int(pid)):
+        return False
+    began = _process_start(int(pid))
+    return began is None or started is None or began <= started + PID_REUSE_SLACK
+
+
+def _process_alive(pid: int) -> bool:
+    """Whether a process with this pid exists and is not a zombie."""
+    if pid <= 0:
+        return False
+    try:
+        os.kill(pid, 0)  # signal 0: nothing is sent, only the existence check is made
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        pass  # it exists, under another user
+    except OSError:
+        return True  # cannot tell: closing a live run would be the worse mistake
+    state = _proc_stat(pid)
+    return state is None or state[0] != "Z"
+
+
+def _proc_stat(pid: int) -> tuple[str, int] | None:
+    """A process's state letter and start time (clock ticks after boot), from ``/proc``."""
+    try:
+        raw = Path(f"/proc/{pid}/stat").read_text(encoding="ascii", errors="replace")
+        # The command name, in parentheses, may hold spaces and parentheses itself.
+        fields = raw[raw.rindex(")") + 2:].split()
+        return fields[0], int(fields[19])
+    except (OSError, ValueError, IndexError):
+        return None
+
+
+def _process_start(pid: int) -> datetime | None:
+    """When a process started (wall-clock time), or None where ``/proc`` cannot tell."""
+    state = _proc_stat(pid)
+    if state is None:
+        return None
+    try:
+        boot = next(int(line.split()[1]) for line in
+                    Path("/proc/stat").read_text(encoding="ascii").splitlines()
+                    if line.startswith("btime "))
+        ticks = os.sysconf("SC_CLK_TCK")
+    except (OSError, ValueError, IndexError, StopIteration):
+        return None
+    return datetime.fromtimestamp(boot + state[1] / ticks, UTC)
+
+
+def entry_state(store: Store, article_id: str, entry_hash: str) -> EntryState:
+    """Whether the article of a feed entry is stored, and stored from this version of it."""
+    rows = store.query("SELECT entry_hash FROM articles WHERE id = ?", [article_id])
+    if not rows:
+        return "new"
+    return "same" if rows[0]["entry_hash"] == entry_hash else "changed"
+
+
+def remember_entries(store: Store, entries: Iterable[tuple[str, str, str]]) -> None:
+    """Give stored articles the fingerprint of the feed entry they now are.
+
+    ``entries`` are (article id, entry fingerprint, text hash) of what a poll ingested: an
+    article found unchanged is not saved again, so its row would keep the fingerprint of an
+    older version of the entry, and every later poll would fetch its page again. The text hash
+    must match the stored one: an article that was not stored (a failure, a stop) keeps its
+    old fingerprint, and is tried again.
+    """
+    rows = list(entries)
+    if not rows:
+        return
+    with store.transaction():
+        for article_id, entry_hash, digest in rows:
+            store.execute("UPDATE articles SET entry_hash = ? WHERE id = ? AND text_hash = ? "
+                          "AND entry_hash IS NOT ?", [entry_hash, article_id, digest, entry_hash])
+
+
+def rollback(store: Store) -> None:
+    """End a transaction that a failure left open, so that what is written next is not in it."""
+    if store.db.conn.in_transaction:
+        store.db.conn.rollback()
 
 
 def write_heartbeat(store: Store, when: datetime) -> None:

@@ -66,6 +66,8 @@ class _Kept:
 def _select(items: list[_Kept]) -> list[_Kept]:
     """Longest first (then earlier rule, then earlier start); drop anything overlapping."""
     items.sort(key=lambda k: (-(k.end - k.start), RULE_RANK[k.cand.rule], k.start))
+    if items and all(0 <= k.start < k.end for k in items):
+        return _select_nonempty(items)
     starts: list[int] = []
     ends: list[int] = []
     kept: list[_Kept] = []
@@ -77,6 +79,26 @@ def _select(items: list[_Kept]) -> list[_Kept]:
             continue
         starts.insert(i, k.start)
         ends.insert(i, k.end)
+        kept.append(k)
+    kept.sort(key=lambda k: k.start)
+    return kept
+
+
+def _select_nonempty(items: list[_Kept]) -> list[_Kept]:
+    """``_select`` for spans that all hold a character, in linear time.
+
+    Two such spans overlap exactly when they share a character, so a map of the characters
+    taken answers what bisecting the kept spans does, without inserting into the middle of a
+    sorted list: each insertion moved half the list, quadratic in a text with a date every few
+    words. Each span is read once to test it, once more to take it.
+    """
+    size = max(k.end for k in items)
+    taken = bytearray(size)
+    kept: list[_Kept] = []
+    for k in items:
+        if taken.find(1, k.start, k.end) != -1:
+            continue
+        taken[k.start : k.end] = b"\x01" * (k.end - k.start)
         kept.append(k)
     kept.sort(key=lambda k: k.start)
     return kept
