@@ -1,14 +1,17 @@
 """Soak test: the real web server under 20 steady readers, first alone, then while articles pour in.
 
     .venv/bin/python benchmarks/soak.py [--seconds 300] [--clients 20] [--articles 3000]
-                                        [--batch 25] [--threads N] [--json FILE]
+                                        [--batch 25] [--threads N] [--views 1000]
+                                        [--json FILE]
 
 1. Seeds a fresh database with ``--articles`` news-like articles (``tests/newsfeed.py``) through
    `tracker ingest`.
 2. Starts `tracker serve` on 127.0.0.1 at a free port (its default waitress settings unless
    ``--threads`` is given).
 3. Phase "read only": ``--clients`` threads each keep one connection and alternate
-   ``GET /api/events`` and ``GET /`` for ``--seconds``.
+   ``GET /api/events`` and ``GET /`` for ``--seconds``, each request with one of ``--views``
+   query strings (date windows, kinds, searches, page sizes) picked at random, so that the
+   server's response cache does not answer for the database.
 4. Phase "during ingest": the same readers while a writer runs `tracker ingest` on batch after
    batch of new generated articles (``--batch`` each), for ``--seconds`` again.
 
@@ -26,6 +29,7 @@ import argparse
 import http.client
 import json
 import os
+import random
 import socket
 import statistics
 import subprocess
@@ -36,6 +40,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlencode
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -89,16 +94,37 @@ class Tally:
                 "locked": self.locked, "errors": self.failures}
 
 
+def views(count: int) -> list[str]:
+    """``count`` different questions to ask of each route: date windows, kinds, page sizes and
+    searches, as many readers with their own filters would. One view is everyone asking the
+    same thing (the server's response cache then answers nearly all); thousands defeat it."""
+    months = [f"2025-{m:02d}" for m in range(1, 13)]
+    kinds = ["", "talks", "attack", "agreement", "protest", "election", "strike"]
+    queries = ["", "ceasefire", "minister", "port", "election"]
+    limits = [20, 50, 100]
+    found: list[str] = []
+    for n in range(count):
+        parts = {"from": f"{months[n % 12]}-01", "to": f"{months[(n // 12) % 12]}-28",
+                 "kind": kinds[(n // 144) % len(kinds)], "q": queries[(n // 7) % len(queries)],
+                 "limit": str(limits[(n // 35) % len(limits)])}
+        if parts["from"] > parts["to"]:
+            parts["from"], parts["to"] = parts["to"], parts["from"]
+        found.append("?" + urlencode({k: v for k, v in parts.items() if v}) if n else "")
+    return found
+
+
 def reader(port: int, stop: threading.Event, tallies: dict[str, Tally], lock: threading.Lock,
-           offset: int) -> None:
+           offset: int, questions: list[str]) -> None:
     conn = http.client.HTTPConnection(HOST, port, timeout=30)
+    rng = random.Random(offset)
     i = offset
     while not stop.is_set():
         route = ROUTES[i % len(ROUTES)]
         i += 1
         started = time.perf_counter()
         try:
-            conn.request("GET", route, headers={"Accept-Encoding": "identity"})
+            conn.request("GET", route + rng.choice(questions),
+                         headers={"Accept-Encoding": "identity"})
             response = conn.getresponse()
             body = response.read()
             status = response.status
@@ -119,10 +145,12 @@ def reader(port: int, stop: threading.Event, tallies: dict[str, Tally], lock: th
     conn.close()
 
 
-def run_phase(port: int, clients: int, seconds: float) -> dict[str, Tally]:
+def run_phase(port: int, clients: int, seconds: float,
+              questions: list[str]) -> dict[str, Tally]:
     tallies = {route: Tally() for route in ROUTES}
     lock, stop = threading.Lock(), threading.Event()
-    threads = [threading.Thread(target=reader, args=(port, stop, tallies, lock, n), daemon=True)
+    threads = [threading.Thread(target=reader, args=(port, stop, tallies, lock, n, questions),
+                                daemon=True)
                for n in range(clients)]
     for t in threads:
         t.start()
@@ -195,6 +223,9 @@ def main() -> int:
     parser.add_argument("--batch", type=int, default=25, help="articles per ingest run")
     parser.add_argument("--threads", type=int, default=None,
                         help="waitress threads (default: tracker serve's own)")
+    parser.add_argument("--views", type=int, default=1000,
+                        help="different questions per route, picked at random by each reader "
+                             "(1: all ask the same and the response cache answers)")
     parser.add_argument("--json", metavar="FILE", help="also write the figures as JSON")
     args = parser.parse_args()
 
@@ -221,11 +252,12 @@ def main() -> int:
             wait_ready(port, server)
             print(f"phase 1: {args.clients} readers, no ingestion, {args.seconds:.0f} s",
                   flush=True)
-            results["read only"] = run_phase(port, args.clients, args.seconds)
+            results["read only"] = run_phase(port, args.clients, args.seconds, views(args.views))
             print(f"phase 2: {args.clients} readers while ingesting, {args.seconds:.0f} s",
                   flush=True)
             writer.start()
-            results["during ingest"] = run_phase(port, args.clients, args.seconds)
+            results["during ingest"] = run_phase(port, args.clients, args.seconds,
+                                                 views(args.views))
         finally:
             writer.stop.set()
             writer.join(300)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+import socket
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -38,6 +39,25 @@ def _private_networks_allowed(
         monkeypatch.delenv("TRACKER_ALLOW_PRIVATE_NETWORKS", raising=False)
     else:
         monkeypatch.setenv("TRACKER_ALLOW_PRIVATE_NETWORKS", "1")
+
+
+_LOCAL_NAMES = ("localhost", "127.", "::1", "0:0:0:0:0:0:0:1")
+
+
+@pytest.fixture(autouse=True)
+def _no_name_lookups_beyond_this_machine(monkeypatch: pytest.MonkeyPatch) -> None:
+    """No test sends a packet beyond 127.0.0.0/8, not even a DNS query: a lookup of any other
+    name fails here as an unknown host would (in this process; subprocesses are given local
+    URLs only)."""
+    real = socket.getaddrinfo
+
+    def getaddrinfo(host: Any, *args: Any, **kwargs: Any) -> Any:
+        name = host.decode() if isinstance(host, bytes) else str(host or "")
+        if name and not name.lower().startswith(_LOCAL_NAMES):
+            raise socket.gaierror(socket.EAI_NONAME, f"no lookups of {name} in tests")
+        return real(host, *args, **kwargs)
+
+    monkeypatch.setattr(socket, "getaddrinfo", getaddrinfo)
 
 
 def shared_path(*parts: str) -> Path:
