@@ -489,3 +489,178 @@ def test_a_browser_signs_in_when_reads_need_the_token(browser: Any, token_url: s
         assert page.locator("#timeline .cartesianlayer .point").count() > 0
     finally:
         reader.close()
+
+
+# --------------------------------------------------------------------- navigation, phones, keys
+
+WAIT_READY_JS = "() => document.getElementById('timeline').dataset.state === 'ready'"
+
+
+def params_of(url: str) -> dict[str, list[str]]:
+    from urllib.parse import parse_qs
+    return parse_qs(urlsplit(url).query)
+
+
+def shown_range(page: Any) -> list[float]:
+    return list(page.evaluate(
+        "() => { const xa = document.getElementById('timeline')._fullLayout.xaxis;"
+        " return xa.range.map(xa.r2c); }"))
+
+
+def test_filter_is_history_and_back_restores_the_view(visit: Visit, tmp_path: Path) -> None:
+    page = visit.open()
+    start_url = page.url
+    every = api_events(visit)
+    kinds = sorted({e["kind"] for e in every}, key=lambda k: sum(e["kind"] == k for e in every))
+    kind = kinds[0]
+    narrowed = [e for e in every if e["kind"] == kind]
+    assert 0 < len(narrowed) < len(every)
+    page.evaluate("() => { window.sameDocument = true; }")  # gone if the page were reloaded
+    page.select_option("select[name=kind]", kind)  # submits on change
+    visit.wait_redrawn(f"kind={kind}")
+    assert params_of(page.url)["kind"] == [kind] and params_of(page.url)["view"] == ["chart"]
+    assert sorted(visit.plotted_ids()) == sorted(e["id"] for e in narrowed)
+    assert page.locator("#timeline .cartesianlayer .point").count() == len(narrowed)
+    page.screenshot(path=str(tmp_path / "filtered.png"))
+
+    page.go_back()
+    page.wait_for_function("() => !location.search.includes('kind=') && "
+                           "document.getElementById('timeline').dataset.state === 'ready' && "
+                           f"document.getElementById('timeline').dataset.count === '{len(every)}'")
+    assert page.url == start_url
+    assert page.evaluate("() => window.sameDocument") is True  # still the dashboard, not reloaded
+    assert page.locator("#timeline .cartesianlayer .point").count() == len(every)
+    assert page.input_value("select[name=kind]") == ""
+    page.screenshot(path=str(tmp_path / "back.png"))
+
+    page.go_forward()
+    visit.wait_redrawn(f"kind={kind}")
+    page.wait_for_function(f"() => document.getElementById('timeline').dataset.count === "
+                           f"'{len(narrowed)}'")
+    assert page.input_value("select[name=kind]") == kind
+
+
+def test_zoom_is_history_and_a_shared_range_is_restored(visit: Visit) -> None:
+    page = visit.open()
+    first = shown_range(page)
+    # the range selector's "1w" button: a viewer's zoom, settled into the URL
+    page.locator("#timeline .rangeselector .button").first.click()
+    page.wait_for_function("() => location.search.includes('shown_from=')")
+    zoomed = shown_range(page)
+    assert zoomed[1] - zoomed[0] < first[1] - first[0]
+    shared = page.url
+    assert set(params_of(shared)) >= {"view", "shown_from", "shown_to"}
+    visible = sorted(page.evaluate(VISIBLE_JS))
+    buttons = page.eval_on_selector_all("#in-view-list button",
+                                        "bs => bs.map(b => b.dataset.eventId)")
+    assert sorted(buttons) == visible  # the keyboard's list is what the chart shows
+
+    page.go_back()
+    page.wait_for_function("() => !location.search.includes('shown_from=')")
+    page.wait_for_function(
+        "(w) => { const xa = document.getElementById('timeline')._fullLayout.xaxis;"
+        " const r = xa.range.map(xa.r2c); return Math.abs(r[1] - r[0] - w) < 120000; }",
+        arg=first[1] - first[0])
+    page.wait_for_timeout(600)  # the restored range is not a new entry
+    assert "shown_from" not in page.url
+
+    other = Visit(visit.context.browser, visit.base_url)
+    try:
+        p2 = other.open(shared.replace(visit.base_url, ""))
+        restored = shown_range(p2)
+        assert abs(restored[0] - zoomed[0]) < 60_000 and abs(restored[1] - zoomed[1]) < 60_000
+        p2.wait_for_timeout(600)
+        assert p2.url == shared  # drawing a shared view adds no entry
+    finally:
+        other.close()
+
+
+def test_a_shared_url_opens_the_event_with_its_evidence(visit: Visit, tmp_path: Path) -> None:
+    def detail(event_id: str) -> dict[str, Any]:
+        body = visit.page.request.get(f"{visit.base_url}/api/events/{event_id}").json()
+        assert body["ok"]
+        return dict(body["event"])
+
+    # an event told by several articles, so one URL for every link would show
+    candidates = sorted(api_events(visit), key=lambda e: -e["n_sources"])
+    event = next(d for d in map(detail, (e["id"] for e in candidates[:10]))
+                 if len({m["article_url"] for m in d["mentions"]}) > 1)
+    mentions = event["mentions"]
+    assert {m["sentence"] for m in mentions}.isdisjoint({m["article_title"] for m in mentions})
+    page = visit.open(f"/?view=chart&kind={event['kind']}&event={event['id']}")
+    page.locator("#panel .mention blockquote").first.wait_for(timeout=5_000)
+    assert page.is_visible("#panel")
+    assert page.input_value("select[name=kind]") == event["kind"]
+    assert page.locator("#panel h2").text_content() == event["title"]
+    assert page.locator("#panel .mention blockquote").all_text_contents() == \
+        [m["sentence"] for m in mentions]
+    hrefs = [page.locator("#panel .mention").nth(i).locator("a").get_attribute("href")
+             for i in range(len(mentions))]
+    assert hrefs == [m["article_url"] for m in mentions]
+    page.screenshot(path=str(tmp_path / "shared-event.png"))
+
+    page.click("#panel-close")  # closing is a history entry; Back opens it again
+    page.wait_for_function("() => !location.search.includes('event=')")
+    assert not page.is_visible("#panel")
+    page.go_back()
+    page.wait_for_function("() => location.search.includes('event=')")
+    page.locator("#panel .mention blockquote").first.wait_for(timeout=5_000)
+    assert page.locator("#panel h2").text_content() == event["title"]
+
+
+@pytest.mark.parametrize("path", ["/", "/?view=chart", "/entities", "/sources"])
+def test_every_page_fits_a_phone(visit: Visit, tmp_path: Path, path: str) -> None:
+    visit.page.set_viewport_size({"width": 390, "height": 844})
+    page = visit.open(path) if "chart" in path else visit.page
+    if "chart" not in path:
+        page.goto(visit.base_url + path)
+    links = page.locator("header.site a")
+    assert links.count() >= 5
+    for i in range(links.count()):
+        box = links.nth(i).bounding_box()
+        assert box and box["x"] >= 0 and box["x"] + box["width"] <= 390, \
+            (links.nth(i).text_content(), box)
+    assert page.evaluate("() => document.documentElement.scrollWidth") <= 390
+    assert page.evaluate("() => document.body.scrollWidth") <= 390
+    assert page.locator("h1").count() == 1
+    page.screenshot(path=str(tmp_path / "phone-top.png"))
+    page.screenshot(path=str(tmp_path / "phone.png"), full_page=True)
+
+
+def test_the_event_page_has_one_heading(visit: Visit) -> None:
+    event = api_events(visit)[0]
+    visit.page.goto(f"{visit.base_url}/events/{event['id']}")
+    assert visit.page.locator("h1").count() == 1
+
+
+def test_the_keyboard_reaches_filters_events_and_the_panel(visit: Visit, tmp_path: Path) -> None:
+    page = visit.open()
+    page.focus("body")
+
+    def tab_to(selector: str, limit: int = 60) -> None:
+        for _ in range(limit):
+            page.keyboard.press("Tab")
+            if page.evaluate("(s) => document.activeElement.matches(s)", selector):
+                return
+        raise AssertionError(f"Tab never reached {selector}")
+
+    tab_to("input[name=from]")
+    tab_to("input[name=q]")
+    tab_to("select[name=kind]")
+    # the focused control shows it
+    outline = page.evaluate("() => getComputedStyle(document.activeElement).outlineStyle")
+    assert outline != "none"
+    tab_to("#in-view-list button")
+    event_id = page.evaluate("() => document.activeElement.dataset.eventId")
+    page.keyboard.press("Enter")
+    page.locator("#panel .mention blockquote").first.wait_for(timeout=5_000)
+    assert params_of(page.url)["event"] == [event_id]
+    assert page.evaluate("() => document.activeElement.id") == "panel"
+    page.keyboard.press("Tab")
+    assert page.evaluate("() => document.activeElement.id") == "panel-close"
+    page.screenshot(path=str(tmp_path / "keyboard-panel.png"))
+    page.keyboard.press("Escape")
+    assert not page.is_visible("#panel")
+    assert "event" not in params_of(page.url)
+    # the focus goes back to the event's button
+    assert page.evaluate("() => document.activeElement.dataset.eventId") == event_id

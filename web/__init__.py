@@ -54,7 +54,7 @@ class ConfigurationError(TrackerError):
 def create_app(settings: Mapping[str, Any] | None = None) -> Flask:
     """Build the app. ``settings`` override the defaults (``DATABASE``, ``TESTING``,
     ``API_TOKEN``, ``READS_NEED_TOKEN``, ``EXPORT_CONCURRENCY``, ...)."""
-    from web import api, assets, auth, cache, pages, security, sources_api
+    from web import aggregate_api, api, assets, auth, cache, pages, security, sources_api, things
 
     app = Flask(__name__)
     app.config.from_mapping(
@@ -76,7 +76,9 @@ def create_app(settings: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(assets.bp)
     app.register_blueprint(sources_api.bp)  # before api: it owns /api/sources (GET and writes)
     app.register_blueprint(api.bp)
+    app.register_blueprint(aggregate_api.bp)
     app.register_blueprint(pages.bp)
+    app.register_blueprint(things.bp)
     app.extensions[_KEPT] = _ThreadStore()
     app.teardown_appcontext(_close_store)
     app.add_template_filter(_when, "when")

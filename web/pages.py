@@ -21,7 +21,7 @@ from urllib.parse import urlencode
 
 from flask import Blueprint, abort, render_template, request, url_for
 
-from tracker import query
+from tracker import query, views
 from tracker.store import Store
 from web import get_store
 from web.api import KEY_EVENTS, BadParameter, parse_filter, text_param
@@ -142,7 +142,9 @@ def event(event_id: str) -> Any:
     found = query.get_event(get_store(), event_id)
     if found is None:
         abort(404, description=f"No event with id {event_id!r}. It may have been removed.")
-    return render_template("event.html", event=found)
+    return render_template("event.html", event=found,
+                           precision_note=PRECISION_NOTES.get(found["precision"], ""),
+                           related=views.related_events(get_store(), found))
 
 
 @bp.get("/sources")
@@ -177,4 +179,4 @@ def entity(ref: str) -> Any:
     found = query.get_entity(get_store(), ref)
     if found is None:
         abort(404, description=f"No person, place or organization {ref!r}.")
-    return render_template("entity.html", entity=found)
+    return render_template("entity.html", entity=found, months=views.entity_timeline(found))

@@ -15,7 +15,7 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from typing import Any, Final
 
 from tracker.confidence import MIN_CONFIDENCE
 from tracker.store.db import Store, in_chunks
@@ -281,3 +281,83 @@ def source_rows(store: Store) -> list[Row]:
         "SELECT s.*, (SELECT COUNT(DISTINCT article_id) FROM article_sources x "
         "WHERE x.source_id = s.id) AS articles FROM sources s ORDER BY s.name, s.id"
     )
+
+
+# ---------------------------------------------------------------- one article (tracker.views)
+
+def article_row(store: Store, article_id: str) -> dict[str, Any] | None:
+    """One stored article, every column; None when there is none."""
+    rows = store.query("SELECT * FROM articles WHERE id = ?", [article_id])
+    return rows[0] if rows else None
+
+
+def mentions_of_article(store: Store, article_id: str) -> list[dict[str, Any]]:
+    """An article's mentions in text order."""
+    return store.query("SELECT * FROM mentions WHERE article_id = ? "
+                       "ORDER BY sentence_start, trigger_start, id", [article_id])
+
+
+def source_name(store: Store, source_id: str | None) -> str | None:
+    """The configured name of a source, None when there is none."""
+    if not source_id:
+        return None
+    rows = store.query("SELECT name FROM sources WHERE id = ?", [source_id])
+    return str(rows[0]["name"]) if rows else None
+
+
+# ------------------------------------------------------------ counts per period (tracker.aggregate)
+
+# The period an event is counted in, from its first day (already clamped to the range's start):
+# ISO text keeps date order, so a month is its first seven characters; SQLite's "weekday 0"
+# moves forward to the week's Sunday (or stays on it), six days before which is its Monday.
+_PERIOD_SQL: Final = {
+    "day": "{d}",
+    "week": "date({d}, 'weekday 0', '-6 days')",
+    "month": "substr({d}, 1, 7) || '-01'",
+}
+
+
+def event_span(store: Store, f: EventFilter) -> tuple[date, date] | None:
+    """The first and last days of the events matching ``f`` (the first clamped to the
+    filter's ``from``), None when none matches."""
+    clauses, params = _where(f)
+    # The two ends read in index order, stopping at the first match (MIN and MAX with other
+    # conditions would read every entry).
+    ends = []
+    for order in ("", " DESC"):
+        row = store.db.execute(
+            f"SELECT e.date_start FROM events e WHERE {' AND '.join(clauses)} "
+            f"ORDER BY e.date_start{order} LIMIT 1", params).fetchone()
+        if row is None:
+            return None
+        ends.append(date.fromisoformat(row[0]))
+    first, last = ends
+    if f.date_from and first < f.date_from:
+        first = f.date_from
+    return first, max(first, last)
+
+
+def period_counts(store: Store, f: EventFilter, bucket: str
+                       ) -> list[tuple[str, str, int]]:
+    """(period's first day, kind, events) for each period and kind with events, in order.
+
+    Counted per day and kind first, in the order of the covering index (no sorting, no
+    function called per event), then the few thousand (day, kind) counts are summed per
+    period: a third cheaper than computing every event's period. The inner query's lower
+    bound on ``date_start`` (none, as the empty text, without a ``from``) is what steers the
+    planner to the index in date order."""
+    clauses, params = _where(f)
+    day = "d"
+    head: list[Any] = []
+    if f.date_from:
+        # An event begun before the range but overlapping it counts in the range's first period.
+        day = "max(d, ?)"
+        head.append(f.date_from.isoformat())
+    period = _PERIOD_SQL[bucket].format(d=day)
+    rows = store.db.execute(
+        f"SELECT {period} AS period, k, SUM(n) FROM ("
+        f"SELECT e.date_start AS d, e.kind AS k, COUNT(*) AS n FROM events e "
+        f"WHERE {' AND '.join(clauses)} AND e.date_start >= ? GROUP BY e.date_start, e.kind"
+        f") GROUP BY period, k ORDER BY period, k",
+        [*head, *params, ""]).fetchall()
+    return [(str(p), str(k), int(n)) for p, k, n in rows]

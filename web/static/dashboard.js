@@ -8,6 +8,14 @@
  * selection come from the server, so a month stays "March 2025" and the key events are the
  * story view's. The story view itself needs no script. Everything user-written is inserted as
  * text, never as HTML.
+ *
+ * The page's URL holds the whole view, so it can be shared and Back/Forward move through it:
+ * the filters (the form's fields, `view=chart`), the range shown (`shown_from`/`shown_to`,
+ * ISO date-times to the minute; absent: the first view chosen by `focusWindow`) and the event
+ * whose panel is open (`event`). Each change (filters applied, zoom or pan settled, an event
+ * opened or its panel closed) is one `history.pushState` entry; `popstate` restores the view
+ * from the URL without reloading the page. Under the chart, "Events in view" lists the events
+ * inside the range shown as buttons, so the keyboard reaches what the mouse hovers and clicks.
  */
 (function () {
   "use strict";
@@ -20,6 +28,9 @@
   var listNote = document.getElementById("list-note");
   var panel = document.getElementById("panel");
   var panelBody = document.getElementById("panel-body");
+  var panelClose = document.getElementById("panel-close");
+  var inViewList = document.getElementById("in-view-list");
+  var inViewNote = document.getElementById("in-view-note");
 
   var PAGE_SIZE = 1000;
   var MAX_EVENTS = 20000;
@@ -31,7 +42,14 @@
     disaster: "#e07b12", legal: "#7a5230", health: "#c2407f", other: "#6b7280"
   };
   var FALLBACK_COLORS = ["#0f766e", "#a16207", "#4338ca", "#be123c", "#15803d"];
+  var IN_VIEW_SIZE = 100;
+  var RELAYOUT_SETTLE_MS = 400;  // a zoom or slider drag settles before it becomes history
+  var STATE_KEYS = ["shown_from", "shown_to", "event"];  // in the URL, not filters
   var requestSeq = 0;
+  var selectedId = null;     // the event whose panel is open (or loading)
+  var loadedFilters = null;  // the API query string of the events drawn
+  var opener = null;         // what to focus again when the panel closes
+  var relayoutTimer = null;
 
   function kindColor(kind, i) {
     return KIND_COLORS[kind] || FALLBACK_COLORS[i % FALLBACK_COLORS.length];
@@ -74,10 +92,91 @@
     document.querySelectorAll(".view-switch a[data-view]").forEach(function (a) {
       var q = new URLSearchParams(params);
       q.delete("view");
+      STATE_KEYS.forEach(function (k) { q.delete(k); });
       if (a.dataset.view === "chart") q.set("view", "chart");
       var qs = q.toString();
       a.href = location.pathname + (qs ? "?" + qs : "");
     });
+  }
+
+  /* ---- the view in the URL ---- */
+
+  function urlParams() { return new URLSearchParams(location.search); }
+
+  /* A date as Plotly or the URL writes it ("2025-05-10", "2025-05-10 06:32:11.5",
+     "2025-05-10T06:32") in ms since the epoch, UTC like Plotly's date axes; NaN otherwise. */
+  function toMs(v) {
+    if (typeof v === "number") return v;
+    var m = /^(\d{4})-(\d{2})-(\d{2})(?:[ T](\d{1,2})(?::(\d{2})(?::(\d{2}(?:\.\d+)?))?)?)?$/
+      .exec(String(v == null ? "" : v).trim());
+    if (!m) return NaN;
+    return Date.UTC(+m[1], +m[2] - 1, +m[3], +(m[4] || 0), +(m[5] || 0)) +
+      Math.round(parseFloat(m[6] || "0") * 1000);
+  }
+
+  function toMinute(ms) {  // "2025-05-10T06:32", as the URL keeps it
+    return new Date(Math.round(ms / 60000) * 60000).toISOString().slice(0, 16);
+  }
+
+  function sameRange(a, b) {
+    return toMinute(a[0]) === toMinute(b[0]) && toMinute(a[1]) === toMinute(b[1]);
+  }
+
+  /* The range the URL asks to show, or null (then the first view is ours to choose). */
+  function shownRange(params) {
+    var a = toMs(params.get("shown_from")), b = toMs(params.get("shown_to"));
+    return isFinite(a) && isFinite(b) && a < b ? [a, b] : null;
+  }
+
+  function currentRange() {
+    var xa = chart._fullLayout && chart._fullLayout.xaxis;
+    if (!xa || !xa.range) return null;
+    var r = xa.range.map(function (v) { var ms = toMs(v); return isFinite(ms) ? ms : xa.r2c(v); });
+    return isFinite(r[0]) && isFinite(r[1]) ? r : null;
+  }
+
+  function defaultRange() { return [chart._view.from, chart._view.to]; }
+
+  function sortedQuery(params) {
+    var q = new URLSearchParams(params);
+    q.sort();
+    return q.toString();
+  }
+
+  /* One history entry for a new view (none when the URL would not change). */
+  function pushView(params) {
+    if (sortedQuery(params) === sortedQuery(urlParams())) return;
+    var qs = params.toString();
+    history.pushState(null, "", location.pathname + (qs ? "?" + qs : ""));
+  }
+
+  /* The URL's view with some of its state changed (null removes a key). */
+  function pushChange(changes) {
+    var params = urlParams();
+    Object.keys(changes).forEach(function (k) {
+      if (changes[k] == null) params.delete(k); else params.set(k, changes[k]);
+    });
+    pushView(params);
+  }
+
+  /* The filter form as a URL says it (after Back/Forward). */
+  function setForm(params) {
+    Array.prototype.forEach.call(form.elements, function (input) {
+      if (!input.name || input.name === "view") return;
+      var v = params.get(input.name);
+      if (input.type === "checkbox") {
+        input.checked = v != null && (v === input.value ||
+          (input.name === "key" && ["1", "on", "true", "yes"].indexOf(v) >= 0));
+      } else if (input.type !== "submit" && input.type !== "button") {
+        input.value = v == null ? "" : v;
+      }
+    });
+  }
+
+  /* Where an event's mark is on the time axis: points at noon of their day, bars' middle. */
+  function markMs(e) {
+    if (POINT_PRECISIONS[e.precision]) return dayMs(e.date_start) + DAY_MS / 2;
+    return (dayMs(e.date_start) + dayMs(e.date_end) + DAY_MS) / 2;
   }
 
   function firstSentence(e) {
@@ -246,8 +345,9 @@
     ];
   }
 
-  function draw(events, params) {
+  function draw(events, params, shown) {
     var view = focusWindow(events, params);
+    var range = shown || [view.from, view.to];
     var geo = layout(events, view);
     var height = Math.max(380, Math.min(640, 150 + geo.rows * 17));
     chart.style.height = height + "px";  // the card must grow with the plot
@@ -273,12 +373,12 @@
       shapes: shapes,
       xaxis: {
         type: "date",
-        range: [new Date(view.from).toISOString(), new Date(view.to).toISOString()],
+        range: [new Date(range[0]).toISOString(), new Date(range[1]).toISOString()],
         showgrid: true, gridcolor: "#e5e7eb", zeroline: false,
         rangeslider: {
           visible: true, autorange: false,
-          range: [new Date(Math.min(view.from, view.lo)).toISOString(),
-                  new Date(Math.max(view.to, view.hi)).toISOString()], thickness: 0.07, bgcolor: "#f9fafb", bordercolor: "#d1d5db", borderwidth: 1 },
+          range: [new Date(Math.min(range[0], view.from, view.lo)).toISOString(),
+                  new Date(Math.max(range[1], view.to, view.hi)).toISOString()], thickness: 0.07, bgcolor: "#f9fafb", bordercolor: "#d1d5db", borderwidth: 1 },
         rangeselector: {
           x: 0, y: 1.02, yanchor: "bottom", bgcolor: "#eef2f7", activecolor: "#c7d2fe",
           buttons: [
@@ -351,9 +451,73 @@
       : plural(total, "event") + ".";
   }
 
+  /* "Events in view": the events whose marks are inside the range shown, as buttons that open
+     the panel (the keyboard's way to the chart's points). */
+  function renderInView() {
+    if (!inViewList) return;
+    var events = window.timelineEvents || [];
+    var r = chart.dataset.state === "ready" ? currentRange() : null;
+    var inView = r ? events.filter(function (e) {
+      var x = markMs(e);
+      return x > r[0] && x < r[1];
+    }) : [];
+    inView.sort(function (a, b) { return markMs(a) - markMs(b); });
+    inViewList.textContent = "";
+    inView.slice(0, IN_VIEW_SIZE).forEach(function (e) {
+      var li = document.createElement("li");
+      var button = el("button", "in-view-event");
+      button.type = "button";
+      button.dataset.eventId = e.id;
+      button.append(el("span", "when", e.date_label), " ", el("span", "what", e.title));
+      if (e.id === selectedId) button.setAttribute("aria-current", "true");
+      li.appendChild(button);
+      inViewList.appendChild(li);
+    });
+    inViewNote.textContent = !inView.length
+      ? (events.length ? "No event in the range shown: zoom out, or use “all”." : "No events.")
+      : inView.length > IN_VIEW_SIZE
+        ? "The first " + IN_VIEW_SIZE + " of " + plural(inView.length, "event") + " in the range shown."
+        : plural(inView.length, "event") + " in the range shown; each opens its details.";
+  }
+
+  var inViewTimer = null;
+  function renderInViewSoon() {
+    window.clearTimeout(inViewTimer);
+    inViewTimer = window.setTimeout(renderInView, 120);
+  }
+
+  /* A zoom, pan, slider drag or range button, once settled, is one history entry (a range
+     back to the first view leaves the URL without one). */
+  function rangeSettled() {
+    relayoutTimer = null;
+    if (chart.dataset.state !== "ready") return;
+    var r = currentRange();
+    if (!r) return;
+    var wanted = shownRange(urlParams()) || defaultRange();
+    if (sameRange(r, wanted)) return;
+    var isDefault = sameRange(r, defaultRange());
+    pushChange({ shown_from: isDefault ? null : toMinute(r[0]),
+                 shown_to: isDefault ? null : toMinute(r[1]) });
+  }
+
+  function onRelayout(update) {
+    renderInViewSoon();
+    var touchesX = Object.keys(update || {}).some(function (k) { return k.indexOf("xaxis") === 0; });
+    if (!touchesX) return;  // a resize, not a new range
+    window.clearTimeout(relayoutTimer);
+    relayoutTimer = window.setTimeout(rangeSettled, RELAYOUT_SETTLE_MS);
+  }
+
+  function showRange(r) {
+    var cur = currentRange();
+    if (cur && sameRange(cur, r)) return;
+    Plotly.relayout(chart, { "xaxis.range": [new Date(r[0]).toISOString(), new Date(r[1]).toISOString()] });
+  }
+
   function load() {
     var seq = ++requestSeq;
     var params = filterParams(false);
+    loadedFilters = params.toString();
     chart.dataset.state = "loading";
     chart.setAttribute("aria-busy", "true");
     statusEl.textContent = "Loading events…";
@@ -368,18 +532,22 @@
         chart.dataset.count = "0";
         chart.dataset.state = "empty";
         statusEl.textContent = "No events match these filters.";
+        renderInView();
         return;
       }
-      return draw(events, params).then(function () {
+      // the range the URL holds now (Back may have moved it while the events loaded)
+      return draw(events, params, shownRange(urlParams())).then(function () {
         if (!chart._clickBound) {  // Plotly keeps handlers across react(); bind once
           chart._clickBound = true;
           chart.on("plotly_click", function (data) {
             var pt = data && data.points && data.points[0];
-            if (pt && pt.customdata) openEvent(pt.customdata);
+            if (pt && pt.customdata) openEvent(pt.customdata, true, null);
           });
+          chart.on("plotly_relayout", onRelayout);
         }
         chart.dataset.count = String(events.length);
         chart.dataset.state = "ready";
+        renderInView();
         statusEl.textContent = (events.length < result.total
           ? "Showing the first " + events.length + " of " + plural(result.total, "event")
           : "Showing " + plural(events.length, "event")) +
@@ -408,6 +576,14 @@
     });
   }
 
+  function markSelected() {
+    if (!inViewList) return;
+    inViewList.querySelectorAll("button[data-event-id]").forEach(function (b) {
+      if (b.dataset.eventId === selectedId) b.setAttribute("aria-current", "true");
+      else b.removeAttribute("aria-current");
+    });
+  }
+
   function showPanel(nodes) {
     panelBody.textContent = "";
     nodes.forEach(function (n) { panelBody.appendChild(n); });
@@ -416,17 +592,41 @@
     if (wasHidden) resizeSoon();
   }
 
-  function closePanel() {
-    if (panel.hidden) return;
+  /* Closes the panel; `push` makes it a history entry (not when Back/Forward closed it). */
+  function closePanel(push) {
+    var wasOpen = !panel.hidden || selectedId;
+    selectedId = null;
+    panelSeq++;
+    markSelected();
+    if (!wasOpen) return;
     panel.hidden = true;
     resizeSoon();
+    if (push) pushChange({ event: null });
+    var back = opener;
+    opener = null;
+    if (back && !document.contains(back) && back.dataset.eventId && inViewList) {
+      // the list was drawn again meanwhile: its button for the same event
+      back = Array.prototype.find.call(inViewList.querySelectorAll("button[data-event-id]"),
+        function (b) { return b.dataset.eventId === back.dataset.eventId; }) || null;
+    }
+    if (push && back) back.focus();
   }
 
-  function openEvent(id) {
+  var panelSeq = 0;
+
+  /* Opens an event's panel; `push` makes it a history entry, `from` gets the focus back when
+     the panel closes. */
+  function openEvent(id, push, from) {
+    var seq = ++panelSeq;
+    selectedId = id;
+    opener = from || null;
+    markSelected();
+    if (push) pushChange({ event: id });
     showPanel([el("p", "hint", "Loading…")]);
     fetch(chart.dataset.eventApi.replace("__ID__", encodeURIComponent(id)), { headers: { Accept: "application/json" } })
       .then(function (r) { return r.json(); })
       .then(function (body) {
+        if (seq !== panelSeq) return;  // another event was opened, or the panel closed
         if (!body.ok) throw new Error(body.error);
         var e = body.event;
         var nodes = [el("h2", null, e.title)];
@@ -475,11 +675,34 @@
         moreP.appendChild(more);
         nodes.push(moreP);
         showPanel(nodes);
-        panel.focus({ preventScroll: true });
+        panel.dataset.eventId = e.id;
+        if (push) panel.focus({ preventScroll: true });
       })
       .catch(function (err) {
+        if (seq !== panelSeq) return;
         showPanel([el("p", "error", "Could not load this event: " + (err && err.message ? err.message : err))]);
       });
+  }
+
+  /* Back/Forward: the view the URL holds, without leaving the page. */
+  function restoreFromUrl() {
+    window.clearTimeout(relayoutTimer);
+    relayoutTimer = null;
+    var params = urlParams();
+    if (params.get("view") !== "chart") {  // not a chart view: let the server draw it
+      location.reload();
+      return;
+    }
+    setForm(params);
+    updateViewLinks(filterParams(true));
+    if (filterParams(false).toString() !== loadedFilters) {
+      load();  // draws the range the URL holds
+    } else if (chart.dataset.state === "ready") {
+      showRange(shownRange(params) || defaultRange());
+    }
+    var id = params.get("event");
+    if (id && id !== selectedId) openEvent(id, false, null);
+    else if (!id) closePanel(false);
   }
 
   if (typeof Plotly === "undefined") {
@@ -490,16 +713,36 @@
   form.addEventListener("submit", function (ev) {
     ev.preventDefault();
     var params = filterParams(true);
-    var qs = params.toString();
-    history.replaceState(null, "", qs ? "?" + qs : location.pathname);
+    var before = urlParams();
+    // the range shown stays, unless the dates asked for changed
+    if ((before.get("from") || "") === (params.get("from") || "") &&
+        (before.get("to") || "") === (params.get("to") || "")) {
+      ["shown_from", "shown_to"].forEach(function (k) {
+        if (before.get(k)) params.set(k, before.get(k));
+      });
+    }
+    if (selectedId) params.set("event", selectedId);
+    pushView(params);
     updateViewLinks(params);
     load();
   });
   form.querySelectorAll("select, input[type=checkbox], input[type=date]").forEach(function (input) {
     input.addEventListener("change", function () { form.requestSubmit(); });
   });
-  document.getElementById("panel-close").addEventListener("click", closePanel);
-  document.addEventListener("keydown", function (ev) { if (ev.key === "Escape") closePanel(); });
+  panelClose.addEventListener("click", function () { closePanel(true); });
+  document.addEventListener("keydown", function (ev) {
+    if (ev.key === "Escape" && !panel.hidden) closePanel(true);
+  });
+  if (inViewList) {
+    inViewList.addEventListener("click", function (ev) {
+      var button = ev.target.closest("button[data-event-id]");
+      if (button) openEvent(button.dataset.eventId, true, button);
+    });
+  }
+  window.addEventListener("popstate", restoreFromUrl);
 
+  updateViewLinks(filterParams(true));
   load();
+  var shared = urlParams().get("event");  // a shared view: its event's panel open
+  if (shared) openEvent(shared, false, null);
 })();

@@ -1,0 +1,49 @@
+"""``/api/aggregate`` and ``/api/overview``: events counted per period and kind, for the
+dashboard's density band (too many events in view to draw one by one) and its overview strip.
+
+``/api/aggregate`` takes the filter parameters of ``/api/events`` (``from``, ``to``, ``kind``,
+``entity``, ``q``, ``min_sources``, ``min_confidence``, ``key``/``top``; read by
+``web.api.parse_filter``) and ``bucket`` (``auto``, ``day``, ``week`` or ``month``; default
+``auto``), and answers ``{"ok": true, "bucket": ..., "from": ..., "to": ..., "total": N,
+"kinds": [...], "buckets": [{"start", "end", "kind", "count"}, ...]}``; its counts add up to
+the total ``/api/events`` gives for the same filter. ``/api/overview`` is the same over the
+whole timeline with no filter but ``min_confidence``. Both are served from the response cache
+(``web.cache``) while the database is unchanged. A bad parameter is a 400 in the API's error
+shape. The counting is ``tracker.aggregate``'s; this module only reads parameters.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, jsonify, request
+
+from tracker import aggregate as counts
+from web import get_store
+from web.api import BadParameter, _confidence_param, parse_filter
+from web.cache import cached
+
+bp = Blueprint("aggregate_api", __name__, url_prefix="/api")
+
+BUCKET_CHOICES = ("auto", *counts.BUCKETS)
+
+
+def _bucket_param() -> str:
+    raw = (request.args.get("bucket") or "").strip().lower() or "auto"
+    if raw not in BUCKET_CHOICES:
+        raise BadParameter(f"bucket must be one of {', '.join(BUCKET_CHOICES)}, got {raw!r}")
+    return raw
+
+
+@bp.get("/aggregate")
+@cached
+def aggregate() -> Any:
+    f = parse_filter(request.args)
+    bucket = _bucket_param()
+    return jsonify(counts.aggregate(get_store(), f, bucket))
+
+
+@bp.get("/overview")
+@cached
+def overview() -> Any:
+    return jsonify(counts.overview(get_store(), _confidence_param(request.args)))
