@@ -51,6 +51,8 @@ bench: $(BIN)/.bench
 	$(BIN)/python benchmarks/feeds.py
 	$(BIN)/python benchmarks/ingest.py
 	$(BIN)/python benchmarks/big_article.py
+	$(BIN)/python benchmarks/dashboard_scale.py
+	$(BIN)/python benchmarks/dashboard_browser.py
 	$(BIN)/python benchmarks/soak.py
 
 lint: install

@@ -14,6 +14,7 @@ and both views still draw. Uses the Debian Chromium at /usr/bin/chromium; never 
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import threading
@@ -664,3 +665,173 @@ def test_the_keyboard_reaches_filters_events_and_the_panel(visit: Visit, tmp_pat
     assert "event" not in params_of(page.url)
     # the focus goes back to the event's button
     assert page.evaluate("() => document.activeElement.dataset.eventId") == event_id
+
+
+# --------------------------------------------------------------------- scale: density and overview
+
+YEAR_EVENT = "eyear0000000001"
+BIG_EVENTS = 5_000
+BIG_FIRST_DAY = "2023-01-01"
+
+
+def insert_events(path: Path, rows: list[tuple[Any, ...]]) -> None:
+    """Events written straight into the table, as ``benchmarks/dashboard_scale.py`` does:
+    (id, title, kind, date_start, date_end, precision, date_text, n_sources, confidence)."""
+    import sqlite3
+
+    conn = sqlite3.connect(path)
+    try:
+        conn.executemany(
+            "INSERT INTO events (id, cluster_key, title, kind, date_start, date_end, precision, "
+            "date_text, n_mentions, n_articles, n_sources, score, first_seen_at, updated_at, "
+            "status, merged_into, confidence, summary) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
+            "?, ?, ?, 'active', NULL, ?, ?)",
+            [(i, f"{kind}|{i}", title, kind, start, end, precision, text, n, n, n, 0.5,
+              f"{start}T12:00:00+00:00", f"{start}T12:00:00+00:00", confidence,
+              json.dumps([f"{title}."]))
+             for i, title, kind, start, end, precision, text, n, confidence in rows])
+        conn.commit()
+        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    finally:
+        conn.close()
+
+
+@pytest.fixture(scope="module")
+def big_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A dashboard over 5,000 generated events spread over two years (too many to draw one by
+    one), one of them known only to its year."""
+    import random
+    from datetime import date, timedelta
+
+    path = tmp_path_factory.mktemp("big") / "big.db"
+    Store(path).close()
+    rng = random.Random(3)
+    first = date.fromisoformat(BIG_FIRST_DAY)
+    rows: list[tuple[Any, ...]] = []
+    for i in range(BIG_EVENTS - 1):
+        day = first + timedelta(days=min(729, int(abs(rng.gauss(365, 160)))))
+        kind = ("diplomacy", "conflict", "economy", "legal")[min(3, int(rng.expovariate(0.8)))]
+        rows.append((f"ebig{i:07d}", f"Generated event {i}", kind, day.isoformat(),
+                     day.isoformat(), "day", day.isoformat(), rng.randint(1, 4), 0.9))
+    rows.append((YEAR_EVENT, "Generated year event", "economy", "2024-01-01", "2024-12-31",
+                 "year", "2024", 2, 0.9))
+    insert_events(path, rows)
+    yield from serve({"DATABASE": str(path)})
+
+
+@pytest.fixture
+def big(browser: Any, big_url: str) -> Iterator[Visit]:
+    v = Visit(browser, big_url)
+    yield v
+    v.close()
+
+
+def aggregate_total(visit: Visit, query: str = "") -> int:
+    body = visit.page.request.get(f"{visit.base_url}/api/aggregate?{query}").json()
+    assert body["ok"]
+    return int(body["total"])
+
+
+def wait_mode(page: Any, mode: str) -> None:
+    page.wait_for_function(
+        "(m) => { const gd = document.getElementById('timeline');"
+        " return gd.dataset.state === 'ready' && gd.dataset.mode === m &&"
+        " !gd.hasAttribute('aria-busy'); }", arg=mode, timeout=20_000)
+
+
+def test_the_examples_draw_as_many_marks_as_the_api_counts(visit: Visit, tmp_path: Path) -> None:
+    page = visit.open()
+    assert page.get_attribute("#timeline", "data-mode") == "all"
+    total = aggregate_total(visit)
+    assert total == len(api_events(visit))
+    assert page.get_attribute("#timeline", "data-count") == str(total)
+    assert page.get_attribute("#timeline", "data-total") == str(total)
+    drawn = page.evaluate("() => document.getElementById('timeline')._fullData"
+                          ".reduce((n, t) => n + (t.customdata || []).length, 0)")
+    assert drawn == total
+    assert page.evaluate("() => typeof window.__trackerRendered") == "number"
+    # the overview strip replaces the range slider
+    page.wait_for_selector("#overview[data-state=ready]")
+    assert page.locator("#timeline .rangeslider-container").count() == 0
+    page.screenshot(path=str(tmp_path / "examples.png"))
+
+
+def test_a_year_event_is_drawn_as_a_span(big: Visit, tmp_path: Path) -> None:
+    page = big.open()
+    wait_mode(page, "density")  # too many events: zoom into a fortnight around mid-2024
+    page.evaluate("() => Plotly.relayout('timeline', {'xaxis.range': "
+                  "['2024-06-25', '2024-07-08']})")
+    wait_mode(page, "range")
+    span = page.evaluate(
+        "(id) => { const t = document.getElementById('timeline')._fullData"
+        ".find(t => (t.customdata || []).includes(id)); if (!t) return null;"
+        " const i = t.customdata.indexOf(id);"
+        " return {type: t.type, base: t.base[i], width: t.x[i]}; }", YEAR_EVENT)
+    assert span is not None, "the year event overlaps the range shown and must be drawn"
+    assert span["type"] == "bar"
+    assert str(span["base"]).startswith("2024-01-01")
+    assert span["width"] == 366 * 86_400_000  # 2024 is a leap year: the whole year
+    label = big.hover(YEAR_EVENT)
+    assert "precision: year" in label
+    page.screenshot(path=str(tmp_path / "year-span.png"))
+
+
+def test_many_events_draw_a_density_band_and_zooming_in_shows_them(
+        big: Visit, tmp_path: Path) -> None:
+    page = big.open()
+    wait_mode(page, "density")
+    assert aggregate_total(big) == BIG_EVENTS
+    assert page.get_attribute("#timeline", "data-total") == str(BIG_EVENTS)
+    assert page.get_attribute("#timeline", "data-count") == "0"
+    assert page.locator("#timeline .scatterlayer .point").count() == 0
+    assert page.locator("#timeline .barlayer .point").count() < BIG_EVENTS / 5  # periods
+    traces = page.evaluate("() => document.getElementById('timeline')._fullData"
+                           ".map(t => [t.type, t.name, (t.customdata || []).length])")
+    assert traces and all(t[1] == "density" and t[2] == 0 for t in traces)
+    assert f"{BIG_EVENTS} events: zoom in to see them one by one" in \
+        page.locator("#status").inner_text()
+    # a density bar tells its count, period and kind
+    page.screenshot(path=str(tmp_path / "density.png"))
+
+    # zoom into ten days: the events there, one by one, as many as the API counts
+    page.evaluate("() => Plotly.relayout('timeline', {'xaxis.range': "
+                  "['2024-01-10', '2024-01-20']})")
+    wait_mode(page, "range")
+    expected = aggregate_total(big, "from=2024-01-10&to=2024-01-19")
+    assert 0 < expected <= 3000
+    assert page.get_attribute("#timeline", "data-count") == str(expected)
+    page.wait_for_function("() => location.search.includes('shown_from=2024-01-10')")
+    page.screenshot(path=str(tmp_path / "zoomed.png"))
+
+    # Back: the whole span again, as a density band
+    page.go_back()
+    page.wait_for_function("() => !location.search.includes('shown_from=')")
+    wait_mode(page, "density")
+
+
+def test_the_overview_strip_sets_the_range_shown(big: Visit, tmp_path: Path) -> None:
+    page = big.open()
+    wait_mode(page, "density")
+    page.wait_for_selector("#overview[data-state=ready]")
+    before = shown_range(page)
+    box = page.evaluate(
+        "() => { const gd = document.getElementById('overview'), xa = gd._fullLayout.xaxis,"
+        " r = gd.getBoundingClientRect();"
+        " return {x0: r.left + xa._offset + xa.c2p(Date.UTC(2024, 2, 1)),"
+        " x1: r.left + xa._offset + xa.c2p(Date.UTC(2024, 2, 15)),"
+        " y: r.top + gd._fullLayout._size.t + gd._fullLayout._size.h / 2}; }")
+    page.mouse.move(box["x0"], box["y"])
+    page.mouse.down()
+    page.mouse.move((box["x0"] + box["x1"]) / 2, box["y"], steps=5)
+    page.mouse.move(box["x1"], box["y"], steps=5)
+    page.mouse.up()
+    page.wait_for_function("() => location.search.includes('shown_from=2024-0')")
+    wait_mode(page, "range")
+    after = shown_range(page)
+    assert after[1] - after[0] < (before[1] - before[0]) / 10
+    day = 86_400_000
+    assert abs(after[0] - 1709251200000) < 2 * day and abs(after[1] - 1710460800000) < 2 * day
+    # the strip still shows the whole timeline, the range shown highlighted
+    shape = page.evaluate("() => document.getElementById('overview')._fullLayout.shapes[0]")
+    assert str(shape["x0"]).startswith("2024-0")
+    page.screenshot(path=str(tmp_path / "overview.png"))

@@ -45,6 +45,20 @@
   var IN_VIEW_SIZE = 100;
   var RELAYOUT_SETTLE_MS = 400;  // a zoom or slider drag settles before it becomes history
   var STATE_KEYS = ["shown_from", "shown_to", "event"];  // in the URL, not filters
+  // At most this many events in view are drawn one by one; more are drawn as a density band
+  // (counts per period and kind from /api/aggregate). A benchmark may set the global first.
+  var DETAIL_MAX = window.__trackerDetailMax || 3000;
+  var GL_MIN = 1000;          // more points than this: WebGL markers (scattergl)
+  var DATA_SETTLE_MS = 120;   // a zoom settles before the data for its range is asked for
+  var overviewEl = document.getElementById("overview");
+  var controller = null;      // aborts the requests of a view no longer wanted
+  var mode = null;            // "all": every event loaded; "range": those of loadedRange; "density"
+  var loadedRange = null;     // the days whose events are loaded ("range" mode), ms
+  var drawnRange = null;      // the range the density band was counted for
+  var dataTimer = null;
+  var overviewKey = null;     // the min_confidence the overview strip was drawn for
+  var overviewResetting = false;
+  var renders = 0;
   var requestSeq = 0;
   var selectedId = null;     // the event whose panel is open (or loading)
   var loadedFilters = null;  // the API query string of the events drawn
@@ -183,23 +197,27 @@
     return e.summary && e.summary.length ? e.summary[0] : "";
   }
 
-  function fetchAll(params, seq) {
+  function getJSON(url, signal) {
+    return fetch(url, { headers: { Accept: "application/json" }, signal: signal })
+      .then(function (r) {
+        return r.json().then(function (body) {
+          if (!r.ok || !body.ok) throw new Error(body.error || ("HTTP " + r.status));
+          return body;
+        });
+      });
+  }
+
+  function fetchAll(params, seq, signal, limit) {
     var events = [];
     function page(after) {
       var q = new URLSearchParams(params);
-      q.set("limit", String(PAGE_SIZE));
+      q.set("limit", String(limit || PAGE_SIZE));
       if (after) q.set("after", after);
-      return fetch(chart.dataset.api + "?" + q.toString(), { headers: { Accept: "application/json" } })
-        .then(function (r) {
-          return r.json().then(function (body) {
-            if (!r.ok || !body.ok) throw new Error(body.error || ("HTTP " + r.status));
-            return body;
-          });
-        })
+      return getJSON(chart.dataset.api + "?" + q.toString(), signal)
         .then(function (body) {
           if (seq !== requestSeq) throw new Error("superseded");
           events = events.concat(body.events);
-          if (body.next && events.length < MAX_EVENTS) return page(body.next);
+          if (body.next && !limit && events.length < MAX_EVENTS) return page(body.next);
           return { events: events, total: body.total };
         });
     }
@@ -297,6 +315,7 @@
     var dated = events.filter(function (e) { return e.precision === "day" || e.precision === "time"; });
     var reported = events.filter(function (e) { return e.precision === "reported"; });
     var dense = events.length > 1000;  // smaller marks when thousands share the width
+    var pointType = dated.length + reported.length > GL_MIN ? "scattergl" : "scatter";
     var size = function (e) {
       var extra = Math.sqrt(Math.max(0, e.n_sources - 1));
       return dense ? Math.min(16, 5 + 3 * extra) : Math.min(30, 8 + 5 * extra);
@@ -320,7 +339,7 @@
         }
       }, common),
       Object.assign({
-        type: "scatter", mode: "markers", name: "dated",
+        type: pointType, mode: "markers", name: "dated",
         x: dated.map(function (e) { return e.date_start + " 12:00"; }),
         y: dated.map(function (e) { return e._y; }),
         customdata: dated.map(function (e) { return e.id; }),
@@ -331,7 +350,7 @@
         }
       }, common),
       Object.assign({
-        type: "scatter", mode: "markers", name: "reported",
+        type: pointType, mode: "markers", name: "reported",
         x: reported.map(function (e) { return e.date_start + " 12:00"; }),
         y: reported.map(function (e) { return e._y; }),
         customdata: reported.map(function (e) { return e.id; }),
@@ -345,22 +364,13 @@
     ];
   }
 
-  function draw(events, params, shown) {
-    var view = focusWindow(events, params);
-    var range = shown || [view.from, view.to];
-    var geo = layout(events, view);
-    var height = Math.max(380, Math.min(640, 150 + geo.rows * 17));
-    chart.style.height = height + "px";  // the card must grow with the plot
-    chart._view = view;
-    var shapes = geo.lanes.map(function (l, i) {
-      return {
-        type: "rect", xref: "paper", x0: 0, x1: 1, yref: "y", y0: l.from - 0.25, y1: l.to + 0.25,
-        fillcolor: i % 2 ? "#ffffff" : "#f3f5f8", line: { width: 0 }, layer: "below"
-      };
-    });
-    var layoutSpec = {
+  function iso(ms) { return new Date(ms).toISOString(); }
+
+  /* The layout both drawings share: a date axis with the range buttons, lanes on the y axis. */
+  function chartLayout(height, range, shapes, lanes, rows) {
+    return {
       height: height,
-      margin: { l: 96, r: 16, t: 40, b: 24 },
+      margin: { l: 96, r: 16, t: 40, b: 28 },
       barmode: "overlay",
       showlegend: false,
       hovermode: "closest",
@@ -373,12 +383,8 @@
       shapes: shapes,
       xaxis: {
         type: "date",
-        range: [new Date(range[0]).toISOString(), new Date(range[1]).toISOString()],
+        range: [iso(range[0]), iso(range[1])],
         showgrid: true, gridcolor: "#e5e7eb", zeroline: false,
-        rangeslider: {
-          visible: true, autorange: false,
-          range: [new Date(Math.min(range[0], view.from, view.lo)).toISOString(),
-                  new Date(Math.max(range[1], view.to, view.hi)).toISOString()], thickness: 0.07, bgcolor: "#f9fafb", bordercolor: "#d1d5db", borderwidth: 1 },
         rangeselector: {
           x: 0, y: 1.02, yanchor: "bottom", bgcolor: "#eef2f7", activecolor: "#c7d2fe",
           buttons: [
@@ -391,21 +397,170 @@
         }
       },
       yaxis: {
-        autorange: false, range: [Math.max(geo.rows - 0.35, 4), -0.75], fixedrange: true, zeroline: false, showgrid: false,
+        autorange: false, range: [Math.max(rows - 0.35, 4), -0.75], fixedrange: true, zeroline: false, showgrid: false,
         tickmode: "array",
-        tickvals: geo.lanes.map(function (l) { return l.center; }),
-        ticktext: geo.lanes.map(function (l) {
-          return "<b>" + esc(l.kind) + "</b>";
-        }),
+        tickvals: lanes.map(function (l) { return l.center; }),
+        ticktext: lanes.map(function (l) { return "<b>" + esc(l.kind) + "</b>"; }),
         ticks: "", ticklen: 0
       }
     };
-    var config = {
-      responsive: true, displaylogo: false, scrollZoom: false,
-      modeBarButtonsToRemove: ["select2d", "lasso2d", "autoScale2d"],
-      toImageButtonOptions: { filename: "timeline" }
+  }
+
+  var PLOT_CONFIG = {
+    responsive: true, displaylogo: false, scrollZoom: false,
+    modeBarButtonsToRemove: ["select2d", "lasso2d", "autoScale2d"],
+    toImageButtonOptions: { filename: "timeline" }
+  };
+
+  function laneShapes(lanes) {
+    return lanes.map(function (l, i) {
+      return {
+        type: "rect", xref: "paper", x0: 0, x1: 1, yref: "y", y0: l.from - 0.25, y1: l.to + 0.25,
+        fillcolor: i % 2 ? "#ffffff" : "#f3f5f8", line: { width: 0 }, layer: "below"
+      };
+    });
+  }
+
+  /* Every event as a mark: `view` is the extent the lanes are packed for, `range` the range
+     shown. */
+  function drawEvents(events, view, range) {
+    var geo = layout(events, { from: range[0], to: range[1] });
+    var height = Math.max(380, Math.min(640, 150 + geo.rows * 17));
+    chart.style.height = height + "px";  // the card must grow with the plot
+    chart.dataset.mode = mode;
+    drawnRange = range;
+    return Plotly.react(chart, traces(events, geo.lanes),
+      chartLayout(height, range, laneShapes(geo.lanes), geo.lanes, geo.rows), PLOT_CONFIG);
+  }
+
+  /* The first view of every event of the filter (all loaded). */
+  function draw(events, params, shown) {
+    var view = focusWindow(events, params);
+    chart._view = view;
+    return drawEvents(events, view, shown || [view.from, view.to]);
+  }
+
+  function periodLabel(b, bucket) {
+    var s = new Date(dayMs(b.start)), opts = { timeZone: "UTC", day: "numeric", month: "short", year: "numeric" };
+    if (bucket === "month") return s.toLocaleDateString("en-GB", { timeZone: "UTC", month: "long", year: "numeric" });
+    if (bucket === "day") return s.toLocaleDateString("en-GB", opts);
+    return "week of " + s.toLocaleDateString("en-GB", opts) + " – " +
+      new Date(dayMs(b.end)).toLocaleDateString("en-GB", opts);
+  }
+
+  /* Too many events in view: per kind lane, a bar per period as tall as its count (relative to
+     the lane's busiest period), hover telling the count, the period and the kind. */
+  function drawDensity(agg, kinds, range) {
+    var LANE = 1.3;
+    var lanes = kinds.map(function (kind, i) {
+      return { kind: kind, color: kindColor(kind, i), from: i * LANE - 0.5, to: i * LANE + 0.5,
+               center: i * LANE };
+    });
+    var rows = kinds.length ? (kinds.length - 1) * LANE + 1 : 1;
+    var byKind = {};
+    agg.buckets.forEach(function (b) { (byKind[b.kind] = byKind[b.kind] || []).push(b); });
+    var data = lanes.map(function (l) {
+      var bs = byKind[l.kind] || [];
+      var top = Math.max.apply(null, bs.map(function (b) { return b.count; }).concat([1]));
+      return {
+        type: "bar", name: "density", orientation: "v",
+        x: bs.map(function (b) { return (dayMs(b.start) + dayMs(b.end) + DAY_MS) / 2; }),
+        width: bs.map(function (b) { return (dayMs(b.end) + DAY_MS - dayMs(b.start)) * 0.92; }),
+        base: bs.map(function () { return l.center + 0.45; }),
+        y: bs.map(function (b) { return -0.9 * Math.max(0.06, Math.sqrt(b.count / top)); }),
+        hovertext: bs.map(function (b) {
+          return "<b>" + plural(b.count, "event") + "</b><br>" + esc(periodLabel(b, agg.bucket)) +
+            "<br>" + esc(l.kind);
+        }),
+        hovertemplate: "%{hovertext}<extra></extra>",
+        marker: { color: l.color, opacity: 0.75 }
+      };
+    });
+    var height = Math.max(380, Math.min(560, 120 + kinds.length * 56));
+    chart.style.height = height + "px";
+    chart.dataset.mode = "density";
+    drawnRange = range;
+    var spec = chartLayout(height, range, laneShapes(lanes), lanes, rows);
+    spec.xaxis.type = "date";
+    return Plotly.react(chart, data, spec, PLOT_CONFIG);
+  }
+
+  /* ---- the overview strip: the whole timeline, the range shown highlighted ---- */
+
+  function highlightShape(r) {
+    return { type: "rect", xref: "x", yref: "paper", x0: iso(r[0]), x1: iso(r[1]), y0: 0, y1: 1,
+             fillcolor: "rgba(37, 99, 235, 0.14)", line: { color: "#2563eb", width: 1.5 } };
+  }
+
+  function updateOverview() {
+    if (!overviewEl || !overviewEl._span) return;
+    var r = currentRange();
+    if (!r) return;
+    Plotly.relayout(overviewEl, { shapes: [highlightShape(r)] });
+  }
+
+  function drawOverview(doc) {
+    if (!overviewEl) return;
+    if (!doc.total) { Plotly.purge(overviewEl); overviewEl._span = null; overviewEl.hidden = true; return; }
+    overviewEl.hidden = false;
+    var totals = {}, order = [];
+    doc.buckets.forEach(function (b) {
+      if (!(b.start in totals)) { totals[b.start] = { start: b.start, end: b.end, count: 0 }; order.push(b.start); }
+      totals[b.start].count += b.count;
+    });
+    var bs = order.map(function (k) { return totals[k]; });
+    var span = [dayMs(doc.from), dayMs(doc.to) + DAY_MS];
+    overviewEl._span = span;
+    var r = currentRange() || span;
+    var data = [{
+      type: "bar", name: "overview",
+      x: bs.map(function (b) { return (dayMs(b.start) + dayMs(b.end) + DAY_MS) / 2; }),
+      width: bs.map(function (b) { return dayMs(b.end) + DAY_MS - dayMs(b.start); }),
+      y: bs.map(function (b) { return b.count; }),
+      hovertext: bs.map(function (b) { return plural(b.count, "event") + "<br>" + esc(periodLabel(b, doc.bucket)); }),
+      hovertemplate: "%{hovertext}<extra></extra>",
+      marker: { color: "#64748b", opacity: 0.7 }
+    }];
+    var spec = {
+      height: 84, margin: { l: 96, r: 16, t: 4, b: 22 }, showlegend: false, dragmode: "zoom",
+      plot_bgcolor: "#f9fafb", paper_bgcolor: "#ffffff", bargap: 0,
+      font: { family: "system-ui, -apple-system, Segoe UI, Roboto, sans-serif", size: 11, color: "#4b5563" },
+      xaxis: { type: "date", range: [iso(span[0]), iso(span[1])], showgrid: false, zeroline: false },
+      yaxis: { fixedrange: true, visible: false, rangemode: "tozero" },
+      shapes: [highlightShape(r)]
     };
-    return Plotly.react(chart, traces(events, geo.lanes), layoutSpec, config);
+    Plotly.react(overviewEl, data, spec, { responsive: true, displayModeBar: false }).then(function () {
+      overviewEl.dataset.state = "ready";
+      if (overviewEl._bound) return;
+      overviewEl._bound = true;
+      overviewEl.on("plotly_relayout", function (update) {
+        if (overviewResetting) return;
+        var a = update["xaxis.range[0]"], b = update["xaxis.range[1]"];
+        if (a == null && update["xaxis.range"]) { a = update["xaxis.range"][0]; b = update["xaxis.range"][1]; }
+        var picked = a != null ? [toMs(a), toMs(b)] : (update["xaxis.autorange"] ? defaultRange() : null);
+        if (!picked || !isFinite(picked[0]) || !isFinite(picked[1])) return;
+        // the strip keeps showing everything; the main chart shows what was picked
+        overviewResetting = true;
+        Plotly.relayout(overviewEl, { "xaxis.range": [iso(overviewEl._span[0]), iso(overviewEl._span[1])] })
+          .then(function () { overviewResetting = false; showRange(picked); });
+      });
+      overviewEl.on("plotly_click", function (data) {  // a click centres the range shown there
+        var pt = data && data.points && data.points[0], r = currentRange();
+        if (!pt || !r) return;
+        var c = toMs(pt.x), w = r[1] - r[0];
+        showRange([c - w / 2, c + w / 2]);
+      });
+    });
+  }
+
+  function loadOverview(params) {
+    if (!overviewEl) return;
+    var mc = params.get("min_confidence") || "";
+    if (overviewKey === mc) return;
+    overviewKey = mc;
+    getJSON(chart.dataset.overviewApi + (mc ? "?min_confidence=" + encodeURIComponent(mc) : ""))
+      .then(drawOverview)
+      .catch(function () { overviewKey = null; });
   }
 
   function suggestEntities(events) {
@@ -457,6 +612,12 @@
     if (!inViewList) return;
     var events = window.timelineEvents || [];
     var r = chart.dataset.state === "ready" ? currentRange() : null;
+    if (mode === "density") {
+      inViewList.textContent = "";
+      inViewNote.textContent = plural(+chart.dataset.total || 0, "event") +
+        " in the range shown: zoom in to list them one by one.";
+      return;
+    }
     var inView = r ? events.filter(function (e) {
       var x = markMs(e);
       return x > r[0] && x < r[1];
@@ -502,65 +663,203 @@
 
   function onRelayout(update) {
     renderInViewSoon();
-    var touchesX = Object.keys(update || {}).some(function (k) { return k.indexOf("xaxis") === 0; });
+    var keys = Object.keys(update || {});
+    var touchesX = keys.some(function (k) { return k.indexOf("xaxis") === 0; });
     if (!touchesX) return;  // a resize, not a new range
+    if (update["xaxis.autorange"] && mode !== "all") {
+      // "all" or a double-click: the whole span of the filter, not just what is loaded
+      showRange(defaultRange());
+      return;
+    }
+    updateOverview();
     window.clearTimeout(relayoutTimer);
     relayoutTimer = window.setTimeout(rangeSettled, RELAYOUT_SETTLE_MS);
+    if (mode !== "all") {
+      window.clearTimeout(dataTimer);
+      dataTimer = window.setTimeout(checkRange, DATA_SETTLE_MS);
+    }
   }
 
   function showRange(r) {
     var cur = currentRange();
     if (cur && sameRange(cur, r)) return;
-    Plotly.relayout(chart, { "xaxis.range": [new Date(r[0]).toISOString(), new Date(r[1]).toISOString()] });
+    Plotly.relayout(chart, { "xaxis.range": [iso(r[0]), iso(r[1])] });
+  }
+
+  function dayOf(ms) { return new Date(ms).toISOString().slice(0, 10); }
+
+  /* The filter narrowed to the days of `range` (both inclusive); null when nothing is left. */
+  function rangeParams(params, range) {
+    var q = new URLSearchParams(params);
+    var from = dayOf(range[0]), to = dayOf(range[1] - 1);
+    if (q.get("from") && q.get("from") > from) from = q.get("from");
+    if (q.get("to") && q.get("to") < to) to = q.get("to");
+    if (from > to) return null;
+    q.set("from", from);
+    q.set("to", to);
+    return q;
+  }
+
+  function newRequest() {
+    if (controller) controller.abort();
+    controller = window.AbortController ? new AbortController() : null;
+    return { seq: ++requestSeq, signal: controller ? controller.signal : undefined };
+  }
+
+  function superseded(err) {
+    return err && (err.message === "superseded" || err.name === "AbortError");
+  }
+
+  /* After a drawing of new data (Plotly.react resolves once the plot is drawn, after its
+     plotly_afterplot): the time it was drawn, for the browser benchmark. */
+  function whenDrawn() {
+    window.__trackerRendered = performance.now();
+    chart.dataset.rendered = String(++renders);
+    chart.dataset.state = "ready";
+    chart.dataset.draws = String((+chart.dataset.draws || 0) + 1);
+    renderInView();
+    updateOverview();
+  }
+
+  /* The data for `range` of a filter with too many events to load: its count first, then the
+     events themselves when few enough, else the density band. */
+  function showData(params, range, req, known) {
+    var q = rangeParams(params, range);
+    var kinds = (chart._filterAgg && chart._filterAgg.kinds) || [];
+    var empty = { bucket: "day", total: 0, buckets: [], kinds: [] };
+    var counted = known ? Promise.resolve(known)  // the filter's own counts: no second request
+      : q ? getJSON(chart.dataset.aggregateApi + "?" + q.toString(), req.signal)
+        : Promise.resolve(empty);
+    return counted.then(function (agg) {
+      if (req.seq !== requestSeq) throw new Error("superseded");
+      if (agg.total > 0 && agg.total <= DETAIL_MAX) {
+        return fetchAll(q, req.seq, req.signal).then(function (result) {
+          mode = "range";
+          loadedRange = [dayMs(q.get("from")), dayMs(q.get("to")) + DAY_MS];
+          window.timelineEvents = result.events;
+          chart.dataset.count = String(result.events.length);
+          chart.dataset.total = String(agg.total);
+          return drawEvents(result.events, chart._view, range).then(function () {
+            statusEl.textContent = plural(result.events.length, "event") + " in the range shown (of " +
+              plural(chart._filterAgg.total, "event") + "). Hover for details, click for sources, " +
+              "drag to zoom; the strip below shows the whole timeline.";
+          });
+        });
+      }
+      mode = "density";
+      loadedRange = null;
+      window.timelineEvents = [];
+      chart.dataset.count = "0";
+      chart.dataset.total = String(agg.total);
+      return drawDensity(agg, kinds, range).then(function () {
+        statusEl.textContent = plural(agg.total, "event") + ": zoom in to see them one by one" +
+          " (bars count the events per " + agg.bucket + " and kind).";
+      });
+    }).then(function () {
+      if (req.seq !== requestSeq) return;
+      whenDrawn();
+    });
+  }
+
+  /* A zoom or pan settled: the data for the new range, unless it is already drawn. */
+  function checkRange() {
+    dataTimer = null;
+    if (mode === "all" || chart.dataset.state !== "ready") return;
+    var r = currentRange();
+    if (!r) return;
+    if (mode === "range" && loadedRange && r[0] >= loadedRange[0] && r[1] <= loadedRange[1]) return;
+    if (mode === "density" && drawnRange && sameRange(r, drawnRange)) return;
+    var req = newRequest();
+    chart.setAttribute("aria-busy", "true");
+    showData(filterParams(false), r, req).catch(function (err) {
+      if (superseded(err)) return;
+      statusEl.textContent = "Could not load events: " + (err && err.message ? err.message : err);
+    }).finally(function () {
+      if (req.seq === requestSeq) chart.removeAttribute("aria-busy");
+    });
+  }
+
+  function bindChart() {
+    if (chart._clickBound) return;  // Plotly keeps handlers across react(); bind once
+    chart._clickBound = true;
+    chart.on("plotly_click", function (data) {
+      var pt = data && data.points && data.points[0];
+      if (pt && pt.customdata) openEvent(pt.customdata, true, null);
+    });
+    chart.on("plotly_relayout", onRelayout);
   }
 
   function load() {
-    var seq = ++requestSeq;
+    var req = newRequest(), seq = req.seq;
+    window.clearTimeout(dataTimer);
     var params = filterParams(false);
     loadedFilters = params.toString();
     chart.dataset.state = "loading";
     chart.setAttribute("aria-busy", "true");
     statusEl.textContent = "Loading events…";
-    return fetchAll(params, seq).then(function (result) {
-      var events = result.events;
-      window.timelineEvents = events;
-      suggestEntities(events);
-      renderList(events, result.total);
-      if (!events.length) {
-        Plotly.purge(chart);
-        chart._clickBound = false;  // purge drops event handlers
-        chart.dataset.count = "0";
-        chart.dataset.state = "empty";
-        statusEl.textContent = "No events match these filters.";
-        renderInView();
-        return;
-      }
-      // the range the URL holds now (Back may have moved it while the events loaded)
-      return draw(events, params, shownRange(urlParams())).then(function () {
-        if (!chart._clickBound) {  // Plotly keeps handlers across react(); bind once
-          chart._clickBound = true;
-          chart.on("plotly_click", function (data) {
-            var pt = data && data.points && data.points[0];
-            if (pt && pt.customdata) openEvent(pt.customdata, true, null);
-          });
-          chart.on("plotly_relayout", onRelayout);
-        }
-        chart.dataset.count = String(events.length);
-        chart.dataset.state = "ready";
-        renderInView();
-        statusEl.textContent = (events.length < result.total
-          ? "Showing the first " + events.length + " of " + plural(result.total, "event")
-          : "Showing " + plural(events.length, "event")) +
-          (chart._view.outside ? " (" + chart._view.outside + " outside the first view: use “all” or the slider below)" : "") +
-          ". Hover for details, click for sources, drag to zoom, double-click to reset.";
+    loadOverview(params);
+    var shown = shownRange(urlParams());
+    return getJSON(chart.dataset.aggregateApi + "?" + params.toString(), req.signal).then(function (whole) {
+      if (seq !== requestSeq) throw new Error("superseded");
+      chart._filterAgg = whole;
+      if (whole.total > DETAIL_MAX) return loadMany(params, whole, shown, req);
+      return fetchAll(params, seq, req.signal).then(function (result) {
+        return drawAll(params, result, shown);
       });
     }).catch(function (err) {
-      if (err && err.message === "superseded") return;
+      if (superseded(err)) return;
       chart.dataset.state = "error";
       statusEl.textContent = "Could not load events: " + (err && err.message ? err.message : err);
     }).finally(function () {
       if (seq === requestSeq) chart.removeAttribute("aria-busy");
     });
+  }
+
+  /* Few enough events: all loaded and drawn, zooming needs no request. */
+  function drawAll(params, result, shown) {
+    var events = result.events;
+    mode = "all";
+    loadedRange = null;
+    window.timelineEvents = events;
+    suggestEntities(events);
+    renderList(events, result.total);
+    if (!events.length) {
+      Plotly.purge(chart);
+      chart._clickBound = false;  // purge drops event handlers
+      chart.dataset.count = "0";
+      chart.dataset.total = "0";
+      chart.dataset.state = "empty";
+      statusEl.textContent = "No events match these filters.";
+      renderInView();
+      return;
+    }
+    // the range the URL holds now (Back may have moved it while the events loaded)
+    return draw(events, params, shownRange(urlParams()) || shown).then(function () {
+      bindChart();
+      chart.dataset.count = String(events.length);
+      chart.dataset.total = String(result.total);
+      whenDrawn();
+      statusEl.textContent = (events.length < result.total
+        ? "Showing the first " + events.length + " of " + plural(result.total, "event")
+        : "Showing " + plural(events.length, "event")) +
+        (chart._view.outside ? " (" + chart._view.outside + " outside the first view: use “all” or the strip below)" : "") +
+        ". Hover for details, click for sources, drag to zoom, double-click to reset.";
+    });
+  }
+
+  /* Too many events for the filter: the list shows the first page; the chart shows the range
+     asked for (or the whole span) as events or as a density band. */
+  function loadMany(params, whole, shown, req) {
+    var span = [dayMs(whole.from), dayMs(whole.to) + DAY_MS];
+    var pad = Math.max(DAY_MS, (span[1] - span[0]) * 0.01);
+    chart._view = { from: span[0] - pad, to: span[1] + pad, lo: span[0], hi: span[1], outside: 0 };
+    fetchAll(params, req.seq, req.signal, LIST_SIZE).then(function (result) {
+      suggestEntities(result.events);
+      renderList(result.events, whole.total);
+    }).catch(function () { /* the chart reports errors */ });
+    var asked = shownRange(urlParams()) || shown;
+    return showData(params, asked || defaultRange(), req, asked ? null : whole)
+      .then(function () { bindChart(); });
   }
 
   function el(tag, cls, text) {
