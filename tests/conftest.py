@@ -9,10 +9,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from flask import Flask
+from flask.testing import FlaskClient
 
 from tracker.ingest import Ingestor
 from tracker.parse import read_jsonl
 from tracker.store import Store
+from web import create_app
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLES = ROOT / "examples" / "spring-2025-talks.jsonl"
@@ -58,6 +61,17 @@ def _no_name_lookups_beyond_this_machine(monkeypatch: pytest.MonkeyPatch) -> Non
         return real(host, *args, **kwargs)
 
     monkeypatch.setattr(socket, "getaddrinfo", getaddrinfo)
+
+
+@pytest.fixture
+def app(examples_db: Path) -> Flask:
+    """The web app over a copy of the examples database (modules may define their own)."""
+    return create_app({"DATABASE": str(examples_db), "TESTING": True})
+
+
+@pytest.fixture
+def client(app: Flask) -> FlaskClient:
+    return app.test_client()
 
 
 def shared_path(*parts: str) -> Path:

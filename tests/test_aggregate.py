@@ -15,23 +15,12 @@ from typing import Any
 from urllib.parse import urlencode
 
 import pytest
-from flask import Flask
 from flask.testing import FlaskClient
 
 from benchmarks.dashboard_scale import build
 from tracker import aggregate as agg
 from tracker.store import Store
 from web import create_app
-
-
-@pytest.fixture
-def app(examples_db: Path) -> Flask:
-    return create_app({"DATABASE": str(examples_db), "TESTING": True})
-
-
-@pytest.fixture
-def client(app: Flask) -> FlaskClient:
-    return app.test_client()
 
 
 @pytest.fixture(scope="module")

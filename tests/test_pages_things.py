@@ -11,7 +11,6 @@ from typing import Any
 
 import lxml.html
 import pytest
-from flask import Flask
 from flask.testing import FlaskClient
 
 import web.things
@@ -21,16 +20,6 @@ from tracker.parse import read_jsonl
 from tracker.store import Store
 from tracker.views import Segment, segments
 from web import create_app
-
-
-@pytest.fixture
-def app(examples_db: Path) -> Flask:
-    return create_app({"DATABASE": str(examples_db), "TESTING": True})
-
-
-@pytest.fixture
-def client(app: Flask) -> FlaskClient:
-    return app.test_client()
 
 
 def page(client: FlaskClient, url: str, status: int = 200) -> Any:

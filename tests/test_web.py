@@ -26,16 +26,6 @@ from web import create_app
 from web.api import KEY_EVENTS
 
 
-@pytest.fixture
-def app(examples_db: Path) -> Flask:
-    return create_app({"DATABASE": str(examples_db), "TESTING": True})
-
-
-@pytest.fixture
-def client(app: Flask) -> FlaskClient:
-    return app.test_client()
-
-
 def get_json(client: FlaskClient, url: str, status: int = 200) -> Any:
     response = client.get(url)
     assert response.status_code == status, response.data[:300]
