@@ -835,3 +835,26 @@ def test_the_overview_strip_sets_the_range_shown(big: Visit, tmp_path: Path) -> 
     shape = page.evaluate("() => document.getElementById('overview')._fullLayout.shapes[0]")
     assert str(shape["x0"]).startswith("2024-0")
     page.screenshot(path=str(tmp_path / "overview.png"))
+
+
+def test_the_article_page_highlights_its_dates_and_links_its_events(visit: Visit,
+                                                                     tmp_path: Path) -> None:
+    hostile = visit.page.request.get(f"{visit.base_url}/api/events?limit=1000&min_confidence=0"
+                                     "&from=2025-05-03&to=2025-05-03").json()["events"]
+    event = next(e for e in hostile if "<script>" in e["summary"][0])
+    detail = visit.page.request.get(f"{visit.base_url}/api/events/{event['id']}").json()
+    article_id = detail["event"]["mentions"][0]["article_id"]
+    page = visit.page
+    page.goto(f"{visit.base_url}/articles/{article_id}")
+    dates = page.locator("article mark.timex")
+    assert dates.count() >= 1
+    assert "May 3" in " ".join(dates.all_inner_texts())
+    assert dates.first.get_attribute("title") == "2025-05-03"
+    assert dates.first.is_visible()
+    body = page.locator("article.article-page")
+    assert "<script>alert(2)</script>" in body.inner_text()  # the article's HTML is text
+    assert page.locator("article.article-page img, article.article-page script").count() == 0
+    page.screenshot(path=str(tmp_path / "article.png"), full_page=True)
+    page.locator("article a.mention").first.click()
+    page.wait_for_url("**/events/*")
+    assert page.locator("h1").count() == 1
