@@ -12,6 +12,7 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
+from tests.httpserver import LocalServer
 from tracker.ingest import Ingestor
 from tracker.parse import read_jsonl
 from tracker.store import Store
@@ -61,6 +62,13 @@ def _no_name_lookups_beyond_this_machine(monkeypatch: pytest.MonkeyPatch) -> Non
         return real(host, *args, **kwargs)
 
     monkeypatch.setattr(socket, "getaddrinfo", getaddrinfo)
+
+
+@pytest.fixture
+def server() -> Iterator[LocalServer]:
+    """A real HTTP server on 127.0.0.1 for this test (``tests/httpserver.py``)."""
+    with LocalServer() as s:
+        yield s
 
 
 @pytest.fixture

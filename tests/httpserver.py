@@ -1,21 +1,11 @@
 """A real HTTP server on 127.0.0.1 for tests: routes per test, slow, redirecting, huge or gzipped.
 
-Usage: the ``local_server`` fixture below, made visible to every test by one line in
-``tests/conftest.py`` (``from tests.httpserver import local_server  # noqa: F401``); or, in a
-single test module, a fixture of its own::
-
-    @pytest.fixture
-    def server() -> Iterator[LocalServer]:
-        with LocalServer() as s:
-            yield s
+Usage: the ``server`` fixture of ``tests/conftest.py`` gives every test a fresh one::
 
     def test_feed_is_fetched(server: LocalServer) -> None:
         server.add("/feed.xml", body=b"<rss ...>", headers={"Content-Type": "text/xml"})
         result = Fetcher().get(server.url("/feed.xml"))
         assert server.count("/feed.xml") == 1
-
-(Importing ``local_server`` into a test module and naming a parameter after it trips ruff's
-F811; the conftest line avoids that.)
 
 A route is either a fixed ``Reply`` (status, headers, body, delays) or a function from the
 ``RecordedRequest`` to a ``Reply`` (for conditional GET and the like). Bodies can be bytes or a
@@ -41,8 +31,6 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from types import TracebackType
-
-import pytest
 
 Body = bytes | Callable[[], Iterable[bytes]]
 
@@ -288,13 +276,6 @@ def closed_port() -> int:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
         sock.bind(("127.0.0.1", 0))
         return int(sock.getsockname()[1])
-
-
-@pytest.fixture
-def local_server() -> Iterator[LocalServer]:
-    """A fresh ``LocalServer`` for one test, stopped afterwards."""
-    with LocalServer() as server:
-        yield server
 
 
 def wait_for(predicate: Callable[[], bool], timeout: float = 5.0) -> bool:

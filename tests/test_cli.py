@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from tests.conftest import EXAMPLES
-from tests.httpserver import LocalServer, closed_port, local_server  # noqa: F401
+from tests.httpserver import LocalServer, closed_port
 from tracker.confidence import MIN_CONFIDENCE
 
 ARTICLE = (
@@ -113,22 +113,22 @@ def test_ingest_json_lines_keeps_outlets_as_sources(db_path: Path) -> None:
 
 
 def test_ingest_a_feed_url_dates_entries_from_the_feed(
-        local_server: LocalServer, db_path: Path) -> None:  # noqa: F811
-    local_server.add("/rss.xml", body=FEED.format(base=local_server.base_url).encode(),
+        server: LocalServer, db_path: Path) -> None:
+    server.add("/rss.xml", body=FEED.format(base=server.base_url).encode(),
                      headers={"Content-Type": "application/rss+xml"})
-    result = tracker(db_path, "ingest", local_server.url("/rss.xml"))
+    result = tracker(db_path, "ingest", server.url("/rss.xml"))
     assert result.returncode == 0, result.stderr
     assert "2 new" in result.stderr
     articles = {m["article_url"]: m["published_at"] for e in export(db_path)["events"]
                 for m in e["mentions"]}
-    assert articles[local_server.url("/strike")].startswith("2025-03-04")
+    assert articles[server.url("/strike")].startswith("2025-03-04")
 
 
 def test_ingest_a_page_url_dates_it_from_its_metadata(
-        local_server: LocalServer, db_path: Path) -> None:  # noqa: F811
-    local_server.add("/strike-ends", body=PAGE.encode(),
+        server: LocalServer, db_path: Path) -> None:
+    server.add("/strike-ends", body=PAGE.encode(),
                      headers={"Content-Type": "text/html; charset=utf-8"})
-    result = tracker(db_path, "ingest", local_server.url("/strike-ends"))
+    result = tracker(db_path, "ingest", server.url("/strike-ends"))
     assert result.returncode == 0, result.stderr
     events = export(db_path)["events"]
     assert any(e["date_start"] == "2025-03-09" for e in events)  # "on Sunday" before 10 March
@@ -170,10 +170,10 @@ def test_a_bad_published_date_is_a_one_line_error(tmp_path: Path, db_path: Path)
 
 
 def test_a_feed_url_that_returns_html_is_a_one_line_error(
-        local_server: LocalServer, db_path: Path) -> None:  # noqa: F811
-    local_server.add("/feed", body=b"<html><body>Subscribe!</body></html>",
+        server: LocalServer, db_path: Path) -> None:
+    server.add("/feed", body=b"<html><body>Subscribe!</body></html>",
                      headers={"Content-Type": "text/html"})
-    source = tracker(db_path, "source", "add", local_server.url("/feed"), "--kind", "feed")
+    source = tracker(db_path, "source", "add", server.url("/feed"), "--kind", "feed")
     assert source.returncode == 0, source.stderr
     result = tracker(db_path, "worker", "--once")
     assert result.returncode == 0, result.stderr
@@ -183,17 +183,17 @@ def test_a_feed_url_that_returns_html_is_a_one_line_error(
 
 
 def test_ingesting_a_feed_url_that_returns_html_is_a_one_line_error(
-        local_server: LocalServer, db_path: Path) -> None:  # noqa: F811
-    local_server.add("/news/rss.xml", body=b"<html><body>Subscribe!</body></html>",
+        server: LocalServer, db_path: Path) -> None:
+    server.add("/news/rss.xml", body=b"<html><body>Subscribe!</body></html>",
                      headers={"Content-Type": "text/html"})
-    assert_one_line_error(tracker(db_path, "ingest", local_server.url("/news/rss.xml")),
+    assert_one_line_error(tracker(db_path, "ingest", server.url("/news/rss.xml")),
                           "feed")
 
 
 def test_a_url_answering_500_is_a_one_line_error(
-        local_server: LocalServer, db_path: Path) -> None:  # noqa: F811
-    local_server.add("/broken.xml", status=500, body=b"oops")
-    assert_one_line_error(tracker(db_path, "ingest", local_server.url("/broken.xml")), "500")
+        server: LocalServer, db_path: Path) -> None:
+    server.add("/broken.xml", status=500, body=b"oops")
+    assert_one_line_error(tracker(db_path, "ingest", server.url("/broken.xml")), "500")
 
 
 def test_an_unreachable_host_is_a_one_line_error(db_path: Path) -> None:

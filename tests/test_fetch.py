@@ -31,12 +31,6 @@ MB = 1_000_000
 
 
 @pytest.fixture
-def server() -> Iterator[LocalServer]:
-    with LocalServer() as s:
-        yield s
-
-
-@pytest.fixture
 def fetcher() -> Iterator[Fetcher]:
     with Fetcher(connect_timeout=2, read_timeout=2, total_timeout=10) as f:
         yield f

@@ -61,12 +61,6 @@ def lookups(fetcher: Fetcher) -> list[tuple[str, int]]:
 
 
 @pytest.fixture
-def server() -> Iterator[LocalServer]:
-    with LocalServer() as s:
-        yield s
-
-
-@pytest.fixture
 def fetcher() -> Iterator[Fetcher]:
     with Fetcher(connect_timeout=2, read_timeout=2, total_timeout=10,
                  policy=hostile_policy()) as f:

@@ -15,7 +15,6 @@ from __future__ import annotations
 import json
 import logging
 import time
-from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -34,12 +33,6 @@ pytestmark = pytest.mark.slow
 
 RSS = {"Content-Type": "application/rss+xml; charset=utf-8"}
 HTML = {"Content-Type": "text/html; charset=utf-8"}
-
-
-@pytest.fixture
-def server() -> Iterator[LocalServer]:
-    with LocalServer() as s:
-        yield s
 
 
 def worker(db: Path, limits: PollLimits = DEFAULT_LIMITS, total_timeout: float = 5.0) -> Worker:

@@ -8,7 +8,6 @@ leaves 127.0.0.0/8.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
 
@@ -39,10 +38,19 @@ HOSTILE_LINKS = [
 ]
 
 
-@pytest.fixture
-def server() -> Iterator[LocalServer]:
-    with LocalServer() as s:
-        yield s
+def add_local_source(db_path: Path, url: str, *, then_allowed: bool) -> str:
+    """Add a source on 127.0.0.1 (allowed while adding), then set the database's setting."""
+    with Store(db_path) as store:
+        store.set_setting(ALLOW_PRIVATE_NETWORKS_SETTING, "1")
+        source = add_source(store, url)
+        store.set_setting(ALLOW_PRIVATE_NETWORKS_SETTING, "1" if then_allowed else "0")
+    return source.id
+
+
+def serve_one_feed(server: LocalServer) -> str:
+    server.add("/feed.xml", body=rss([article(1, base=server.base_url)], server.base_url),
+               headers=RSS)
+    return server.url("/feed.xml")
 
 
 def only_the_test_server() -> Fetcher:
@@ -55,10 +63,7 @@ def test_feed_items_linking_inside_the_network_are_never_fetched_and_the_poll_sa
     entries = [replace(article(i, base=server.base_url), url=link)
                for i, link in enumerate(HOSTILE_LINKS)]
     server.add("/feed.xml", body=rss(entries, server.base_url, full_text=False), headers=RSS)
-    with Store(db_path) as store:
-        store.set_setting(ALLOW_PRIVATE_NETWORKS_SETTING, "1")  # loopback for the add only
-        add_source(store, server.url("/feed.xml"))
-        store.set_setting(ALLOW_PRIVATE_NETWORKS_SETTING, "0")
+    add_local_source(db_path, server.url("/feed.xml"), then_allowed=False)
     assert Worker(str(db_path), fetcher_factory=only_the_test_server,
                   processes=0).run_once() == 0
     with Store(db_path) as store:
@@ -74,15 +79,10 @@ def test_feed_items_linking_inside_the_network_are_never_fetched_and_the_poll_sa
 
 def test_a_source_inside_the_network_is_refused_with_its_reason_on_the_source(
         server: LocalServer, db_path: Path) -> None:
-    server.add("/feed.xml", body=rss([article(1, base=server.base_url)], server.base_url),
-               headers=RSS)
-    with Store(db_path) as store:
-        store.set_setting(ALLOW_PRIVATE_NETWORKS_SETTING, "1")
-        source = add_source(store, server.url("/feed.xml"))
-        store.set_setting(ALLOW_PRIVATE_NETWORKS_SETTING, "0")
+    source_id = add_local_source(db_path, serve_one_feed(server), then_allowed=False)
     assert Worker(str(db_path), processes=0).run_once() == 0  # the policy of the database
     with Store(db_path) as store:
-        stored = table.source_by_id(store, source.id)
+        stored = table.source_by_id(store, source_id)
         (full,) = list_sources(store)
         (shown,) = list_sources(store, public=True)
     assert stored is not None and stored.consecutive_failures == 1
@@ -94,11 +94,7 @@ def test_a_source_inside_the_network_is_refused_with_its_reason_on_the_source(
 
 def test_the_database_setting_lets_a_closed_network_fetch_its_own_sources(
         server: LocalServer, db_path: Path) -> None:
-    server.add("/feed.xml", body=rss([article(1, base=server.base_url)], server.base_url),
-               headers=RSS)
-    with Store(db_path) as store:
-        store.set_setting(ALLOW_PRIVATE_NETWORKS_SETTING, "1")
-        add_source(store, server.url("/feed.xml"))
+    add_local_source(db_path, serve_one_feed(server), then_allowed=True)
     assert Worker(str(db_path), processes=0).run_once() == 0
     with Store(db_path) as store:
         assert store.counts()["articles"] == 1

@@ -58,12 +58,6 @@ RSS = {"Content-Type": "application/rss+xml"}
 HTML = {"Content-Type": "text/html; charset=utf-8"}
 
 
-@pytest.fixture
-def server() -> Iterator[LocalServer]:
-    with LocalServer() as s:
-        yield s
-
-
 def tracker(db: Path, *args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run([sys.executable, "-m", "tracker.cli", "--db", str(db), *args],
                           capture_output=True, text=True, timeout=120)
