@@ -124,6 +124,7 @@ def test_min_confidence_is_respected(client: FlaskClient, examples_db: Path) -> 
 @pytest.mark.parametrize("query", [
     "bucket=year", "bucket=hour", "from=2025-13-01", "from=2025-06-01&to=2025-05-01",
     "min_confidence=2", "min_confidence=x", "min_sources=-1", "kind=%00",
+    "max_buckets=0", "max_buckets=401", "max_buckets=ten",
 ])
 def test_bad_parameters_are_400(client: FlaskClient, query: str) -> None:
     doc = get_json(client, f"/api/aggregate?{query}", 400)
@@ -184,3 +185,20 @@ def test_generated_database(generated_db: Path, params: dict[str, Any], bucket: 
          r["kind"]) for r in rows if r["date_end"] >= first.isoformat()
         and r["date_start"] <= last)
     assert Counter({(b["start"], b["kind"]): b["count"] for b in doc["buckets"]}) == expected
+
+
+@pytest.mark.parametrize(("params", "max_buckets", "bucket"), [
+    ({"from": "2021-01-01", "to": "2021-12-31"}, 400, "day"),
+    ({"from": "2021-01-01", "to": "2021-12-31"}, 200, "week"),  # a chart 1,000 px wide
+    ({"from": "2021-01-01", "to": "2021-12-31"}, 40, "month"),
+    ({}, 60, "month"),
+])
+def test_a_chart_asks_for_no_more_periods_than_it_has_room_for(
+        generated_db: Path, params: dict[str, Any], max_buckets: int, bucket: str) -> None:
+    client = create_app({"DATABASE": str(generated_db), "TESTING": True}).test_client()
+    query = urlencode({**params, "max_buckets": max_buckets})
+    doc = get_json(client, "/api/aggregate?" + query)
+    assert doc["bucket"] == bucket
+    assert doc["total"] == get_json(client, "/api/aggregate?" + urlencode(params))["total"]
+    if not params:
+        assert get_json(client, f"/api/overview?max_buckets={max_buckets}")["bucket"] == bucket

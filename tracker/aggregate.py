@@ -7,8 +7,8 @@ their ``date_start`` falls in (a day, a week starting on Monday, or a calendar m
 kind. An event that began before the filter's ``from`` but still overlaps the range (the event
 list includes it) is counted in the first period of the range, so the counts always add up to
 the list's total. ``bucket="auto"`` takes the finest period that keeps the range within
-``MAX_BUCKETS`` periods. ``overview`` is the same over the whole timeline, with no filter but
-the confidence threshold (the dashboard's overview strip).
+``MAX_BUCKETS`` periods (or fewer, when asked). ``overview`` is the same over the whole
+timeline, with no filter but the confidence threshold (the dashboard's overview strip).
 
 The grouping is one SQL ``GROUP BY`` over a covering index (schema step 6), so it reads no
 event rows; the SQL is in ``tracker.store.reads`` (``event_span``, ``period_counts``). It never
@@ -75,11 +75,15 @@ def bucket_end(start: date, bucket: str) -> date:
     raise ValueError(f"bucket must be one of {', '.join(BUCKETS)}, got {bucket!r}")
 
 
-def aggregate(store: Store, f: EventFilter, bucket: str = "auto") -> dict[str, Any]:
+def aggregate(store: Store, f: EventFilter, bucket: str = "auto",
+              max_buckets: int = MAX_BUCKETS) -> dict[str, Any]:
     """``{"ok", "bucket", "from", "to", "total", "kinds", "buckets"}``: the active events
-    matching ``f`` counted per period and kind. ``kinds`` lists the kinds counted, the most
-    frequent first; ``buckets`` has one entry per (period, kind) with events, in date order,
-    each ``{"start", "end", "kind", "count"}`` (ISO days, both inclusive). ``from`` and ``to``
+    matching ``f`` counted per period and kind; ``bucket="auto"`` takes the finest period that
+    cuts the range into at most ``max_buckets`` (a chart asks for as many as it has room for:
+    a bar of a few pixels per period, not one per day of a year). ``kinds`` lists the kinds
+    counted, the most frequent first; ``buckets`` has one entry per (period, kind) with
+    events, in date order, each ``{"start", "end", "kind", "count"}`` (ISO days, both
+    inclusive). ``from`` and ``to``
     are the range counted (the filter's, else the events' own); both None when nothing
     matches. ValueError for an unknown ``bucket``."""
     if bucket not in (*BUCKETS, "auto"):
@@ -93,15 +97,16 @@ def aggregate(store: Store, f: EventFilter, bucket: str = "auto") -> dict[str, A
         first = first or span[0]
         last = last or span[1]
     if bucket == "auto":
-        bucket = choose_bucket(first, max(first, last))
+        bucket = choose_bucket(first, max(first, last), max(1, min(max_buckets, MAX_BUCKETS)))
     rows = reads.period_counts(store, f, bucket)
     return _document(bucket, first, last, rows)
 
 
-def overview(store: Store, min_confidence: float = MIN_CONFIDENCE) -> dict[str, Any]:
+def overview(store: Store, min_confidence: float = MIN_CONFIDENCE,
+             max_buckets: int = MAX_BUCKETS) -> dict[str, Any]:
     """``aggregate`` over the whole timeline, no filter but ``min_confidence``, period chosen
     automatically: what the dashboard's overview strip draws."""
-    return aggregate(store, EventFilter(min_confidence=min_confidence), "auto")
+    return aggregate(store, EventFilter(min_confidence=min_confidence), "auto", max_buckets)
 
 
 def _with_key_events(store: Store, f: EventFilter) -> EventFilter:

@@ -3,13 +3,15 @@ dashboard's density band (too many events in view to draw one by one) and its ov
 
 ``/api/aggregate`` takes the filter parameters of ``/api/events`` (``from``, ``to``, ``kind``,
 ``entity``, ``q``, ``min_sources``, ``min_confidence``, ``key``/``top``; read by
-``web.api.parse_filter``) and ``bucket`` (``auto``, ``day``, ``week`` or ``month``; default
-``auto``), and answers ``{"ok": true, "bucket": ..., "from": ..., "to": ..., "total": N,
+``web.api.parse_filter``), ``bucket`` (``auto``, ``day``, ``week`` or ``month``; default
+``auto``) and ``max_buckets`` (1 to 400, default 400: the most periods ``auto`` may cut the
+range into), and answers ``{"ok": true, "bucket": ..., "from": ..., "to": ..., "total": N,
 "kinds": [...], "buckets": [{"start", "end", "kind", "count"}, ...]}``; its counts add up to
 the total ``/api/events`` gives for the same filter. ``/api/overview`` is the same over the
-whole timeline with no filter but ``min_confidence``. Both are served from the response cache
-(``web.cache``) while the database is unchanged. A bad parameter is a 400 in the API's error
-shape. The counting is ``tracker.aggregate``'s; this module only reads parameters.
+whole timeline with no filter but ``min_confidence`` (and ``max_buckets``). Both are served
+from the response cache (``web.cache``) while the database is unchanged. A bad parameter is
+a 400 in the API's error shape. The counting is ``tracker.aggregate``'s; this module only
+reads parameters.
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ from flask import Blueprint, jsonify, request
 
 from tracker import aggregate as counts
 from web import get_store
-from web.api import BadParameter, _confidence_param, parse_filter
+from web.api import BadParameter, _confidence_param, _int_param, parse_filter
 from web.cache import cached
 
 bp = Blueprint("aggregate_api", __name__, url_prefix="/api")
@@ -35,15 +37,20 @@ def _bucket_param() -> str:
     return raw
 
 
+def _max_buckets_param() -> int:
+    return _int_param(request.args, "max_buckets", counts.MAX_BUCKETS, 1, counts.MAX_BUCKETS)
+
+
 @bp.get("/aggregate")
 @cached
 def aggregate() -> Any:
     f = parse_filter(request.args)
     bucket = _bucket_param()
-    return jsonify(counts.aggregate(get_store(), f, bucket))
+    return jsonify(counts.aggregate(get_store(), f, bucket, _max_buckets_param()))
 
 
 @bp.get("/overview")
 @cached
 def overview() -> Any:
-    return jsonify(counts.overview(get_store(), _confidence_param(request.args)))
+    return jsonify(counts.overview(get_store(), _confidence_param(request.args),
+                                   _max_buckets_param()))

@@ -83,11 +83,14 @@ def _where(f: EventFilter) -> tuple[list[str], list[Any]]:
         params += [f.entity, f.entity, f.entity]
     fts = fts_query(f.q)
     if fts:
-        # Entity names and aliases match too: "Zelensky" finds the events of Zelenskyy.
+        # Entity names and aliases match too: "Zelensky" finds the events of Zelenskyy. As
+        # for ``entity``, from the few entities named so outwards through the links' entity
+        # index: starting from the links would join every one of them (3x slower at 100,000).
         clauses.append(
-            "(e.rowid IN (SELECT rowid FROM events_fts WHERE events_fts MATCH ?) OR e.id IN "
-            "(SELECT ee.event_id FROM event_entities ee JOIN entities n ON n.id = ee.entity_id "
-            "WHERE n.name LIKE ? ESCAPE '\\' OR n.aliases LIKE ? ESCAPE '\\'))"
+            "(e.rowid IN (SELECT rowid FROM events_fts WHERE events_fts MATCH ?) OR e.rowid IN "
+            "(SELECT ev.rowid FROM event_entities ee JOIN events ev ON ev.id = ee.event_id "
+            "WHERE ee.entity_id IN (SELECT n.id FROM entities n "
+            "WHERE n.name LIKE ? ESCAPE '\\' OR n.aliases LIKE ? ESCAPE '\\')))"
         )
         like = like_pattern(without_controls(f.q or "").strip())
         params += [fts, like, like]
