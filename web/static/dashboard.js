@@ -23,6 +23,23 @@
   var chart = document.getElementById("timeline");
   var form = document.getElementById("filters");
   if (!chart || !form) return;
+
+  /* Plotly (4.6 MB) loads after this script (both deferred) and takes a second to start, so
+     the first requests go out before it is ready: the data and the library arrive together. */
+  var plotlyFailed = false;
+  var plotlyReady = new Promise(function (resolve, reject) {
+    if (window.Plotly) { resolve(); return; }
+    var tag = document.getElementById("plotly-js");
+    if (!tag) { reject(new Error("no chart library on this page")); return; }
+    tag.addEventListener("load", function () {
+      if (window.Plotly) resolve(); else reject(new Error("the chart library did not start"));
+    });
+    tag.addEventListener("error", function () { reject(new Error("the chart library did not load")); });
+  });
+  // The overview strip is drawn once the chart has settled (drawn, empty or failed): the chart
+  // is what the reader came for, and both drawings at once would delay it.
+  var settleChart;
+  var chartSettled = new Promise(function (resolve) { settleChart = resolve; });
   var statusEl = document.getElementById("status");
   var listEl = document.getElementById("event-list");
   var listNote = document.getElementById("list-note");
@@ -195,6 +212,17 @@
 
   function firstSentence(e) {
     return e.summary && e.summary.length ? e.summary[0] : "";
+  }
+
+  /* Counts per period as fine as the plot has room for: a bar of at least BAR_PX pixels per
+     period (a year on a laptop is counted per week, not per day), so the band stays quick to
+     draw and legible. */
+  var BAR_PX = 5;
+  function aggregateUrl(api, params, el) {
+    var q = new URLSearchParams(params);
+    var width = Math.max(200, ((el && el.clientWidth) || 1000) - 112);  // less the margins
+    q.set("max_buckets", String(Math.max(20, Math.min(400, Math.floor(width / BAR_PX)))));
+    return api + "?" + q.toString();
   }
 
   function getJSON(url, signal) {
@@ -558,8 +586,9 @@
     var mc = params.get("min_confidence") || "";
     if (overviewKey === mc) return;
     overviewKey = mc;
-    getJSON(chart.dataset.overviewApi + (mc ? "?min_confidence=" + encodeURIComponent(mc) : ""))
-      .then(drawOverview)
+    Promise.all([getJSON(aggregateUrl(chart.dataset.overviewApi, mc ? { min_confidence: mc } : {}, overviewEl)),
+                 plotlyReady, chartSettled])
+      .then(function (answers) { drawOverview(answers[0]); })
       .catch(function () { overviewKey = null; });
   }
 
@@ -728,7 +757,7 @@
     var kinds = (chart._filterAgg && chart._filterAgg.kinds) || [];
     var empty = { bucket: "day", total: 0, buckets: [], kinds: [] };
     var counted = known ? Promise.resolve(known)  // the filter's own counts: no second request
-      : q ? getJSON(chart.dataset.aggregateApi + "?" + q.toString(), req.signal)
+      : q ? getJSON(aggregateUrl(chart.dataset.aggregateApi, q, chart), req.signal)
         : Promise.resolve(empty);
     return counted.then(function (agg) {
       if (req.seq !== requestSeq) throw new Error("superseded");
@@ -799,7 +828,10 @@
     statusEl.textContent = "Loading events…";
     loadOverview(params);
     var shown = shownRange(urlParams());
-    return getJSON(chart.dataset.aggregateApi + "?" + params.toString(), req.signal).then(function (whole) {
+    return Promise.all([
+      getJSON(aggregateUrl(chart.dataset.aggregateApi, params, chart), req.signal), plotlyReady
+    ]).then(function (answers) {
+      var whole = answers[0];
       if (seq !== requestSeq) throw new Error("superseded");
       chart._filterAgg = whole;
       if (whole.total > DETAIL_MAX) return loadMany(params, whole, shown, req);
@@ -807,11 +839,12 @@
         return drawAll(params, result, shown);
       });
     }).catch(function (err) {
-      if (superseded(err)) return;
+      if (superseded(err) || plotlyFailed) return;  // plotlyReady's handler said why
       chart.dataset.state = "error";
       statusEl.textContent = "Could not load events: " + (err && err.message ? err.message : err);
     }).finally(function () {
       if (seq === requestSeq) chart.removeAttribute("aria-busy");
+      settleChart();
     });
   }
 
@@ -1004,12 +1037,8 @@
     else if (!id) closePanel(false);
   }
 
-  if (typeof Plotly === "undefined") {
-    statusEl.textContent = "The chart library did not load; the list below has every event.";
-    return;
-  }
-
   form.addEventListener("submit", function (ev) {
+    if (plotlyFailed) return;  // no chart: the server answers the form with its list
     ev.preventDefault();
     var params = filterParams(true);
     var before = urlParams();
@@ -1040,6 +1069,11 @@
   }
   window.addEventListener("popstate", restoreFromUrl);
 
+  plotlyReady.catch(function () {
+    plotlyFailed = true;
+    chart.dataset.state = "error";
+    statusEl.textContent = "The chart library did not load; the list below has every event.";
+  });
   updateViewLinks(filterParams(true));
   load();
   var shared = urlParams().get("event");  // a shared view: its event's panel open
