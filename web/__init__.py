@@ -1,11 +1,11 @@
 """The web app: a Flask app factory with the dashboard pages, the JSON API and the vendored Plotly.
 
 ``create_app(settings)`` wires the blueprints (``web.pages``, ``web.api``, ``web.sources_api``,
-``web.assets``). It gives each request a ``Store``, opened on first use and kept by the server
-thread for its next requests (``get_store``), and turns a database that cannot be opened into a
-clear 503 (JSON under ``/api``, an HTML page elsewhere) instead of a traceback; anonymous
-readers are not told the database's path. It adds
-the security headers of ``web.security`` to every response, and with ``READS_NEED_TOKEN`` it puts
+``web.assets``, ``web.map_api``). It gives each request a ``Store``, opened on first use and kept
+by the server thread for its next requests (``get_store``), and turns a database that cannot be
+opened into a clear 503 (JSON under ``/api``, an HTML page elsewhere) instead of a traceback;
+anonymous readers are not told the database's path. It adds the security headers of
+``web.security`` to every response, and with ``READS_NEED_TOKEN`` it puts
 every read behind the API token (``web.auth``).
 
 Settings (``create_app`` arguments, else the environment):
@@ -15,6 +15,8 @@ Settings (``create_app`` arguments, else the environment):
 - ``READS_NEED_TOKEN``: every page and API read needs the token (``TRACKER_READS_NEED_TOKEN=1``);
 - ``EXPORT_CONCURRENCY``: how many exports may stream at once (``TRACKER_EXPORT_CONCURRENCY``;
   default 2; more get a 429).
+- ``TOPOJSON_DIR``: the map view's outlines (``TRACKER_TOPOJSON_DIR``, else
+  ``<sys.prefix>/share/tracker/topojson``; see ``web.map_api``).
 
 It only presents what ``tracker.query`` returns: it never writes to the database except
 through the sources API, never runs ingestion or the scheduler (those live in their own
@@ -54,7 +56,18 @@ class ConfigurationError(TrackerError):
 def create_app(settings: Mapping[str, Any] | None = None) -> Flask:
     """Build the app. ``settings`` override the defaults (``DATABASE``, ``TESTING``,
     ``API_TOKEN``, ``READS_NEED_TOKEN``, ``EXPORT_CONCURRENCY``, ...)."""
-    from web import aggregate_api, api, assets, auth, cache, pages, security, sources_api, things
+    from web import (
+        aggregate_api,
+        api,
+        assets,
+        auth,
+        cache,
+        map_api,
+        pages,
+        security,
+        sources_api,
+        things,
+    )
 
     app = Flask(__name__)
     app.config.from_mapping(
@@ -77,6 +90,7 @@ def create_app(settings: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(sources_api.bp)  # before api: it owns /api/sources (GET and writes)
     app.register_blueprint(api.bp)
     app.register_blueprint(aggregate_api.bp)
+    app.register_blueprint(map_api.bp)
     app.register_blueprint(pages.bp)
     app.register_blueprint(things.bp)
     app.extensions[_KEPT] = _ThreadStore()

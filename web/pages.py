@@ -1,16 +1,19 @@
-"""The HTML pages: the dashboard (story and chart views), events with their evidence, entities,
-source health.
+"""The HTML pages: the dashboard (story, chart and map views), events with their evidence,
+entities, source health.
 
 Every page is rendered on the server from ``tracker.query`` so it is useful without JavaScript.
 The dashboard opens on the **story view**: the key events (``query.top_events``, the same
 selection as the chart's "Key events only" toggle and ``/api/top``) as a vertical timeline in
 date order, with no script at all. ``?view=chart`` is the **chart view**: the filter form, the
 first events as a list, and ``static/dashboard.js``, which draws the interactive Plotly chart from
-the JSON API. ``/sources`` shows anonymous readers redacted URLs and error categories only;
-``/sources?details=1`` asks the browser to sign in (Basic, the API token as password) and then
-shows the full error texts. Pages never write to the database and never choose events
-themselves; no template holds inline script, event-handler attributes or inline styles (the
-Content-Security-Policy of ``web.security`` would refuse them).
+the JSON API. ``?view=map`` is the **map view**: the events counted per place they name
+(``tracker.geo``, with the chart's filters), listed with links to the chart filtered by each place
+and to its page, and ``static/map.js``, which draws them on a world map from ``/api/places``
+with outlines the app serves itself (``web.map_api``). ``/sources`` shows anonymous readers
+redacted URLs and error categories only; ``/sources?details=1`` asks the browser to sign in
+(Basic, the API token as password) and then shows the full error texts. Pages never write to
+the database and never choose events themselves; no template holds inline script, event-handler
+attributes or inline styles (the Content-Security-Policy of ``web.security`` would refuse them).
 """
 
 from __future__ import annotations
@@ -21,19 +24,20 @@ from urllib.parse import urlencode
 
 from flask import Blueprint, abort, render_template, request, url_for
 
-from tracker import query, views
+from tracker import geo, query, views
 from tracker.store import Store
 from web import get_store
 from web.api import KEY_EVENTS, BadParameter, parse_filter, text_param
 from web.assets import plotly_version
 from web.auth import challenge, configured_token, has_token, refuse
 from web.cache import cached
+from web.map_api import MAP_FILE, map_data_installed
 
 bp = Blueprint("pages", __name__)
 
 FALLBACK_LIST_SIZE = 200
 STORY_SENTENCES = 3
-VIEWS = ("story", "chart")
+VIEWS = ("story", "chart", "map")
 
 # What a precision means to a reader, where the date label alone does not say it.
 PRECISION_NOTES = {
@@ -68,11 +72,14 @@ def dashboard() -> Any:
         # Both views keep every other parameter, so switching back and forth loses no filter.
         "story_url": _dashboard_url(view=None),
         "chart_url": _dashboard_url(view="chart"),
+        "map_url": _dashboard_url(view="map"),
         "plotly_version": plotly_version(),
     }
     status = 400 if error else 200
     if view == "story":
         return render_template("dashboard.html", **common, **_story(store, f)), status
+    if view == "map":
+        return render_template("dashboard.html", **common, **_map(store, f)), status
     page = query.list_events(store, f, limit=FALLBACK_LIST_SIZE)
     # suggestions for the entity box (the filter matches whole names and aliases)
     names = Counter(n["name"] for e in page["events"] for n in e["entities"])
@@ -101,6 +108,28 @@ def _story(store: Store, f: query.EventFilter) -> dict[str, Any]:
         "dated": bool(f.date_from or f.date_to),
         "every_date_url": _dashboard_url(view=None, **{"from": None, "to": None}),
         "low_confidence_url": _dashboard_url(view=None, min_confidence="0"),
+    }
+
+
+def _map(store: Store, f: query.EventFilter) -> dict[str, Any]:
+    """The map view's data: the places counted, each with its links (the chart filtered by it,
+    its own page); the form's kinds; whether the map's outlines are installed, and where."""
+    counted = geo.place_counts(store, f)
+
+    def linked(entry: geo.PlaceCount) -> dict[str, Any]:
+        return {**entry, "chart_url": _dashboard_url(view="chart", entity=entry["name"]),
+                "page_url": url_for("pages.entity", ref=entry["id"])}
+
+    # plotly.js asks for topojsonURL + "world_50m.json": the folder of that file's URL.
+    outlines = url_for("map_api.topojson", name=MAP_FILE)
+    return {
+        "places": [linked(e) for e in counted["places"]],
+        "unplaced": [linked(e) for e in counted["unplaced"]],
+        "total_events": counted["total_events"],
+        "truncated": counted["truncated"],
+        "kinds": query.kinds(store, f.min_confidence),
+        "map_data": map_data_installed(),
+        "topojson_url": outlines[: outlines.rindex("/") + 1],
     }
 
 
