@@ -202,3 +202,33 @@ def test_a_chart_asks_for_no_more_periods_than_it_has_room_for(
     assert doc["total"] == get_json(client, "/api/aggregate?" + urlencode(params))["total"]
     if not params:
         assert get_json(client, f"/api/overview?max_buckets={max_buckets}")["bucket"] == bucket
+
+
+@pytest.mark.parametrize("params", [{}, {"kind": "diplomacy"}, {"from": "2025-05-01"},
+                                    {"min_confidence": "0"}])
+def test_lanes_by_entity_count_each_person_and_place(client: FlaskClient,
+                                                     params: dict[str, Any]) -> None:
+    doc = get_json(client, "/api/aggregate?" + urlencode({**params, "group": "entity"}))
+    assert doc["group"] == "entity"
+    assert doc["total"] == get_json(client, "/api/events?" + urlencode(params))["total"]
+    lanes = doc["entities"]
+    assert 0 < len(lanes) <= agg.ENTITY_LANES
+    assert {n["kind"] for n in lanes} <= set(agg.ENTITY_KINDS)
+    assert [n["count"] for n in lanes] == sorted((n["count"] for n in lanes), reverse=True)
+    per_entity = Counter[str]()
+    for b in doc["buckets"]:
+        per_entity[b["entity"]] += b["count"]
+    for n in lanes:  # each lane counts exactly the events the list gives for that entity
+        listed_total = get_json(client, "/api/events?" + urlencode({**params, "entity": n["id"]}))
+        assert per_entity[n["id"]] == n["count"] == listed_total["total"], n
+    # the busiest people and places: no one left out has more events than a lane's
+    every = Counter(x["id"] for e in listed(client, params) for x in e["entities"]
+                    if x["kind"] in agg.ENTITY_KINDS)
+    if len(every) > len(lanes):
+        assert max(c for i, c in every.items() if i not in per_entity) <= lanes[-1]["count"]
+
+
+def test_lanes_by_entity_with_nothing_matching(client: FlaskClient) -> None:
+    doc = get_json(client, "/api/aggregate?group=entity&kind=no-such-kind")
+    assert (doc["total"], doc["entities"], doc["buckets"]) == (0, [], [])
+    get_json(client, "/api/aggregate?group=place", 400)

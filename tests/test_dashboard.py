@@ -858,3 +858,66 @@ def test_the_article_page_highlights_its_dates_and_links_its_events(visit: Visit
     page.locator("article a.mention").first.click()
     page.wait_for_url("**/events/*")
     assert page.locator("h1").count() == 1
+
+
+def entity_lanes(visit: Visit, query: str = "") -> list[dict[str, Any]]:
+    body = visit.page.request.get(
+        f"{visit.base_url}/api/aggregate?group=entity&{query}").json()
+    assert body["ok"] and body["group"] == "entity"
+    return list(body["entities"])
+
+
+def lane_labels(page: Any) -> list[str]:
+    return [t.strip() for t in page.locator("#timeline .ytick text").all_text_contents()]
+
+
+def test_lanes_switch_to_the_people_and_places_of_the_filter(visit: Visit,
+                                                             tmp_path: Path) -> None:
+    page = visit.open()
+    kinds = set(lane_labels(page))
+    page.select_option("select[name=lanes]", "entity")
+    visit.wait_redrawn("lanes=entity")
+    page.wait_for_selector("#timeline[data-lanes=entity]")
+    lanes = entity_lanes(visit)
+    lane_ids = {n["id"] for n in lanes}
+    events = api_events(visit)
+    # a lane for each of the filter's busiest people and places, and one for the rest
+    labels = lane_labels(page)
+    unplaced = [e for e in events if not {n["id"] for n in e["entities"]} & lane_ids]
+    assert len(labels) == len(lanes) + (1 if unplaced else 0)
+    assert ("others" in labels) == bool(unplaced)
+    for label in labels:
+        assert label == "others" or any(label.rstrip("…") in n["name"] for n in lanes), label
+    # every event is drawn in the lane of each of its people and places that has one
+    drawn: dict[str, int] = {}
+    for event_id in visit.plotted_ids():
+        drawn[event_id] = drawn.get(event_id, 0) + 1
+    assert drawn == {e["id"]: max(1, len({n["id"] for n in e["entities"]} & lane_ids))
+                     for e in events}
+    assert page.get_attribute("#timeline", "data-count") == str(len(events))
+    page.screenshot(path=str(tmp_path / "lanes-by-entity.png"))
+    # the choice is part of the view: Back returns to the lanes by kind
+    page.go_back()
+    page.wait_for_function("() => !location.search.includes('lanes=entity')")
+    page.wait_for_selector("#timeline[data-lanes=kind][data-state=ready]")
+    assert set(lane_labels(page)) == kinds
+    assert page.input_value("select[name=lanes]") == "kind"
+
+
+def test_density_lanes_by_person_and_place(browser: Any, base_url: str, tmp_path: Path) -> None:
+    visit = Visit(browser, base_url)
+    try:
+        visit.context.add_init_script("window.__trackerDetailMax = 3;")  # density at once
+        page = visit.open("/?view=chart&lanes=entity")
+        wait_mode(page, "density")
+        lanes = entity_lanes(visit)
+        assert page.get_attribute("#timeline", "data-lanes") == "entity"
+        assert len(lane_labels(page)) == len(lanes)
+        bars = page.evaluate("() => document.getElementById('timeline')._fullData"
+                             ".map(t => [t.name, t.hovertext.length])")
+        assert len(bars) == len(lanes) and all(name == "density" for name, _ in bars)
+        status = page.locator("#status").inner_text()
+        assert "person or place" in status
+        page.screenshot(path=str(tmp_path / "density-by-entity.png"))
+    finally:
+        visit.close()

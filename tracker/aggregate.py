@@ -25,11 +25,14 @@ from tracker.confidence import MIN_CONFIDENCE
 from tracker.store import Store, reads
 from tracker.store.reads import EventFilter
 
-__all__ = ["BUCKETS", "MAX_BUCKETS", "aggregate", "bucket_end", "bucket_start", "choose_bucket",
-           "overview"]
+__all__ = ["BUCKETS", "ENTITY_KINDS", "ENTITY_LANES", "GROUPS", "MAX_BUCKETS", "aggregate",
+           "bucket_end", "bucket_start", "choose_bucket", "overview"]
 
 BUCKETS: Final = ("day", "week", "month")
 MAX_BUCKETS: Final = 400  # periods in a range at most, when the period is chosen ("auto")
+GROUPS: Final = ("kind", "entity")
+ENTITY_KINDS: Final = ("person", "place")  # the lanes by entity: the story's people and places
+ENTITY_LANES: Final = 12  # lanes a chart can label and a reader can follow
 
 
 def choose_bucket(first: date, last: date, max_buckets: int = MAX_BUCKETS) -> str:
@@ -76,7 +79,7 @@ def bucket_end(start: date, bucket: str) -> date:
 
 
 def aggregate(store: Store, f: EventFilter, bucket: str = "auto",
-              max_buckets: int = MAX_BUCKETS) -> dict[str, Any]:
+              max_buckets: int = MAX_BUCKETS, group: str = "kind") -> dict[str, Any]:
     """``{"ok", "bucket", "from", "to", "total", "kinds", "buckets"}``: the active events
     matching ``f`` counted per period and kind; ``bucket="auto"`` takes the finest period that
     cuts the range into at most ``max_buckets`` (a chart asks for as many as it has room for:
@@ -85,21 +88,49 @@ def aggregate(store: Store, f: EventFilter, bucket: str = "auto",
     events, in date order, each ``{"start", "end", "kind", "count"}`` (ISO days, both
     inclusive). ``from`` and ``to``
     are the range counted (the filter's, else the events' own); both None when nothing
-    matches. ValueError for an unknown ``bucket``."""
+    matches.
+
+    ``group="entity"`` counts per period and person or place instead of kind: ``entities``
+    lists the ``ENTITY_LANES`` people and places with the most events matching ``f`` (``{"id",
+    "name", "kind", "count"}``, the most first) and each bucket names its ``entity`` (an id)
+    instead of a kind. An event of two of them counts in both, and one of none in neither, so
+    there ``total`` is the number of events matching, not the buckets' sum.
+    ValueError for an unknown ``bucket`` or ``group``."""
     if bucket not in (*BUCKETS, "auto"):
         raise ValueError(f"bucket must be auto, {', '.join(BUCKETS)}, got {bucket!r}")
+    if group not in GROUPS:
+        raise ValueError(f"group must be one of {', '.join(GROUPS)}, got {group!r}")
     f = _with_key_events(store, f)
     first, last = f.date_from, f.date_to
     if first is None or last is None:
         span = reads.event_span(store, f)
         if span is None:
-            return _document(bucket if bucket != "auto" else "day", None, None, [])
+            empty = _document(bucket if bucket != "auto" else "day", None, None, [])
+            if group == "entity":
+                del empty["kinds"]
+                empty.update(group="entity", entities=[])
+            return empty
         first = first or span[0]
         last = last or span[1]
     if bucket == "auto":
         bucket = choose_bucket(first, max(first, last), max(1, min(max_buckets, MAX_BUCKETS)))
+    if group == "entity":
+        return _entity_document(store, f, bucket, first, last)
     rows = reads.period_counts(store, f, bucket)
     return _document(bucket, first, last, rows)
+
+
+def _entity_document(store: Store, f: EventFilter, bucket: str, first: date,
+                     last: date) -> dict[str, Any]:
+    lanes = reads.entity_lanes(store, f, ENTITY_KINDS, ENTITY_LANES)
+    rows = reads.entity_period_counts(store, f, bucket, [lane[0] for lane in lanes])
+    return {"ok": True, "group": "entity", "bucket": bucket, "from": first.isoformat(),
+            "to": last.isoformat(), "total": reads.count_events(store, f),
+            "entities": [{"id": i, "name": name, "kind": kind, "count": n}
+                         for i, name, kind, n in lanes],
+            "buckets": [{"start": start, "end": bucket_end(date.fromisoformat(start),
+                                                           bucket).isoformat(),
+                         "entity": entity, "count": n} for start, entity, n in rows]}
 
 
 def overview(store: Store, min_confidence: float = MIN_CONFIDENCE,
@@ -130,7 +161,7 @@ def _document(bucket: str, first: date | None, last: date | None,
                         "kind": kind, "count": count})
         per_kind[kind] = per_kind.get(kind, 0) + count
     kinds = sorted(per_kind, key=lambda k: (-per_kind[k], k))
-    return {"ok": True, "bucket": bucket,
+    return {"ok": True, "group": "kind", "bucket": bucket,
             "from": first.isoformat() if first else None,
             "to": last.isoformat() if last else None,
             "total": sum(per_kind.values()), "kinds": kinds, "buckets": buckets}

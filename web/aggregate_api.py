@@ -4,14 +4,15 @@ dashboard's density band (too many events in view to draw one by one) and its ov
 ``/api/aggregate`` takes the filter parameters of ``/api/events`` (``from``, ``to``, ``kind``,
 ``entity``, ``q``, ``min_sources``, ``min_confidence``, ``key``/``top``; read by
 ``web.api.parse_filter``), ``bucket`` (``auto``, ``day``, ``week`` or ``month``; default
-``auto``) and ``max_buckets`` (1 to 400, default 400: the most periods ``auto`` may cut the
-range into), and answers ``{"ok": true, "bucket": ..., "from": ..., "to": ..., "total": N,
-"kinds": [...], "buckets": [{"start", "end", "kind", "count"}, ...]}``; its counts add up to
-the total ``/api/events`` gives for the same filter. ``/api/overview`` is the same over the
-whole timeline with no filter but ``min_confidence`` (and ``max_buckets``). Both are served
-from the response cache (``web.cache``) while the database is unchanged. A bad parameter is
-a 400 in the API's error shape. The counting is ``tracker.aggregate``'s; this module only
-reads parameters.
+``auto``), ``max_buckets`` (1 to 400, default 400: the most periods ``auto`` may cut the range
+into) and ``group`` (``kind``, the default, or ``entity``), and answers ``{"ok": true, "group":
+"kind", "bucket": ..., "from": ..., "to": ..., "total": N, "kinds": [...], "buckets":
+[{"start", "end", "kind", "count"}, ...]}``; its counts add up to the total ``/api/events``
+gives for the same filter. ``group=entity`` counts per person and place instead
+(``tracker.aggregate.aggregate`` says how). ``/api/overview`` is the same over the whole
+timeline with no filter but ``min_confidence`` (and ``max_buckets``). Both are served from the
+response cache (``web.cache``) while the database is unchanged. A bad parameter is a 400 in the
+API's error shape. The counting is ``tracker.aggregate``'s; this module only reads parameters.
 """
 
 from __future__ import annotations
@@ -37,6 +38,13 @@ def _bucket_param() -> str:
     return raw
 
 
+def _group_param() -> str:
+    raw = (request.args.get("group") or "").strip().lower() or "kind"
+    if raw not in counts.GROUPS:
+        raise BadParameter(f"group must be one of {', '.join(counts.GROUPS)}, got {raw!r}")
+    return raw
+
+
 def _max_buckets_param() -> int:
     return _int_param(request.args, "max_buckets", counts.MAX_BUCKETS, 1, counts.MAX_BUCKETS)
 
@@ -46,7 +54,8 @@ def _max_buckets_param() -> int:
 def aggregate() -> Any:
     f = parse_filter(request.args)
     bucket = _bucket_param()
-    return jsonify(counts.aggregate(get_store(), f, bucket, _max_buckets_param()))
+    return jsonify(counts.aggregate(get_store(), f, bucket, _max_buckets_param(),
+                                    _group_param()))
 
 
 @bp.get("/overview")

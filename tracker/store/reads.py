@@ -415,3 +415,40 @@ def period_counts(store: Store, f: EventFilter, bucket: str
         f") GROUP BY period, k ORDER BY period, k",
         [*head, *params, ""]).fetchall()
     return [(str(p), str(k), int(n)) for p, k, n in rows]
+
+
+def entity_lanes(store: Store, f: EventFilter, kinds: Sequence[str], limit: int
+                 ) -> list[tuple[str, str, str, int]]:
+    """(entity id, name, kind, events) of the ``limit`` entities of ``kinds`` with the most
+    events matching ``f``, the most first (ties by name)."""
+    clauses, params = _where(f)
+    rows = store.db.execute(
+        f"SELECT n.id, n.name, n.kind, COUNT(*) AS c FROM events e "
+        f"JOIN event_entities ee ON ee.event_id = e.id JOIN entities n ON n.id = ee.entity_id "
+        f"WHERE {' AND '.join(clauses)} AND n.kind IN ({','.join('?' * len(kinds))}) "
+        f"GROUP BY n.id ORDER BY c DESC, n.name LIMIT ?",
+        [*params, *kinds, limit]).fetchall()
+    return [(str(i), str(name), str(kind), int(c)) for i, name, kind, c in rows]
+
+
+def entity_period_counts(store: Store, f: EventFilter, bucket: str,
+                         entity_ids: Sequence[str]) -> list[tuple[str, str, int]]:
+    """(period's first day, entity id, events) for each period and entity of ``entity_ids``
+    with events matching ``f``, in order; an event begun before ``f.date_from`` counts in the
+    range's first period, as in ``period_counts``."""
+    if not entity_ids:
+        return []
+    clauses, params = _where(f)
+    day = "e.date_start"
+    head: list[Any] = []
+    if f.date_from:
+        day = "max(e.date_start, ?)"
+        head.append(f.date_from.isoformat())
+    period = _PERIOD_SQL[bucket].format(d=day)
+    rows = store.db.execute(
+        f"SELECT {period} AS period, ee.entity_id, COUNT(*) FROM events e "
+        f"JOIN event_entities ee ON ee.event_id = e.id "
+        f"WHERE {' AND '.join(clauses)} AND ee.entity_id IN ({','.join('?' * len(entity_ids))}) "
+        f"GROUP BY period, ee.entity_id ORDER BY period, ee.entity_id",
+        [*head, *params, *entity_ids]).fetchall()
+    return [(str(p), str(i), int(n)) for p, i, n in rows]

@@ -1,6 +1,7 @@
 /*
  * The chart view's interactive timeline: fetches events from the JSON API (following `next`
- * cursors), draws them with Plotly (lanes by kind; day-dated events as points sized by sources;
+ * cursors), draws them with Plotly (lanes by kind, or by the filter's busiest people and places,
+ * an event drawn in the lane of each of its own; day-dated events as points sized by sources;
  * events known only to a week, month, year... as bars spanning their period; "reported" events
  * hollow), shows each event's headline and first summary sentence on hover and in the list, and
  * opens a side panel with its summary and supporting sentences on click.
@@ -10,7 +11,7 @@
  * text, never as HTML.
  *
  * The page's URL holds the whole view, so it can be shared and Back/Forward move through it:
- * the filters (the form's fields, `view=chart`), the range shown (`shown_from`/`shown_to`,
+ * the filters (the form's fields, `view=chart`, `lanes=entity`), the range shown (`shown_from`/`shown_to`,
  * ISO date-times to the minute; absent: the first view chosen by `focusWindow`) and the event
  * whose panel is open (`event`). Each change (filters applied, zoom or pan settled, an event
  * opened or its panel closed) is one `history.pushState` entry; `popstate` restores the view
@@ -59,6 +60,11 @@
     disaster: "#e07b12", legal: "#7a5230", health: "#c2407f", other: "#6b7280"
   };
   var FALLBACK_COLORS = ["#0f766e", "#a16207", "#4338ca", "#be123c", "#15803d"];
+  var ENTITY_COLORS = { person: "#475569", place: "#0f766e" };  // density lanes by entity
+  var ENTITY_LANE_KINDS = { person: true, place: true };
+  var ENTITY_LANES = 12;        // as many as /api/aggregate?group=entity gives
+  var OTHER_LANE = "\u0000others";  // no entity id looks like this
+  var LABEL_CHARS = 11;         // a lane label that fits the chart's left margin
   var IN_VIEW_SIZE = 100;
   var RELAYOUT_SETTLE_MS = 400;  // a zoom or slider drag settles before it becomes history
   var STATE_KEYS = ["shown_from", "shown_to", "event"];  // in the URL, not filters
@@ -79,6 +85,7 @@
   var requestSeq = 0;
   var selectedId = null;     // the event whose panel is open (or loading)
   var loadedFilters = null;  // the API query string of the events drawn
+  var loadedLanes = null;    // what their lanes are cut by
   var opener = null;         // what to focus again when the panel closes
   var relayoutTimer = null;
 
@@ -112,19 +119,21 @@
   function filterParams(withView) {
     var params = new URLSearchParams();
     new FormData(form).forEach(function (value, key) {
-      if (key === "view" && !withView) return;
+      if ((key === "view" || key === "lanes") && !withView) return;
+      if (key === "lanes" && value === "kind") return;  // the default says nothing
       if (String(value).trim() !== "") params.set(key, String(value).trim());
     });
     return params;
   }
 
-  /* The Story/Chart links keep the filters chosen since the page loaded. */
+  /* The Story/Chart/Map links keep the filters chosen since the page loaded. */
   function updateViewLinks(params) {
     document.querySelectorAll(".view-switch a[data-view]").forEach(function (a) {
       var q = new URLSearchParams(params);
       q.delete("view");
       STATE_KEYS.forEach(function (k) { q.delete(k); });
-      if (a.dataset.view === "chart") q.set("view", "chart");
+      if (a.dataset.view === "chart" || a.dataset.view === "map") q.set("view", a.dataset.view);
+      if (a.dataset.view !== "chart") q.delete("lanes");  // a chart's setting only
       var qs = q.toString();
       a.href = location.pathname + (qs ? "?" + qs : "");
     });
@@ -198,6 +207,9 @@
       if (input.type === "checkbox") {
         input.checked = v != null && (v === input.value ||
           (input.name === "key" && ["1", "on", "true", "yes"].indexOf(v) >= 0));
+      } else if (input.tagName === "SELECT") {
+        input.value = v == null ? input.options[0].value : v;
+        if (input.selectedIndex < 0) input.selectedIndex = 0;  // a value it does not offer
       } else if (input.type !== "submit" && input.type !== "button") {
         input.value = v == null ? "" : v;
       }
@@ -220,6 +232,7 @@
   var BAR_PX = 5;
   function aggregateUrl(api, params, el) {
     var q = new URLSearchParams(params);
+    if (api === chart.dataset.aggregateApi && lanesBy() === "entity") q.set("group", "entity");
     var width = Math.max(200, ((el && el.clientWidth) || 1000) - 112);  // less the margins
     q.set("max_buckets", String(Math.max(20, Math.min(400, Math.floor(width / BAR_PX)))));
     return api + "?" + q.toString();
@@ -288,22 +301,95 @@
     return { lo: lo, hi: hi, from: from, to: to, outside: outside };
   }
 
-  /* Lanes by kind (busiest first); inside a lane, events are packed into rows so that two
-     events close in time (at the scale first shown) never sit on top of each other. */
-  function layout(events, view) {
+  /* How the lanes are cut: "kind" (the default) or "entity" (the people and places of the
+     filter), from the form. */
+  function lanesBy() {
+    var select = form.elements.namedItem("lanes");
+    return select && select.value === "entity" ? "entity" : "kind";
+  }
+
+  /* A lane's label fits the chart's margin: a person's surname when the whole name is long. */
+  function laneLabel(name, kind) {
+    name = String(name);
+    if (name.length <= LABEL_CHARS) return name;
+    var words = name.split(/\s+/);
+    if (kind === "person" && words[words.length - 1].length <= LABEL_CHARS) return words[words.length - 1];
+    return name.slice(0, LABEL_CHARS - 1) + "…";
+  }
+
+  /* Each kind's colour, the busiest kind first, whatever the lanes are cut by. */
+  function kindColors(events) {
     var counts = {};
     events.forEach(function (e) { counts[e.kind] = (counts[e.kind] || 0) + 1; });
-    var kinds = Object.keys(counts).sort(function (a, b) {
+    var colorOf = {};
+    Object.keys(counts).sort(function (a, b) {
       return counts[b] - counts[a] || (a < b ? -1 : 1);
+    }).forEach(function (kind, i) { colorOf[kind] = kindColor(kind, i); });
+    return colorOf;
+  }
+
+  /* The people and places the lanes are for: the filter's busiest, as the server counted them
+     for the whole filter (so zooming keeps the lanes), else counted over `events`. */
+  function entityLaneList(events) {
+    var agg = chart._filterAgg;
+    if (agg && agg.group === "entity" && agg.entities) return agg.entities;
+    var counts = {}, info = {};
+    events.forEach(function (e) {
+      (e.entities || []).forEach(function (n) {
+        if (!ENTITY_LANE_KINDS[n.kind]) return;
+        counts[n.id] = (counts[n.id] || 0) + 1;
+        info[n.id] = n;
+      });
+    });
+    return Object.keys(counts).sort(function (a, b) {
+      return counts[b] - counts[a] || (info[a].name < info[b].name ? -1 : 1);
+    }).slice(0, ENTITY_LANES).map(function (id) { return info[id]; });
+  }
+
+  /* The lanes in order ({key, label}) and the lanes an event is drawn in (`of`): its kind's,
+     or each of its people and places that has a lane ("others" when none has). */
+  function laneSpec(events, colorOf) {
+    if (lanesBy() !== "entity") {
+      return {
+        lanes: Object.keys(colorOf).map(function (kind) { return { key: kind, label: kind }; }),
+        of: function (e) { return [e.kind]; }
+      };
+    }
+    var chosen = entityLaneList(events), known = {};
+    chosen.forEach(function (n) { known[n.id] = true; });
+    var lanes = chosen.map(function (n) { return { key: n.id, label: laneLabel(n.name, n.kind) }; });
+    lanes.push({ key: OTHER_LANE, label: "others" });
+    return {
+      lanes: lanes,
+      of: function (e) {
+        var keys = (e.entities || []).filter(function (n) { return known[n.id]; })
+          .map(function (n) { return n.id; });
+        return keys.length ? keys : [OTHER_LANE];
+      }
+    };
+  }
+
+  /* Lanes by kind (busiest first) or by person and place; inside a lane, events are packed
+     into rows so that two events close in time (at the scale first shown) never sit on top of
+     each other. An event of two people with lanes is drawn in both: `marks` holds one mark per
+     (event, lane), each reading its event's fields through its prototype. */
+  function layout(events, view) {
+    var colorOf = kindColors(events);
+    var spec = laneSpec(events, colorOf);
+    var members = {};
+    spec.lanes.forEach(function (l) { members[l.key] = []; });
+    events.forEach(function (e) {
+      spec.of(e).forEach(function (key) { if (members[key]) members[key].push(e); });
     });
     var gap = Math.max(DAY_MS / 2, (view.to - view.from) / 90);
     var maxRows = events.length > 1500 ? 5 : 8;
-    var lanes = [], y = 0;
-    kinds.forEach(function (kind, i) {
-      var members = events.filter(function (e) { return e.kind === kind; });
-      members.sort(function (a, b) { return dayMs(a.date_start) - dayMs(b.date_start); });
+    var lanes = [], marks = [], y = 0;
+    spec.lanes.forEach(function (l) {
+      var inLane = members[l.key];
+      if (!inLane.length) return;
+      inLane.sort(function (a, b) { return dayMs(a.date_start) - dayMs(b.date_start); });
       var rowEnds = [];
-      members.forEach(function (e) {
+      inLane.forEach(function (e) {
         var s = dayMs(e.date_start);
         var point = POINT_PRECISIONS[e.precision];
         if (point) s += DAY_MS / 2;  // points sit at noon
@@ -314,14 +400,16 @@
           row = rowEnds.indexOf(Math.min.apply(null, rowEnds));
         }
         rowEnds[row] = Math.max(rowEnds[row], end);
-        e._y = y + row;
+        var mark = Object.create(e);
+        mark._y = y + row;
+        marks.push(mark);
       });
       var rows = Math.max(1, rowEnds.length);
-      lanes.push({ kind: kind, color: kindColor(kind, i), from: y - 0.5, to: y + rows - 0.5,
-                   center: y + (rows - 1) / 2, count: counts[kind] });
+      lanes.push({ key: l.key, label: l.label, from: y - 0.5, to: y + rows - 0.5,
+                   center: y + (rows - 1) / 2, count: inLane.length });
       y += rows + 0.6;
     });
-    return { lanes: lanes, rows: y };
+    return { lanes: lanes, marks: marks, colorOf: colorOf, rows: y };
   }
 
   function hoverText(e) {
@@ -336,9 +424,7 @@
     return lines.join("<br>");
   }
 
-  function traces(events, lanes) {
-    var colorOf = {};
-    lanes.forEach(function (l) { colorOf[l.kind] = l.color; });
+  function traces(events, colorOf) {
     var bars = events.filter(function (e) { return !POINT_PRECISIONS[e.precision]; });
     var dated = events.filter(function (e) { return e.precision === "day" || e.precision === "time"; });
     var reported = events.filter(function (e) { return e.precision === "reported"; });
@@ -428,7 +514,7 @@
         autorange: false, range: [Math.max(rows - 0.35, 4), -0.75], fixedrange: true, zeroline: false, showgrid: false,
         tickmode: "array",
         tickvals: lanes.map(function (l) { return l.center; }),
-        ticktext: lanes.map(function (l) { return "<b>" + esc(l.kind) + "</b>"; }),
+        ticktext: lanes.map(function (l) { return "<b>" + esc(l.label) + "</b>"; }),
         ticks: "", ticklen: 0
       }
     };
@@ -457,7 +543,8 @@
     chart.style.height = height + "px";  // the card must grow with the plot
     chart.dataset.mode = mode;
     drawnRange = range;
-    return Plotly.react(chart, traces(events, geo.lanes),
+    chart.dataset.lanes = lanesBy();
+    return Plotly.react(chart, traces(geo.marks, geo.colorOf),
       chartLayout(height, range, laneShapes(geo.lanes), geo.lanes, geo.rows), PLOT_CONFIG);
   }
 
@@ -476,19 +563,36 @@
       new Date(dayMs(b.end)).toLocaleDateString("en-GB", opts);
   }
 
-  /* Too many events in view: per kind lane, a bar per period as tall as its count (relative to
-     the lane's busiest period), hover telling the count, the period and the kind. */
-  function drawDensity(agg, kinds, range) {
-    var LANE = 1.3;
-    var lanes = kinds.map(function (kind, i) {
-      return { kind: kind, color: kindColor(kind, i), from: i * LANE - 0.5, to: i * LANE + 0.5,
-               center: i * LANE };
+  /* The density band's lanes, the same through every zoom of one filter: its kinds, or the
+     people and places the server counted for it ({key, label, title, color}). */
+  function densityLanes() {
+    var whole = chart._filterAgg || {};
+    if (whole.group === "entity") {
+      return (whole.entities || []).map(function (n) {
+        return { key: n.id, label: laneLabel(n.name, n.kind), title: n.name,
+                 color: ENTITY_COLORS[n.kind] || "#6b7280" };
+      });
+    }
+    return (whole.kinds || []).map(function (kind, i) {
+      return { key: kind, label: kind, title: kind, color: kindColor(kind, i) };
     });
-    var rows = kinds.length ? (kinds.length - 1) * LANE + 1 : 1;
-    var byKind = {};
-    agg.buckets.forEach(function (b) { (byKind[b.kind] = byKind[b.kind] || []).push(b); });
+  }
+
+  /* Too many events in view: per lane (a kind, or a person or place), a bar per period as tall
+     as its count (relative to the lane's busiest period), hover telling the count, the period
+     and the lane. */
+  function drawDensity(agg, order, range) {
+    var LANE = 1.3;
+    var lanes = order.map(function (l, i) {
+      return { key: l.key, label: l.label, title: l.title, color: l.color,
+               from: i * LANE - 0.5, to: i * LANE + 0.5, center: i * LANE };
+    });
+    var rows = lanes.length ? (lanes.length - 1) * LANE + 1 : 1;
+    var laneOf = agg.group === "entity" ? "entity" : "kind";
+    var byLane = {};
+    agg.buckets.forEach(function (b) { (byLane[b[laneOf]] = byLane[b[laneOf]] || []).push(b); });
     var data = lanes.map(function (l) {
-      var bs = byKind[l.kind] || [];
+      var bs = byLane[l.key] || [];
       var top = Math.max.apply(null, bs.map(function (b) { return b.count; }).concat([1]));
       return {
         type: "bar", name: "density", orientation: "v",
@@ -498,15 +602,16 @@
         y: bs.map(function (b) { return -0.9 * Math.max(0.06, Math.sqrt(b.count / top)); }),
         hovertext: bs.map(function (b) {
           return "<b>" + plural(b.count, "event") + "</b><br>" + esc(periodLabel(b, agg.bucket)) +
-            "<br>" + esc(l.kind);
+            "<br>" + esc(l.title);
         }),
         hovertemplate: "%{hovertext}<extra></extra>",
         marker: { color: l.color, opacity: 0.75 }
       };
     });
-    var height = Math.max(380, Math.min(560, 120 + kinds.length * 56));
+    var height = Math.max(380, Math.min(560, 120 + lanes.length * 56));
     chart.style.height = height + "px";
     chart.dataset.mode = "density";
+    chart.dataset.lanes = laneOf;
     drawnRange = range;
     var spec = chartLayout(height, range, laneShapes(lanes), lanes, rows);
     spec.xaxis.type = "date";
@@ -754,7 +859,6 @@
      events themselves when few enough, else the density band. */
   function showData(params, range, req, known) {
     var q = rangeParams(params, range);
-    var kinds = (chart._filterAgg && chart._filterAgg.kinds) || [];
     var empty = { bucket: "day", total: 0, buckets: [], kinds: [] };
     var counted = known ? Promise.resolve(known)  // the filter's own counts: no second request
       : q ? getJSON(aggregateUrl(chart.dataset.aggregateApi, q, chart), req.signal)
@@ -780,9 +884,10 @@
       window.timelineEvents = [];
       chart.dataset.count = "0";
       chart.dataset.total = String(agg.total);
-      return drawDensity(agg, kinds, range).then(function () {
+      return drawDensity(agg, densityLanes(), range).then(function () {
         statusEl.textContent = plural(agg.total, "event") + ": zoom in to see them one by one" +
-          " (bars count the events per " + agg.bucket + " and kind).";
+          " (bars count the events per " + agg.bucket + " and " +
+          (agg.group === "entity" ? "person or place" : "kind") + ").";
       });
     }).then(function () {
       if (req.seq !== requestSeq) return;
@@ -823,6 +928,7 @@
     window.clearTimeout(dataTimer);
     var params = filterParams(false);
     loadedFilters = params.toString();
+    loadedLanes = lanesBy();
     chart.dataset.state = "loading";
     chart.setAttribute("aria-busy", "true");
     statusEl.textContent = "Loading events…";
@@ -1027,7 +1133,7 @@
     }
     setForm(params);
     updateViewLinks(filterParams(true));
-    if (filterParams(false).toString() !== loadedFilters) {
+    if (filterParams(false).toString() !== loadedFilters || lanesBy() !== loadedLanes) {
       load();  // draws the range the URL holds
     } else if (chart.dataset.state === "ready") {
       showRange(shownRange(params) || defaultRange());
