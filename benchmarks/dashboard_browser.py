@@ -11,6 +11,8 @@ measures, ``--runs`` times each:
   events: drawn as a density band;
 - ``zoom_in``: from ``Plotly.relayout`` to a fortnight inside that view to the redraw with its
   events one by one (the debounce, the aggregate and the events requests included);
+- ``plotly_ready``: from navigation to plotly.js loaded and started (4.6 MB, about a second
+  here), the part of the first render no drawing choice can save;
 - ``baseline``: the same first render with the aggregation turned off
   (``window.__trackerDetailMax``): every one of the 10,000 events loaded and drawn as markers.
 
@@ -94,7 +96,7 @@ def measure(url: str, runs: int, first: str, last: str) -> dict[str, list[float]
     from playwright.sync_api import sync_playwright
 
     out: dict[str, list[float]] = {"first_render": [], "zoom_in": [], "baseline": [],
-                                   "in_range": [], "zoom_events": []}
+                                   "in_range": [], "zoom_events": [], "plotly_ready": []}
     view = f"{url}/?view=chart&from={first}&to={last}"
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
@@ -110,6 +112,8 @@ def measure(url: str, runs: int, first: str, last: str) -> dict[str, list[float]
                     rendered = page.evaluate("() => window.__trackerRendered")
                     (out["baseline"] if baseline else out["first_render"]).append(rendered)
                     if not baseline:
+                        out["plotly_ready"].append(
+                            page.evaluate("() => window.__trackerPlotlyReady || 0"))
                         out["in_range"].append(float(page.get_attribute("#timeline",
                                                                         "data-total") or 0))
                         n = int(page.get_attribute("#timeline", "data-rendered") or 0)
@@ -160,6 +164,8 @@ def main(argv: list[str] | None = None) -> int:
           f"(of {args.events} in the database); zoom-in shows {p50['zoom_events']:.0f}")
     print(f"first render (density)      p50 {p50['first_render']:8.1f} ms  "
           f"runs {[round(x) for x in results['first_render']]}")
+    print(f"  of which Plotly loading   p50 {p50['plotly_ready']:8.1f} ms  (navigation to "
+          f"plotly.js started: the floor of any first render)")
     print(f"baseline (all as markers)   p50 {p50['baseline']:8.1f} ms  "
           f"runs {[round(x) for x in results['baseline']]}")
     print(f"zoom-in reload              p50 {p50['zoom_in']:8.1f} ms  "

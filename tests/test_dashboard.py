@@ -921,3 +921,24 @@ def test_density_lanes_by_person_and_place(browser: Any, base_url: str, tmp_path
         page.screenshot(path=str(tmp_path / "density-by-entity.png"))
     finally:
         visit.close()
+
+
+def test_a_click_on_a_density_bar_zooms_into_its_period(big: Visit, tmp_path: Path) -> None:
+    page = big.open()
+    wait_mode(page, "density")
+    bar = page.evaluate(
+        "() => { const gd = document.getElementById('timeline'), t = gd._fullData[0],"
+        " xa = gd._fullLayout.xaxis, ya = gd._fullLayout.yaxis, r = gd.getBoundingClientRect();"
+        " let i = 0; t.y.forEach((v, j) => { if (v < t.y[i]) i = j; });"  # the tallest bar
+        " const x = xa.d2c(t.x[i]);"
+        " return {x: r.left + xa._offset + xa.c2p(x),"
+        " y: r.top + ya._offset + ya.c2p(t.base[i] + t.y[i] / 2),"
+        " from: x - t.width[i] / 0.92 / 2, to: x + t.width[i] / 0.92 / 2}; }")
+    page.mouse.click(bar["x"], bar["y"])
+    page.wait_for_function("() => location.search.includes('shown_from=')")
+    wait_mode(page, "range")
+    shown = shown_range(page)
+    minute = 60_000
+    assert abs(shown[0] - bar["from"]) <= minute and abs(shown[1] - bar["to"]) <= minute
+    assert int(page.get_attribute("#timeline", "data-count") or 0) > 0
+    page.screenshot(path=str(tmp_path / "density-click.png"))

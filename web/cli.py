@@ -40,11 +40,12 @@ def cmd_serve(args: argparse.Namespace) -> int:
     from waitress import serve
 
     from tracker.cli import open_store
-    from web import create_app
+    from web import assets, create_app
 
     with open_store(args):
         pass  # create or migrate the database before the first request
     app = create_app({"DATABASE": str(Path(args.db).resolve())})
+    assets.warm_up()
     print(f"serving on http://{args.host}:{args.port}/", file=sys.stderr, flush=True)
     serve(app, host=args.host, port=args.port, **settings_from(args).waitress_options())
     return 0

@@ -33,6 +33,7 @@
     var tag = document.getElementById("plotly-js");
     if (!tag) { reject(new Error("no chart library on this page")); return; }
     tag.addEventListener("load", function () {
+      window.__trackerPlotlyReady = performance.now();  // for the browser benchmark
       if (window.Plotly) resolve(); else reject(new Error("the chart library did not start"));
     });
     tag.addEventListener("error", function () { reject(new Error("the chart library did not load")); });
@@ -580,7 +581,7 @@
 
   /* Too many events in view: per lane (a kind, or a person or place), a bar per period as tall
      as its count (relative to the lane's busiest period), hover telling the count, the period
-     and the lane. */
+     and the lane; a click on a bar zooms into its period. */
   function drawDensity(agg, order, range) {
     var LANE = 1.3;
     var lanes = order.map(function (l, i) {
@@ -918,7 +919,12 @@
     chart._clickBound = true;
     chart.on("plotly_click", function (data) {
       var pt = data && data.points && data.points[0];
-      if (pt && pt.customdata) openEvent(pt.customdata, true, null);
+      if (pt && pt.data && pt.data.name === "density") {  // a period's bar: zoom into it
+        var mid = toMs(pt.x), half = pt.data.width[pt.pointIndex] / 0.92 / 2;
+        if (isFinite(mid)) showRange([mid - half, mid + half]);
+      } else if (pt && pt.customdata) {
+        openEvent(pt.customdata, true, null);
+      }
     });
     chart.on("plotly_relayout", onRelayout);
   }
