@@ -7,7 +7,7 @@ HOST   ?= 127.0.0.1
 PORT   ?= 8000
 SUDO   := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: run test install browser bench lint clean
+.PHONY: run test install browser timelinejs bench lint clean
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -51,6 +51,43 @@ $(TOPOJSON_STAMP): $(BIN)/.installed
 
 install: $(BIN)/.installed $(TOPOJSON_STAMP)
 
+# TimelineJS, for the test that loads the TimelineJS export in the real library: npm's
+# @knight-lab/timelinejs, checked against the integrity npm publishes for this version
+# (`npm view @knight-lab/timelinejs@3.9.11 dist.integrity`), its built script, style sheet and
+# icon fonts unpacked into the virtualenv (tests only: the app never serves it).
+TIMELINEJS_VERSION   := 3.9.11
+TIMELINEJS_INTEGRITY := sha512-+jUuY1OJ+9zSO5O3AfYSLd1yB0vQkm22zyIElz8BWT5DQ9mL0rsxlQkBKAqLbWpJjFuAAJeqzLY35xFIg6GW4g==
+TIMELINEJS_DIR       := $(VENV)/share/tracker/timelinejs
+TIMELINEJS_STAMP     := $(TIMELINEJS_DIR)/.timelinejs-$(TIMELINEJS_VERSION)
+
+$(TIMELINEJS_STAMP): $(BIN)/.installed
+	@if ! command -v npm >/dev/null 2>&1; then \
+		echo "WARNING: npm not found: TimelineJS is not installed, so the test that loads the" \
+		     "TimelineJS export in it is skipped. Install npm and run make test again."; \
+		exit 0; \
+	fi; \
+	tmp=$$(mktemp -d); trap 'rm -rf "$$tmp"' EXIT; \
+	if ! (cd "$$tmp" && npm pack --silent @knight-lab/timelinejs@$(TIMELINEJS_VERSION) >/dev/null); then \
+		echo "WARNING: npm pack @knight-lab/timelinejs@$(TIMELINEJS_VERSION) failed: the" \
+		     "TimelineJS export's browser test is skipped."; \
+		exit 0; \
+	fi; \
+	tarball="$$tmp/knight-lab-timelinejs-$(TIMELINEJS_VERSION).tgz"; \
+	got=$$($(BIN)/python -c 'import base64, hashlib, sys; print("sha512-" + base64.b64encode(hashlib.sha512(open(sys.argv[1], "rb").read()).digest()).decode())' "$$tarball"); \
+	if [ "$$got" != "$(TIMELINEJS_INTEGRITY)" ]; then \
+		echo "ERROR: knight-lab-timelinejs-$(TIMELINEJS_VERSION).tgz has integrity $$got," \
+		     "expected $(TIMELINEJS_INTEGRITY): not installed" >&2; \
+		exit 1; \
+	fi; \
+	tar -xzf "$$tarball" -C "$$tmp" package/LICENSE package/dist/js/timeline.js \
+		package/dist/css/timeline.css package/dist/css/icons && \
+	rm -rf $(TIMELINEJS_DIR) && mkdir -p $(TIMELINEJS_DIR) && \
+	cp -R "$$tmp/package/dist/js" "$$tmp/package/dist/css" $(TIMELINEJS_DIR)/ && \
+	cp "$$tmp/package/LICENSE" $(TIMELINEJS_DIR)/LICENSE-timelinejs && \
+	touch $@ && echo "installed TimelineJS $(TIMELINEJS_VERSION) (tests only) in $(TIMELINEJS_DIR)"
+
+timelinejs: $(TIMELINEJS_STAMP)
+
 ## make run: install, create the database, load the bundled examples, start worker + web server
 run: install
 	@mkdir -p $(dir $(DB))
@@ -61,7 +98,7 @@ run: install
 	$(BIN)/tracker --db $(DB) run --host $(HOST) --port $(PORT)
 
 ## make test: install, make sure headless Chromium is there, run the whole suite
-test: install browser
+test: install browser timelinejs
 	$(BIN)/python -m pytest -q
 
 browser:
@@ -87,6 +124,8 @@ bench: $(BIN)/.bench
 	$(BIN)/python benchmarks/big_article.py
 	$(BIN)/python benchmarks/dashboard_scale.py
 	$(BIN)/python benchmarks/dashboard_browser.py
+	$(BIN)/python benchmarks/export.py
+	$(BIN)/python benchmarks/api_scale.py
 	$(BIN)/python benchmarks/soak.py
 
 lint: install

@@ -58,10 +58,14 @@ WORDS = ("talks", "ceasefire", "summit", "sanctions", "strike", "delegation", "v
 
 
 def build(path: Path, n_events: int = 100_000, *, seed: int = 7, n_entities: int = 300,
-          analyze: bool = False) -> Path:
+          analyze: bool = False, evidence: bool = False, merged_share: float = 0.05) -> Path:
     """A tracker database at ``path`` with ``n_events`` synthetic events (and entities), written
     straight into the tables; deterministic for a ``seed``. ``analyze``: also gather the query
-    planner's statistics (the tracker itself never runs ANALYZE). Returns ``path``."""
+    planner's statistics (the tracker itself never runs ANALYZE). ``evidence``: also write
+    articles from a few sources and one to three mentions per event (``add_evidence``), so an
+    export has sentences and links to read; the events are the same with or without it.
+    ``merged_share``: the share of events written as merged into another (0: all active).
+    Returns ``path``."""
     rng = random.Random(seed)
     Store(path).close()  # the schema, every migration step included
     conn = sqlite3.connect(path)
@@ -84,7 +88,7 @@ def build(path: Path, n_events: int = 100_000, *, seed: int = 7, n_entities: int
             event_id = f"esyn{i:07d}"
             title = " ".join(rng.sample(WORDS, 4))
             stamp = f"{start.isoformat()}T12:00:00+00:00"
-            merged = rng.random() < 0.05
+            merged = rng.random() < merged_share
             events.append((
                 event_id, f"{kind}|{i}", title, kind, start.isoformat(), end.isoformat(),
                 precision, start.isoformat(), rng.randint(1, 9), rng.randint(1, 6),
@@ -100,6 +104,10 @@ def build(path: Path, n_events: int = 100_000, *, seed: int = 7, n_entities: int
             "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", events)
         conn.executemany("INSERT INTO event_entities (event_id, entity_id, n_mentions) "
                          "VALUES (?, ?, ?)", links)
+        if evidence:
+            # Its own random sequence, so the events above stay those of the same seed without.
+            add_evidence(conn, [(e[0], e[3], e[4], e[5], e[6], e[7], e[2]) for e in events],
+                         seed=seed + 1)
         conn.commit()
         if analyze:
             conn.execute("ANALYZE")
@@ -108,6 +116,62 @@ def build(path: Path, n_events: int = 100_000, *, seed: int = 7, n_entities: int
     finally:
         conn.close()
     return path
+
+
+SOURCES = ("Harbour Herald", "Valley Times", "Coast Wire", "Capital Ledger", "Border Post")
+EVENTS_PER_ARTICLE = 20  # about: each article reports this many events' worth of mentions
+
+
+def add_evidence(conn: sqlite3.Connection,
+                 events: list[tuple[str, str, str, str, str, str, str]], *, seed: int) -> None:
+    """Sources, articles and one to three mentions per event for ``events`` (id, kind,
+    date_start, date_end, precision, date_text, title), written through ``conn``: one article
+    for about every ``EVENTS_PER_ARTICLE`` events, each from one of ``SOURCES`` (with its
+    ``article_sources`` row), published a day or two after the events it reports; each mention
+    a sentence of its article naming its event's title. Not committed."""
+    rng = random.Random(seed)
+    stamp = "2026-01-01T00:00:00+00:00"
+    sources = [(f"ssyn{i}", "feed", f"https://{name.lower().replace(' ', '-')}.example/rss",
+                name, stamp) for i, name in enumerate(SOURCES)]
+    conn.executemany("INSERT INTO sources (id, kind, url, name, created_at) "
+                     "VALUES (?, ?, ?, ?, ?)", sources)
+    n_articles = max(1, len(events) // EVENTS_PER_ARTICLE)
+    ordered = sorted(events, key=lambda e: (e[2], e[0]))
+    articles, seen, mentions = [], [], []
+    for a in range(n_articles):
+        group = ordered[a * len(ordered) // n_articles:(a + 1) * len(ordered) // n_articles]
+        if not group:
+            continue
+        source = sources[rng.randrange(len(sources))]
+        published = (date.fromisoformat(group[-1][2]) + timedelta(days=rng.randint(1, 2)))
+        url = f"https://{source[2].split('/')[2]}/{published:%Y/%m/%d}/story-{a}"
+        article_id = f"asyn{a:07d}"
+        articles.append((article_id, source[0], source[3], url, url, f"Story {a}",
+                         f"{published.isoformat()}T08:00:00+00:00", "given",
+                         f"{published.isoformat()}T09:00:00+00:00", "synthetic", f"h{a}", 1,
+                         stamp))
+        seen.append((article_id, source[0], source[3], url, stamp))
+        offset = 0
+        for event_id, kind, start, end, precision, date_text, title in group:
+            for k in range(rng.choices((1, 2, 3), (50, 30, 20))[0]):
+                sentence = f"{title.capitalize()} on {date_text}, officials said ({k})."
+                mentions.append((
+                    f"msyn{len(mentions):08d}", article_id, event_id, sentence, offset,
+                    offset + len(sentence), start, end, precision, date_text,
+                    title.split()[0], kind, title, round(rng.uniform(0.5, 1.0), 4),
+                    f"{kind}|{event_id}", "asserted", f"k{event_id}{k}"))
+                offset += len(sentence) + 1
+    conn.executemany(
+        "INSERT INTO articles (id, source_id, source_name, url, canonical_url, title, "
+        "published_at, published_basis, fetched_at, text, text_hash, extractor_version, "
+        "ingested_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", articles)
+    conn.executemany("INSERT INTO article_sources (article_id, source_id, source_name, url, "
+                     "first_seen_at) VALUES (?, ?, ?, ?, ?)", seen)
+    conn.executemany(
+        "INSERT INTO mentions (id, article_id, event_id, sentence, sentence_start, "
+        "sentence_end, date_start, date_end, precision, date_text, trigger, kind, title, "
+        "confidence, cluster_key, modality, sentence_key) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", mentions)
 
 
 def _ranges(rng: random.Random, n: int) -> list[tuple[str, str]]:

@@ -38,13 +38,15 @@ def listed(client: FlaskClient, params: dict[str, Any]) -> list[dict[str, Any]]:
     """Every event ``/api/events`` lists for ``params``, page by page."""
     events: list[dict[str, Any]] = []
     after = None
+    total = None
     while True:
         page = get_json(client, "/api/events?" + urlencode(
             {**params, "limit": 7, **({"after": after} if after else {})}))
+        total = page["total"] if total is None else total  # the first page counts them
         events += page["events"]
         after = page["next"]
         if not after:
-            assert len(events) == page["total"]
+            assert len(events) == total
             return events
 
 

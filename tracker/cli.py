@@ -67,12 +67,31 @@ def build_parser() -> argparse.ArgumentParser:
     add_processes_option(p)
     p.set_defaults(func=cmd_ingest)
 
-    p = sub.add_parser("export", help="write the whole timeline to stdout")
-    p.add_argument("--format", choices=["json"], default="json")
-    p.add_argument("--from", dest="date_from", metavar="YYYY-MM-DD")
-    p.add_argument("--to", dest="date_to", metavar="YYYY-MM-DD")
-    p.add_argument("--kind")
+    from tracker.exports import DEFAULT as DEFAULT_FORMAT
+    from tracker.exports import FORMATS
+
+    p = sub.add_parser("export", help="write the timeline (or the events of filters) to stdout",
+                       description="The same filters as /api/events and /api/export.")
+    p.add_argument("--format", choices=list(FORMATS), default=DEFAULT_FORMAT,
+                   help=f"the output's format (default {DEFAULT_FORMAT})")
+    p.add_argument("--from", dest="date_from", metavar="YYYY-MM-DD",
+                   help="events that end on or after this day")
+    p.add_argument("--to", dest="date_to", metavar="YYYY-MM-DD",
+                   help="events that start on or before this day")
+    p.add_argument("--q", metavar="TEXT",
+                   help="full-text search: plain words, or SQLite FTS5 syntax")
+    p.add_argument("--kind", help="one kind of event (diplomacy, conflict, ...)")
+    p.add_argument("--entity", metavar="NAME", help="events naming this person, place or org")
+    p.add_argument("--place", metavar="NAME", help="events naming this place")
+    p.add_argument("--source", metavar="NAME",
+                   help="events reported by this source (id or name) or outlet")
+    p.add_argument("--precision", metavar="P", help="events dated to this precision: "
+                   "time, day, week, month, quarter, season, year, decade, century, reported")
+    p.add_argument("--min-sources", type=int, default=0, metavar="N",
+                   help="events reported by at least N outlets")
     add_confidence_option(p)
+    p.add_argument("--output", metavar="FILE",
+                   help="write to FILE (replaced whole, only once complete) instead of stdout")
     p.set_defaults(func=cmd_export)
 
     p = sub.add_parser("timeline", help="the key events: most important first, one per day")
@@ -370,18 +389,82 @@ def _confidence_arg(value: float) -> float:
     return value
 
 
-def cmd_export(args: argparse.Namespace) -> int:
-    from tracker.query import EventFilter, export_json
+def _export_filter(args: argparse.Namespace) -> Any:
+    """The ``EventFilter`` of ``tracker export``'s options, checked as ``/api/export`` checks
+    its parameters."""
+    from tracker.query import PRECISIONS, EventFilter, search_syntax_error
 
-    f = EventFilter(date_from=_date_arg(args.date_from, "--from"),
-                    date_to=_date_arg(args.date_to, "--to"), kind=args.kind,
-                    min_confidence=_confidence_arg(args.min_confidence))
+    date_from = _date_arg(args.date_from, "--from")
+    date_to = _date_arg(args.date_to, "--to")
+    if date_from and date_to and date_from > date_to:
+        raise InputError("--from must not be after --to")
+    texts: dict[str, str | None] = {}
+    for option in ("q", "kind", "entity", "place", "source", "precision"):
+        value = (getattr(args, option) or "").strip()
+        if any(ord(c) < 32 or ord(c) == 127 for c in value):
+            raise InputError(f"--{option} must not contain control characters")
+        texts[option] = value or None
+    q = texts["q"]
+    if q is not None and not any(word.strip('"') for word in q.split()):
+        q = None  # nothing but quotes: no search, as the API reads it
+    problem = search_syntax_error(q)
+    if problem:
+        raise InputError(f"--q: {problem} (plain words, or SQLite FTS5 syntax: "
+                         f'"a phrase", word*, AND, OR, NOT, title: word)')
+    if texts["precision"] is not None and texts["precision"] not in PRECISIONS:
+        raise InputError(f"--precision must be one of {', '.join(PRECISIONS)}, "
+                         f"got {texts['precision']!r}")
+    if args.min_sources < 0:
+        raise InputError(f"--min-sources must be 0 or more, got {args.min_sources}")
+    return EventFilter(date_from=date_from, date_to=date_to, q=q, kind=texts["kind"],
+                       entity=texts["entity"], place=texts["place"], source=texts["source"],
+                       precision=texts["precision"], min_sources=args.min_sources,
+                       min_confidence=_confidence_arg(args.min_confidence))
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    from tracker.exports import FORMATS, jsondoc
+
+    f = _export_filter(args)
+    target = Path(args.output) if args.output else None
+    if target is not None and (target.is_dir() or not target.parent.is_dir()):
+        raise InputError(f"--output {target}: not a file in an existing folder")
     with _open(args) as store:
-        # Streamed: a year of events is never one object in memory.
-        for piece in export_json(store, f, indent=1, ensure_ascii=False):
-            sys.stdout.write(piece)
-    sys.stdout.write("\n")
+        # Streamed, a batch of events at a time: a year of events is never in memory at once.
+        if args.format == "json":  # indented and UTF-8, as this command always wrote it
+            pieces = jsondoc.pieces(store, f, indent=1, ensure_ascii=False)
+        else:
+            pieces = FORMATS[args.format].pieces(store, f)
+        if target is None:
+            sys.stdout.flush()
+            _write_pieces(pieces, sys.stdout.buffer)
+            sys.stdout.buffer.flush()
+            return 0
+        # Atomic: written beside the target, which is replaced only once the file is whole.
+        partial = target.with_name(f".{target.name}.{os.getpid()}.partial")
+        try:
+            with partial.open("wb") as out:
+                _write_pieces(pieces, out)
+                out.flush()
+                os.fsync(out.fileno())  # on disk before it takes the name
+            os.replace(partial, target)
+        except BaseException:
+            partial.unlink(missing_ok=True)
+            raise
     return 0
+
+
+def _write_pieces(pieces: Any, out: Any, size: int = 1 << 16) -> None:
+    """Text pieces written as UTF-8, about ``size`` characters a write."""
+    buffer: list[str] = []
+    held = 0
+    for piece in pieces:
+        buffer.append(piece)
+        held += len(piece)
+        if held >= size:
+            out.write("".join(buffer).encode("utf-8"))
+            buffer, held = [], 0
+    out.write("".join(buffer).encode("utf-8"))
 
 
 def cmd_timeline(args: argparse.Namespace) -> int:

@@ -15,9 +15,10 @@ is ``tracker.store.place_reads``'.
 from __future__ import annotations
 
 import json
-from typing import Any, Final, TypedDict
+from typing import Final, cast
 
 from tracker import places, query
+from tracker.query import PlaceCount, PlaceCounts, PlaceLocation
 from tracker.store import Store, reads
 from tracker.store.place_reads import place_event_counts
 from tracker.store.reads import EventFilter
@@ -25,24 +26,6 @@ from tracker.store.reads import EventFilter
 __all__ = ["MAX_PLACES", "PlaceCount", "PlaceCounts", "place_counts"]
 
 MAX_PLACES: Final = 500  # places counted at most: far more than a map can show apart
-
-
-class PlaceCount(TypedDict, total=False):
-    """One place entity: ``id``, ``name`` and ``count`` always; ``location`` when placed
-    (``Location.as_json``: ``kind`` and ``iso3``, ``state`` or ``lat``/``lon``)."""
-
-    id: str
-    name: str
-    count: int
-    location: dict[str, Any]
-
-
-class PlaceCounts(TypedDict):
-    ok: bool
-    total_events: int
-    places: list[PlaceCount]
-    unplaced: list[PlaceCount]
-    truncated: bool
 
 
 def place_counts(store: Store, f: EventFilter, *, limit: int = MAX_PLACES) -> PlaceCounts:
@@ -58,7 +41,7 @@ def place_counts(store: Store, f: EventFilter, *, limit: int = MAX_PLACES) -> Pl
         if location is None:
             unplaced.append(entry)
         else:
-            entry["location"] = location.as_json()
+            entry["location"] = cast(PlaceLocation, location.as_json())
             placed.append(entry)
     return {"ok": True, "total_events": reads.count_events(store, f), "places": placed,
             "unplaced": unplaced, "truncated": len(rows) > limit}

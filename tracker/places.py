@@ -16,6 +16,10 @@ case, accents, punctuation or a leading "the". A name is looked up, first match 
    alternate names (many alternate names are another city's name: "Zaragoza" for Tijuana);
 6. "<city> region", "<city> Oblast" and the like: the region around a city, at the city.
 
+``point(location)`` says where to put a location as one point (latitude, longitude): a city's
+or region's own coordinates, a country's or US state's centre as the map view draws it
+(``tracker/data/centres.tsv``), never its capital's.
+
 A city name that another city at least ``AMBIGUOUS_RATIO`` as populous shares (Springfield,
 Valencia) is ambiguous and resolves to None, as does a name found nowhere; the map lists those
 as "not placed". The tables are built once per process, on the first call: importing this
@@ -37,7 +41,7 @@ from typing import Any, Final, Literal
 
 from tracker.ids import fold
 
-__all__ = ["AMBIGUOUS_RATIO", "Location", "LocationKind", "resolve"]
+__all__ = ["AMBIGUOUS_RATIO", "Location", "LocationKind", "point", "resolve"]
 
 DATA_DIR: Final = Path(__file__).resolve().parent / "data"
 
@@ -124,6 +128,25 @@ def resolve(name: str) -> Location | None:
         if around is not None and around.lat is not None and around.lon is not None:
             return Location(" ".join(name.split()), "region", lat=around.lat, lon=around.lon)
     return None
+
+
+def point(location: Location) -> tuple[float, float] | None:
+    """Where ``location`` is as one point, (latitude, longitude): its own coordinates, else the
+    centre of its country (ISO-3) or US state (``tracker/data/centres.tsv``); None when
+    neither is known."""
+    if location.lat is not None and location.lon is not None:
+        return location.lat, location.lon
+    centres = _centres()
+    if location.iso3 is not None:
+        return centres.get(("country", location.iso3))
+    if location.state is not None:
+        return centres.get(("state", location.state))
+    return None
+
+
+@functools.cache
+def _centres() -> dict[tuple[str, str], tuple[float, float]]:
+    return {(row[0], row[1]): (float(row[2]), float(row[3])) for row in _rows("centres.tsv")}
 
 
 _build_lock = threading.Lock()

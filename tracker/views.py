@@ -9,6 +9,8 @@
   expressions inside it become its children (a temporal expression crossing a mention's edge is
   split at that edge, both parts marked); mentions that overlap merge into one span linking
   every event they name; a temporal expression overlapping an earlier one is dropped.
+- ``article_document``: the same article as the API's JSON (``query.ArticleDocument``): its
+  text, its temporal expressions and the events it mentions, with offsets instead of segments.
 - ``related_events``: events sharing entities with an event within ``RELATED_DAYS`` days.
 - ``entity_timeline``: an entity's events grouped by month.
 - ``all_events`` / ``sort_events``: every event of a filter (``tracker.query.list_events``
@@ -25,7 +27,7 @@ from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any
+from typing import Any, cast
 
 from tracker import query
 from tracker.confidence import MIN_CONFIDENCE
@@ -112,16 +114,24 @@ def segments(text: str, timexes: list[tuple[int, int, dict[str, Any]]],
     return result
 
 
-def get_article(store: Store, article_id: str) -> dict[str, Any] | None:
-    """One article: its stored fields, its text as ``segments``, and the events it mentions
-    (active ones, merges followed), in the order they are first mentioned."""
+@dataclass(frozen=True)
+class _ArticleParts:
+    """What an article's page and its JSON document are both made from."""
+
+    row: dict[str, Any]
+    mention_rows: list[dict[str, Any]]
+    timexes: list[tuple[int, int, dict[str, Any]]]  # (start, end, attrs), one per span
+    links: list[tuple[int, int, str, dict[str, Any]]]  # (start, end, active event id, mention)
+
+
+def _article_parts(store: Store, article_id: str) -> _ArticleParts | None:
     row = reads.article_row(store, article_id)
     if row is None:
         return None
     mention_rows = reads.mentions_of_article(store, article_id)
     targets = _active_targets(store, {m["event_id"] for m in mention_rows if m["event_id"]})
     timexes: list[tuple[int, int, dict[str, Any]]] = []
-    links: list[tuple[int, int, str]] = []
+    links: list[tuple[int, int, str, dict[str, Any]]] = []
     for m in mention_rows:
         if m["timex_start"] is not None and m["timex_end"] is not None:
             timexes.append((m["timex_start"], m["timex_end"],
@@ -130,28 +140,92 @@ def get_article(store: Store, article_id: str) -> dict[str, Any] | None:
         target = targets.get(m["event_id"] or "")
         if target is not None:
             start = m["sentence_start"] + m["trigger_start"]
-            links.append((start, start + len(m["trigger"]), target))
+            links.append((start, start + len(m["trigger"]), target, m))
     # identical timexes from several mentions of a sentence are one span
     timexes = list({(s, e): (s, e, a) for s, e, a in timexes}.values())
-    events: dict[str, dict[str, Any]] = {}
-    for event_id in dict.fromkeys(t for _, _, t in sorted(links)):
+    return _ArticleParts(row, mention_rows, timexes, links)
+
+
+def _mentioned_events(store: Store, parts: _ArticleParts) -> dict[str, query.EventDocument]:
+    """The active events an article mentions, in the order it first mentions them."""
+    events: dict[str, query.EventDocument] = {}
+    in_text_order = sorted(parts.links, key=lambda link: link[:3])
+    for event_id in dict.fromkeys(target for _, _, target, _ in in_text_order):
         found = query.get_event(store, event_id)
         if found is not None:
-            events[event_id] = {k: found[k] for k in
-                                ("id", "title", "kind", "date_label", "n_sources")}
+            events[event_id] = found
+    return events
+
+
+def _source_of(store: Store, row: dict[str, Any]) -> str | None:
+    name = row["source_name"] or reads.source_name(store, row["source_id"])
+    return None if name is None else str(name)
+
+
+def get_article(store: Store, article_id: str) -> dict[str, Any] | None:
+    """One article: its stored fields, its text as ``segments``, and the events it mentions
+    (active ones, merges followed), in the order they are first mentioned."""
+    parts = _article_parts(store, article_id)
+    if parts is None:
+        return None
+    row = parts.row
+    events = [{"id": e["id"], "title": e["title"], "kind": e["kind"],
+               "date_label": e["date_label"], "n_sources": e["n_sources"]}
+              for e in _mentioned_events(store, parts).values()]
     return {
         "id": row["id"],
         "title": row["title"],
         "url": row["url"],
-        "source": row["source_name"] or reads.source_name(store, row["source_id"]),
+        "source": _source_of(store, row),
         "published_at": row["published_at"],
         "published_basis": row["published_basis"],
         "fetched_at": row["fetched_at"],
         "language": row["language"],
         "truncated_from": row.get("truncated_from"),
-        "n_mentions": len(mention_rows),
-        "segments": segments(row["text"], timexes, links),
-        "events": list(events.values()),
+        "n_mentions": len(parts.mention_rows),
+        "segments": segments(row["text"], parts.timexes,
+                             [(s, e, t) for s, e, t, _ in parts.links]),
+        "events": events,
+    }
+
+
+def article_document(store: Store, article_id: str) -> query.ArticleDocument | None:
+    """One article as ``/api/articles/<id>`` gives it (``query.ArticleDocument``): the fields
+    of ``get_article``, its ``text``, the temporal expressions the page marks (offsets into
+    ``text``, in text order) and each event it mentions with the offsets of its mentions."""
+    parts = _article_parts(store, article_id)
+    if parts is None:
+        return None
+    row = parts.row
+    mentions: dict[str, list[query.ArticleMention]] = defaultdict(list)
+    for start, end, target, m in sorted(parts.links, key=lambda link: link[:3]):
+        mentions[target].append({"start": start, "end": end, "trigger": m["trigger"],
+                                 "sentence_start": m["sentence_start"],
+                                 "sentence_end": m["sentence_end"]})
+    events: list[query.ArticleEvent] = [
+        {"id": e["id"], "title": e["title"], "kind": e["kind"], "date_start": e["date_start"],
+         "date_end": e["date_end"], "precision": e["precision"], "date_label": e["date_label"],
+         "n_sources": e["n_sources"], "confidence": e["confidence"],
+         "mentions": mentions[event_id]}
+        for event_id, e in _mentioned_events(store, parts).items()]
+    timexes: list[query.TimexSpan] = [
+        {"text": a["text"], "type": a["type"] or None, "value": a["value"] or None,
+         "start": start, "end": end}
+        for start, end, a in sorted(parts.timexes, key=lambda t: (t[0], t[1]))]
+    return {
+        "id": row["id"],
+        "url": row["url"],
+        "title": row["title"],
+        "source": _source_of(store, row),
+        "published_at": row["published_at"],
+        "published_basis": row["published_basis"],
+        "fetched_at": row["fetched_at"],
+        "language": row["language"],
+        "truncated_from": row.get("truncated_from"),
+        "n_mentions": len(parts.mention_rows),
+        "text": row["text"],
+        "timexes": timexes,
+        "events": events,
     }
 
 
@@ -242,7 +316,7 @@ def iter_events(store: Store, f: EventFilter) -> Iterator[dict[str, Any]]:
     after: str | None = None
     while True:
         page = query.list_events(store, f, limit=query.MAX_PAGE, after=after)
-        yield from page["events"]
+        yield from cast(list[dict[str, Any]], page["events"])
         after = page["next"]
         if after is None:
             return

@@ -1,10 +1,12 @@
 """The web app: a Flask app factory with the dashboard pages, the JSON API and the vendored Plotly.
 
 ``create_app(settings)`` wires the blueprints (``web.pages``, ``web.api``, ``web.sources_api``,
-``web.assets``, ``web.map_api``). It gives each request a ``Store``, opened on first use and kept
-by the server thread for its next requests (``get_store``), and turns a database that cannot be
-opened into a clear 503 (JSON under ``/api``, an HTML page elsewhere) instead of a traceback;
-anonymous readers are not told the database's path. It adds the security headers of
+``web.assets``, ``web.map_api``, ``web.things_api``, ``web.openapi``) and the API's HTTP
+conventions (``web.http``: ``API-Version``, ``ETag`` and 304, CORS). It gives each request a
+``Store``, opened on first use and kept by the server thread for its next requests
+(``get_store``), and turns a database that cannot be opened into a clear 503 (JSON under
+``/api``, an HTML page elsewhere) instead of a traceback; anonymous readers are not told the
+database's path. It adds the security headers of
 ``web.security`` to every response, and with ``READS_NEED_TOKEN`` it puts
 every read behind the API token (``web.auth``).
 
@@ -15,6 +17,8 @@ Settings (``create_app`` arguments, else the environment):
 - ``READS_NEED_TOKEN``: every page and API read needs the token (``TRACKER_READS_NEED_TOKEN=1``);
 - ``EXPORT_CONCURRENCY``: how many exports may stream at once (``TRACKER_EXPORT_CONCURRENCY``;
   default 2; more get a 429).
+- ``CORS_ORIGINS``: browser origins that may call the API, comma-separated, or ``*``
+  (``TRACKER_CORS_ORIGINS``; off by default; see ``web.http``);
 - ``TOPOJSON_DIR``: the map view's outlines (``TRACKER_TOPOJSON_DIR``, else
   ``<sys.prefix>/share/tracker/topojson``; see ``web.map_api``).
 
@@ -62,11 +66,14 @@ def create_app(settings: Mapping[str, Any] | None = None) -> Flask:
         assets,
         auth,
         cache,
+        http,
         map_api,
+        openapi,
         pages,
         security,
         sources_api,
         things,
+        things_api,
     )
 
     app = Flask(__name__)
@@ -83,6 +90,7 @@ def create_app(settings: Mapping[str, Any] | None = None) -> Flask:
     app.json.sort_keys = False  # type: ignore[attr-defined]  # keep the query layer's order
 
     auth.install(app)
+    http.install(app)  # API-Version, ETag/Last-Modified and 304, CORS, JSON 405
     security.install(app)
     cache.install(app)
     api.install(app)
@@ -93,6 +101,8 @@ def create_app(settings: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(map_api.bp)
     app.register_blueprint(pages.bp)
     app.register_blueprint(things.bp)
+    app.register_blueprint(things_api.bp)
+    app.register_blueprint(openapi.bp)
     app.extensions[_KEPT] = _ThreadStore()
     app.teardown_appcontext(_close_store)
     app.add_template_filter(_when, "when")

@@ -3,10 +3,12 @@
 Shapes follow Datasette: ``{"ok": true, "events": [...], "next": cursor}`` and, for every
 error, ``{"ok": false, "error": "...", "status": N}``. Parameters are validated here: a bad
 date, cursor or limit, or text with control characters, is a 400 that says which parameter is
-wrong. The data itself comes unchanged from ``tracker.query``. ``/api/export`` streams the whole
-timeline as JSON text. It reads in batches on its own database connection, so memory stays flat
-however large the timeline. At most ``EXPORT_CONCURRENCY`` exports (default 2) run at once; one
-more is answered 429 with ``Retry-After``. It does not render HTML and never writes to the
+wrong. The data itself comes unchanged from ``tracker.query``. ``/api/export`` streams the events
+of the same filters in a ``format`` of ``tracker.exports`` (JSON, NDJSON, CSV, iCalendar,
+TimelineJS, GeoJSON; an unknown one is a 400 listing them). It reads in batches on its own
+database connection, so memory stays flat however large the timeline. At most
+``EXPORT_CONCURRENCY`` exports (default 2) run at once; one more is answered 429 with
+``Retry-After``. It does not render HTML and never writes to the
 database.
 """
 
@@ -16,11 +18,13 @@ import contextlib
 import threading
 import unicodedata
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from typing import Any
+from datetime import UTC, datetime
+from typing import Any, cast
+from urllib.parse import urlencode
 
 from flask import Blueprint, Flask, Response, current_app, jsonify, request
 
-from tracker import query
+from tracker import exports, query
 from tracker.dates import parse_iso_date
 from tracker.store import Store
 from web import get_store, json_error, open_store
@@ -100,12 +104,23 @@ def parse_filter(args: Mapping[str, str]) -> query.EventFilter:
     q = text_param(args, "q") or ""
     if not any(word.strip('"') for word in q.split()):
         q = ""  # nothing but quotes would be an empty full-text query: treat as no query
+    problem = query.search_syntax_error(q)
+    if problem:
+        raise BadParameter(f"q: {problem} (q is plain words, or SQLite FTS5 syntax: "
+                           f'"a phrase", word*, AND, OR, NOT, title: word)')
+    precision = text_param(args, "precision")
+    if precision is not None and precision not in query.PRECISIONS:
+        raise BadParameter(f"precision must be one of {', '.join(query.PRECISIONS)}, "
+                           f"got {precision!r}")
     return query.EventFilter(
         date_from=dates.get("from"),
         date_to=dates.get("to"),
         q=q or None,
         kind=text_param(args, "kind"),
         entity=text_param(args, "entity"),
+        place=text_param(args, "place"),
+        source=text_param(args, "source"),
+        precision=precision,
         min_sources=min_sources,
         top=top,
         min_confidence=_confidence_param(args),
@@ -122,13 +137,69 @@ def install(app: Flask) -> None:
 def events() -> Any:
     f = parse_filter(request.args)
     limit = _int_param(request.args, "limit", query.DEFAULT_PAGE, 1, query.MAX_PAGE)
+    if request.args.get("updated_since") is not None:
+        return _sync_page(f, limit)
     after = request.args.get("after") or None
     if after is not None:
         try:
             query.decode_cursor(after)
         except ValueError as exc:
             raise BadParameter(f"after: {exc}; use the next value of a previous page") from None
-    return jsonify(query.list_events(get_store(), f, limit=limit, after=after))
+    # The total on the first page; a later one counts again only when asked (count=1).
+    count = after is None or request.args.get("count") in ("1", "true", "yes")
+    return _page(query.list_events(get_store(), f, limit=limit, after=after, count=count),
+                 "after")
+
+
+def _sync_page(f: query.EventFilter, limit: int) -> Any:
+    """``updated_since``: an ISO date or time (UTC when it names no zone), or the
+    ``sync_token`` of an earlier answer; what changed since, tombstones included."""
+    raw = (request.args.get("updated_since") or "").strip()
+    if f.top:
+        raise BadParameter("updated_since cannot be combined with key or top: the key events "
+                           "are chosen anew each time; sync the events and rank them yourself")
+    if request.args.get("after"):
+        raise BadParameter("updated_since pages with its own tokens: follow next_url")
+    since = _as_utc_time(raw)
+    try:
+        page = query.sync_events(get_store(), f, since=since,
+                                 position=None if since is not None else raw, limit=limit)
+    except ValueError:
+        raise BadParameter("updated_since must be an ISO date or time (2025-06-01, "
+                           "2025-06-01T12:00:00Z) or the sync_token of an earlier answer, "
+                           f"got {raw!r}") from None
+    page["sync_url"] = _url_with(updated_since=page["sync_token"])
+    return _page(page, "updated_since")
+
+
+def _as_utc_time(raw: str) -> str | None:
+    """``raw`` as the database writes times (``2025-06-01T12:00:00+00:00``), None when it is
+    not a date or time (then it may be a sync token)."""
+    try:
+        when = datetime.fromisoformat(raw.replace("Z", "+00:00").replace("z", "+00:00"))
+    except ValueError:
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=UTC)
+    return when.astimezone(UTC).isoformat(timespec="seconds")
+
+
+def _url_with(**changes: str) -> str:
+    """This request's path and query with some parameters replaced: a link another page of
+    the same list is at (relative to the host, so it holds behind any proxy)."""
+    params = [(k, v) for k, v in request.args.items(multi=True) if k not in changes]
+    params += list(changes.items())
+    return f"{request.path}?{urlencode(params)}"
+
+
+def _page(doc: dict[str, Any], cursor_param: str) -> Response:
+    """A page of a list: ``next_url`` beside ``next``, and the same as a ``Link: rel="next"``
+    header (RFC 8288), as GitHub's API gives it."""
+    doc["next_url"] = _url_with(**{cursor_param: doc["next"]}) if doc.get("next") else None
+    response = jsonify(doc)
+    if doc["next_url"]:
+        response.headers["Link"] = f'<{doc["next_url"]}>; rel="next"'
+    return response
 
 
 @bp.get("/events/<event_id>")
@@ -141,8 +212,15 @@ def event(event_id: str) -> Any:
 
 @bp.get("/export")
 def export() -> Any:
-    """The whole timeline, streamed (the same document as ``query.export_timeline``)."""
-    f = parse_filter(request.args)  # a bad parameter is a 400 before anything streams
+    """The events of the filters, streamed in ``format`` (``tracker.exports.FORMATS``; default
+    ``json``, the same document as ``query.export_timeline``)."""
+    # A bad parameter, the format included, is a 400 before a slot is taken or anything streams.
+    name = (request.args.get("format") or exports.DEFAULT).strip().lower()
+    if name not in exports.FORMATS:
+        raise BadParameter(f"format must be one of {exports.names()}, got "
+                           f"{request.args.get('format')!r}")
+    chosen = exports.FORMATS[name]
+    f = parse_filter(request.args)
     slots: threading.BoundedSemaphore = current_app.extensions[_EXPORT_SLOTS]
     if not slots.acquire(blocking=False):
         busy, status = json_error(429, f"too many exports at once (at most "
@@ -163,8 +241,7 @@ def export() -> Any:
 
     def body() -> Iterator[str]:
         try:
-            yield from _chunked(query.export_json(store, f), EXPORT_CHUNK)
-            yield "\n"
+            yield from _chunked(chosen.pieces(store, f), EXPORT_CHUNK)
         except Exception:
             # Headers are sent: the client sees a cut-off document, the log says why.
             log.exception("export failed while streaming")
@@ -172,11 +249,12 @@ def export() -> Any:
         finally:
             finish()
 
-    response = Response(body(), mimetype="application/json")
+    response = Response(body(), content_type=chosen.media_type)
     # Also when the body is never read (a client gone before the first byte, a HEAD request).
     response.call_on_close(finish)
     if request.args.get("download") in ("1", "true", "yes"):
-        response.headers["Content-Disposition"] = "attachment; filename=timeline.json"
+        response.headers["Content-Disposition"] = (
+            f"attachment; filename=timeline.{chosen.extension}")
     return response
 
 
@@ -241,8 +319,15 @@ def entities() -> Any:
     kind = (request.args.get("kind") or "").strip() or None
     if kind not in (None, "person", "place", "org"):
         raise BadParameter(f"kind must be person, place or org, got {kind!r}")
-    return jsonify(query.list_entities(get_store(), q=text_param(request.args, "q"), kind=kind,
-                                       limit=limit))
+    q = text_param(request.args, "q")
+    after = request.args.get("after") or None
+    if after is not None:
+        try:
+            query.decode_entity_cursor(after)
+        except ValueError as exc:
+            raise BadParameter(f"after: {exc}; use the next value of a previous page") from None
+    page = query.list_entities(get_store(), q=q, kind=kind, limit=limit, after=after)
+    return _page(cast(dict[str, Any], page), "after")
 
 
 @bp.get("/entities/<ref>")

@@ -1,7 +1,8 @@
 """The sources API and the health check: blueprint ``sources_api`` under ``/api``.
 
-- ``GET /api/sources``, ``GET /api/sources/<id>``: sources with their health (open like the
-  ``/sources`` page, unless reads need the token);
+- ``GET /api/sources``, ``GET /api/sources/<id>``: sources with their health and last run
+  (open like the ``/sources`` page, unless reads need the token); one source has the shape of
+  an item of the list (``tracker.query.Source``), also in the answers to writes;
 - ``POST /api/sources`` (JSON ``{"url", "kind", "name", "interval", "language", "fetch_pages",
   "enabled"}``), ``DELETE /api/sources/<id>``, ``POST /api/sources/<id>/enable|disable``:
   writes, which need ``Authorization: Bearer <token>`` matching the app setting ``API_TOKEN`` or
@@ -71,9 +72,9 @@ def requires_token(view: F) -> F:
     return cast(F, guarded)
 
 
-def _source(source_id: str, *, public: bool = False) -> dict[str, Any] | None:
-    rows = query.source_health(get_store(), source_id, public=public)
-    return rows[0] if rows else None
+def _source(source_id: str, *, public: bool = False) -> query.Source | None:
+    """One source as ``GET /api/sources`` lists it (``query.Source``), for every route."""
+    return query.get_source(get_store(), source_id, public=public)
 
 
 @bp.get("/sources")

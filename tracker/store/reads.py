@@ -11,13 +11,14 @@ export) sees one consistent state of the database.
 from __future__ import annotations
 
 import math
+import re
+import sqlite3
 import unicodedata
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any, Final
-from weakref import WeakKeyDictionary
 
 from tracker.confidence import MIN_CONFIDENCE
 from tracker.store.db import Store, in_chunks
@@ -34,6 +35,9 @@ class EventFilter:
     q: str | None = None
     kind: str | None = None
     entity: str | None = None
+    place: str | None = None  # an entity of kind place, by id, name or alias
+    source: str | None = None  # a source's id or name, or an outlet's name
+    precision: str | None = None  # "day", "month", "reported"...
     min_sources: int = 0
     include_reported: bool = True
     top: int = 0  # only the ``top`` key events (0: all); see ``tracker.query.top_events``
@@ -71,16 +75,32 @@ def _where(f: EventFilter) -> tuple[list[str], list[Any]]:
     if f.ids is not None:
         clauses.append(f"e.id IN ({','.join('?' * len(f.ids))})" if f.ids else "0")
         params += list(f.ids)
-    if f.entity:
-        # From the small tables outwards: the entities named so (id, name or alias), their
-        # links (``event_entities_entity``), the events' row ids (``events``' key index).
+    # An entity (any kind) or a place, named by id, name or alias: from the small tables
+    # outwards, the entities named so, their links (``event_entities_entity``), the events' row
+    # ids (``events``' key index).
+    for named, kind in ((f.entity, None), (f.place, "place")):
+        if named:
+            clauses.append(
+                "e.rowid IN (SELECT ev.rowid FROM event_entities ee "
+                "JOIN events ev ON ev.id = ee.event_id WHERE ee.entity_id IN ("
+                f"SELECT n.id FROM entities n WHERE {'n.kind = ? AND ' if kind else ''}"
+                "(n.id = ? OR lower(n.name) = lower(?) "
+                "OR EXISTS (SELECT 1 FROM json_each(n.aliases) WHERE lower(value) = lower(?)))))"
+            )
+            params += [*([kind] if kind else []), named, named, named]
+    if f.source:
+        # The articles a source (configured: its id or name) or an outlet (the name an article
+        # gives) brought, then their mentions' events.
         clauses.append(
-            "e.rowid IN (SELECT ev.rowid FROM event_entities ee "
-            "JOIN events ev ON ev.id = ee.event_id WHERE ee.entity_id IN ("
-            "SELECT n.id FROM entities n WHERE n.id = ? OR lower(n.name) = lower(?) "
-            "OR EXISTS (SELECT 1 FROM json_each(n.aliases) WHERE lower(value) = lower(?))))"
+            "e.id IN (SELECT m.event_id FROM article_sources s "
+            "JOIN mentions m ON m.article_id = s.article_id "
+            "WHERE m.event_id IS NOT NULL AND (s.source_id = ? OR lower(s.source_name) = lower(?) "
+            "OR s.source_id IN (SELECT id FROM sources WHERE lower(name) = lower(?))))"
         )
-        params += [f.entity, f.entity, f.entity]
+        params += [f.source, f.source, f.source]
+    if f.precision:
+        clauses.append("e.precision = ?")
+        params.append(f.precision)
     fts = fts_query(f.q)
     if fts:
         # Entity names and aliases match too: "Zelensky" finds the events of Zelenskyy. As
@@ -97,28 +117,15 @@ def _where(f: EventFilter) -> tuple[list[str], list[Any]]:
     return clauses, params
 
 
-# The longest span (days from first to last) of an active event, per open store, with what the
-# database was when it was read: SQLite's ``data_version`` (commits by other connections) and
-# the connection's own ``total_changes``.
-_longest_spans: WeakKeyDictionary[Store, tuple[tuple[int, int], int]] = WeakKeyDictionary()
-
-
 def longest_span(store: Store) -> int:
     """The most days any active event lasts (``date_end - date_start``; 0 without events).
 
-    Read from the covering index (some 15 ms at 100,000 events) and remembered until the
-    database changes, so a dashboard's requests between two writes pay for it once."""
-    conn = store.db.conn
-    version = (int(conn.execute("PRAGMA data_version").fetchone()[0]), conn.total_changes)
-    known = _longest_spans.get(store)
-    if known is not None and known[0] == version:
-        return known[1]
-    value = conn.execute(
+    Read from the end of the ``events_span`` expression index (schema step 9): microseconds,
+    where reading every event took a fifth of a second at a million."""
+    value = store.db.conn.execute(
         "SELECT MAX(julianday(date_end) - julianday(date_start)) FROM events "
         "WHERE status = 'active'").fetchone()[0]
-    span = max(0, math.ceil(value)) if value is not None else 0
-    _longest_spans[store] = (version, span)
-    return span
+    return max(0, math.ceil(value)) if value is not None else 0
 
 
 def _earliest_start(store: Store, f: EventFilter) -> str | None:
@@ -139,11 +146,47 @@ def without_controls(text: str) -> str:
                    if c in "\t\n\r" or unicodedata.category(c) != "Cc")
 
 
+# What makes a search FTS5 syntax rather than plain words: quotes, prefix stars, column
+# filters, grouping, the boolean operators (upper case, as FTS5 reads them) and NEAR.
+_FTS_SYNTAX: Final = re.compile(r'["*^:()]|\b(?:AND|OR|NOT|NEAR)\b')
+# The full-text columns of ``events_fts`` (schema), for checking a query's column filters.
+_FTS_COLUMNS: Final = ("title", "date_text", "summary")
+
+
+def is_fts_syntax(q: str) -> bool:
+    """Whether ``q`` uses FTS5 syntax (operators, quotes, ``col:``, ``*``); plain words do not."""
+    return bool(_FTS_SYNTAX.search(q))
+
+
 def fts_query(q: str | None) -> str | None:
-    """An FTS5 query matching every word of ``q``, each quoted so that nothing a visitor types
-    (``NEAR(``, ``*``, ``OR``, ``col:``) is FTS syntax; None when no word is left."""
-    words = [w for w in without_controls(q or "").split() if w.strip('"')]
+    """The FTS5 query for a search: ``q`` itself when it is written in FTS5 syntax
+    (``"peace talks" NOT Istanbul``, ``title: ceasefire``, ``negot*``), else every word of it,
+    each quoted, so that plain text (``don't``, ``U.S.``) is never a syntax error. None when
+    no word is left. ``fts_syntax_error`` says whether a query in FTS5 syntax parses."""
+    text = without_controls(q or "").strip()
+    if is_fts_syntax(text):
+        return text or None
+    words = [w for w in text.split() if w.strip('"')]
     return " ".join('"' + w.replace('"', '""') + '"' for w in words) or None
+
+
+def fts_syntax_error(q: str | None) -> str | None:
+    """SQLite's message when the FTS5 query for ``q`` does not parse (``fts5: syntax error
+    near "AND"``, ``no such column: place``), else None. Checked against an empty in-memory
+    table with the same columns, so nothing is searched."""
+    expression = fts_query(q)
+    if expression is None:
+        return None
+    conn = sqlite3.connect(":memory:")
+    try:
+        conn.execute(f"CREATE VIRTUAL TABLE t USING fts5({', '.join(_FTS_COLUMNS)}, "
+                     f"tokenize='porter')")
+        conn.execute("SELECT rowid FROM t WHERE t MATCH ?", [expression]).fetchall()
+    except sqlite3.Error as exc:
+        return str(exc)
+    finally:
+        conn.close()
+    return None
 
 
 def like_pattern(text: str) -> str:
@@ -175,9 +218,14 @@ def event_rows(store: Store, f: EventFilter, *, limit: int | None = None,
     """Active events matching ``f`` in (date, id) order, after a keyset position."""
     clauses, params = _where(f)
     earliest = None if f.entity else _earliest_start(store, f)
+    if after and not f.entity:
+        # The walk starts at the cursor's day when that is later: one bound on date_start,
+        # the tighter one (given two, SQLite may use either).
+        earliest = max(earliest or after[0], after[0])
     if earliest is not None:
         # The same events: the bound only lets the walk in date order start near ``from``
-        # instead of at the first event ever, each row read to test its ``date_end``.
+        # (or the cursor) instead of at the first event ever, each row read to test its
+        # ``date_end``.
         clauses.append("e.date_start >= ?")
         params.append(earliest)
     if after:
@@ -290,8 +338,10 @@ def run_rows(store: Store, *, limit: int, source_id: str | None = None) -> list[
                        [source_id, limit])
 
 
-def entity_rows(store: Store, *, q: str | None, kind: str | None, limit: int) -> list[Row]:
-    """Entities with their number of active events, most eventful first."""
+def entity_rows(store: Store, *, q: str | None, kind: str | None, limit: int,
+                after: tuple[int, str, str] | None = None) -> list[Row]:
+    """Entities with their number of active events, most eventful first (then by name and
+    id); ``after``: the (events, name, id) of the last one of the previous page."""
     clauses, params = ["1 = 1"], []
     if kind:
         clauses.append("n.kind = ?")
@@ -300,12 +350,16 @@ def entity_rows(store: Store, *, q: str | None, kind: str | None, limit: int) ->
     if text:
         clauses.append("(n.name LIKE ? ESCAPE '\\' OR n.aliases LIKE ? ESCAPE '\\')")
         params += [like_pattern(text)] * 2
+    keyset, tail = "", []
+    if after is not None:
+        keyset = "WHERE n_events < ? OR (n_events = ? AND (name, id) > (?, ?))"
+        tail = [after[0], after[0], after[1], after[2]]
     return store.query(
-        f"SELECT n.*, (SELECT COUNT(*) FROM event_entities ee JOIN events e ON e.id = "
-        f"ee.event_id WHERE ee.entity_id = n.id AND e.status = 'active') AS n_events "
-        f"FROM entities n WHERE {' AND '.join(clauses)} "
-        f"ORDER BY n_events DESC, n.name LIMIT ?",
-        [*params, limit],
+        f"SELECT * FROM (SELECT n.*, (SELECT COUNT(*) FROM event_entities ee JOIN events e "
+        f"ON e.id = ee.event_id WHERE ee.entity_id = n.id AND e.status = 'active') AS n_events "
+        f"FROM entities n WHERE {' AND '.join(clauses)}) {keyset} "
+        f"ORDER BY n_events DESC, name, id LIMIT ?",
+        [*params, *tail, limit],
     )
 
 
@@ -452,3 +506,30 @@ def entity_period_counts(store: Store, f: EventFilter, bucket: str,
         f"GROUP BY period, ee.entity_id ORDER BY period, ee.entity_id",
         [*head, *params, *entity_ids]).fetchall()
     return [(str(p), str(i), int(n)) for p, i, n in rows]
+
+
+# ------------------------------------------------------------ incremental sync (query.sync_events)
+
+def first_change_at(store: Store, since: str) -> int | None:
+    """The first change number written at or after ``since`` (ISO time, as ``updated_at``
+    reads), None when nothing has been written since (schema step 8)."""
+    row = store.db.execute("SELECT MIN(seq) FROM event_changes WHERE at >= ?",
+                           [since]).fetchone()
+    return None if row is None or row[0] is None else int(row[0])
+
+
+def last_change(store: Store) -> int:
+    """The newest change number visible to this connection (0 before any)."""
+    row = store.db.execute("SELECT MAX(seq) FROM event_changes").fetchone()
+    return 0 if row is None or row[0] is None else int(row[0])
+
+
+def change_rows(store: Store, f: EventFilter, after: tuple[int, str], limit: int) -> list[Row]:
+    """Event rows of every status written after the position ``after`` (change number, id),
+    in change order, at most ``limit``; each with ``matches``: 1 when the row is an active
+    event matching ``f``, else 0 (the consumer must drop it). Reads the ``events_sync``
+    index from the position on."""
+    clauses, params = _where(f)
+    sql = (f"SELECT e.*, CASE WHEN {' AND '.join(clauses)} THEN 1 ELSE 0 END AS matches "
+           f"FROM events e WHERE (e.seq, e.id) > (?, ?) ORDER BY e.seq, e.id LIMIT ?")
+    return store.query(sql, [*params, after[0], after[1], limit])

@@ -250,7 +250,7 @@
   }
 
   function fetchAll(params, seq, signal, limit) {
-    var events = [];
+    var events = [], total = null;  // the first page counts the events, later ones do not
     function page(after) {
       var q = new URLSearchParams(params);
       q.set("limit", String(limit || PAGE_SIZE));
@@ -259,8 +259,9 @@
         .then(function (body) {
           if (seq !== requestSeq) throw new Error("superseded");
           events = events.concat(body.events);
+          if (total == null) total = body.total;
           if (body.next && !limit && events.length < MAX_EVENTS) return page(body.next);
-          return { events: events, total: body.total };
+          return { events: events, total: total };
         });
     }
     return page(null);
