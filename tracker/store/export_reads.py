@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any, Final
 
 from tracker.store.db import Store, in_chunks
-from tracker.store.reads import EventFilter, _earliest_start, _where
+from tracker.store.reads import EventFilter, date_walk
 
 Row = tuple[Any, ...]
 
@@ -55,15 +55,7 @@ def event_batch(store: Store, f: EventFilter, *, limit: int,
                 after: tuple[str, str] | None = None) -> list[Row]:
     """At most ``limit`` active events matching ``f`` after a (date_start, id) keyset position,
     in (date_start, id) order (``EVENT_COLUMNS``)."""
-    clauses, params = _where(f)
-    earliest = None if f.entity else _earliest_start(store, f)
-    if earliest is not None:
-        # As in ``reads.event_rows``: lets the walk in date order start near ``from``.
-        clauses.append("e.date_start >= ?")
-        params.append(earliest)
-    if after:
-        clauses.append("(e.date_start, e.id) > (?, ?)")
-        params += list(after)
+    clauses, params = date_walk(store, f, after)
     columns = ", ".join(f"e.{c}" for c in EVENT_COLUMNS)
     return store.db.conn.execute(
         f"SELECT {columns} FROM events e WHERE {' AND '.join(clauses)} "
@@ -75,14 +67,7 @@ def key_after(store: Store, f: EventFilter, *, after: tuple[str, str] | None, n:
     """The (date_start, id) of the ``n``-th event matching ``f`` after ``after`` (from the
     first without it), None when fewer follow: where a batch of ``n`` that is read elsewhere
     ends (``tracker.exports.parallel``). Walks the keys only, in the events' date index."""
-    clauses, params = _where(f)
-    earliest = None if f.entity else _earliest_start(store, f)
-    if earliest is not None:
-        clauses.append("e.date_start >= ?")
-        params.append(earliest)
-    if after:
-        clauses.append("(e.date_start, e.id) > (?, ?)")
-        params += list(after)
+    clauses, params = date_walk(store, f, after)
     row = store.db.conn.execute(
         f"SELECT e.date_start, e.id FROM events e WHERE {' AND '.join(clauses)} "
         f"ORDER BY e.date_start, e.id LIMIT 1 OFFSET ?", [*params, n - 1]).fetchone()

@@ -213,14 +213,16 @@ def count_events(store: Store, f: EventFilter) -> int:
     )[0]["n"])
 
 
-def event_rows(store: Store, f: EventFilter, *, limit: int | None = None,
-               after: tuple[str, str] | None = None) -> list[Row]:
-    """Active events matching ``f`` in (date, id) order, after a keyset position."""
+def date_walk(store: Store, f: EventFilter, after: tuple[str, str] | None
+              ) -> tuple[list[str], list[Any]]:
+    """The WHERE clauses of the events matching ``f`` after a (date_start, id) keyset
+    position, for a walk in (date_start, id) order, and their parameters."""
     clauses, params = _where(f)
     earliest = None if f.entity else _earliest_start(store, f)
     if after and not f.entity:
         # The walk starts at the cursor's day when that is later: one bound on date_start,
-        # the tighter one (given two, SQLite may use either).
+        # the tighter one (given two, SQLite may take either, and each page of a long walk
+        # would read again every event from ``from`` to the cursor).
         earliest = max(earliest or after[0], after[0])
     if earliest is not None:
         # The same events: the bound only lets the walk in date order start near ``from``
@@ -231,6 +233,13 @@ def event_rows(store: Store, f: EventFilter, *, limit: int | None = None,
     if after:
         clauses.append("(e.date_start, e.id) > (?, ?)")
         params += list(after)
+    return clauses, params
+
+
+def event_rows(store: Store, f: EventFilter, *, limit: int | None = None,
+               after: tuple[str, str] | None = None) -> list[Row]:
+    """Active events matching ``f`` in (date, id) order, after a keyset position."""
+    clauses, params = date_walk(store, f, after)
     sql = f"SELECT e.* FROM events e WHERE {' AND '.join(clauses)} ORDER BY e.date_start, e.id"
     if limit is not None:
         sql += " LIMIT ?"
