@@ -173,9 +173,20 @@ def get_article(store: Store, article_id: str) -> dict[str, Any] | None:
                "date_label": e["date_label"], "n_sources": e["n_sources"]}
               for e in _mentioned_events(store, parts).values()]
     return {
+        **_article_fields(store, parts),
+        "segments": segments(row["text"], parts.timexes,
+                             [(s, e, t) for s, e, t, _ in parts.links]),
+        "events": events,
+    }
+
+
+def _article_fields(store: Store, parts: _ArticleParts) -> dict[str, Any]:
+    """What the article page and ``/api/articles/<id>`` both tell of an article."""
+    row = parts.row
+    return {
         "id": row["id"],
-        "title": row["title"],
         "url": row["url"],
+        "title": row["title"],
         "source": _source_of(store, row),
         "published_at": row["published_at"],
         "published_basis": row["published_basis"],
@@ -183,9 +194,6 @@ def get_article(store: Store, article_id: str) -> dict[str, Any] | None:
         "language": row["language"],
         "truncated_from": row.get("truncated_from"),
         "n_mentions": len(parts.mention_rows),
-        "segments": segments(row["text"], parts.timexes,
-                             [(s, e, t) for s, e, t, _ in parts.links]),
-        "events": events,
     }
 
 
@@ -212,21 +220,8 @@ def article_document(store: Store, article_id: str) -> query.ArticleDocument | N
         {"text": a["text"], "type": a["type"] or None, "value": a["value"] or None,
          "start": start, "end": end}
         for start, end, a in sorted(parts.timexes, key=lambda t: (t[0], t[1]))]
-    return {
-        "id": row["id"],
-        "url": row["url"],
-        "title": row["title"],
-        "source": _source_of(store, row),
-        "published_at": row["published_at"],
-        "published_basis": row["published_basis"],
-        "fetched_at": row["fetched_at"],
-        "language": row["language"],
-        "truncated_from": row.get("truncated_from"),
-        "n_mentions": len(parts.mention_rows),
-        "text": row["text"],
-        "timexes": timexes,
-        "events": events,
-    }
+    return cast(query.ArticleDocument, {**_article_fields(store, parts), "text": row["text"],
+                                        "timexes": timexes, "events": events})
 
 
 def _active_targets(store: Store, event_ids: set[str]) -> dict[str, str]:

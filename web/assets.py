@@ -57,14 +57,23 @@ def plotly_js() -> Response:
     if bundle is None:
         abort(404, description="plotly.min.js is missing from the installed plotly package")
     plain, packed, etag = bundle
+    return compressed_response(plain, packed, etag, "text/javascript", ONE_YEAR,
+                               immutable=True)
+
+
+def compressed_response(plain: bytes, packed: bytes, etag: str, mimetype: str, max_age: int,
+                        *, immutable: bool = False) -> Response:
+    """A static file kept in memory both plain and gzipped: the gzipped copy for clients
+    that accept it, public caching for ``max_age`` seconds, and a 304 when the browser
+    already has this version (``etag``)."""
     use_gzip = "gzip" in request.headers.get("Accept-Encoding", "")
-    response = Response(packed if use_gzip else plain, mimetype="text/javascript")
+    response = Response(packed if use_gzip else plain, mimetype=mimetype)
     if use_gzip:
         response.headers["Content-Encoding"] = "gzip"
     response.headers["Vary"] = "Accept-Encoding"
     response.set_etag(etag + ("-gz" if use_gzip else ""))
     response.cache_control.public = True
-    response.cache_control.max_age = ONE_YEAR
-    response.cache_control.immutable = True
-    response.make_conditional(request)  # 304 when the browser already has this version
+    response.cache_control.max_age = max_age
+    response.cache_control.immutable = immutable
+    response.make_conditional(request)
     return response

@@ -35,6 +35,7 @@ from flask import Blueprint, Response, abort, current_app, jsonify, request
 from tracker import geo
 from web import get_store
 from web.api import _int_param, parse_filter
+from web.assets import compressed_response
 from web.cache import cached
 
 bp = Blueprint("map_api", __name__)
@@ -88,16 +89,7 @@ def topojson(name: str) -> Response:
     except OSError:
         abort(404, description=NOT_INSTALLED.format(name=name))
     plain, packed, etag = _read(str(path), stat.st_mtime_ns, stat.st_size)
-    use_gzip = "gzip" in request.headers.get("Accept-Encoding", "")
-    response = Response(packed if use_gzip else plain, mimetype="application/json")
-    if use_gzip:
-        response.headers["Content-Encoding"] = "gzip"
-    response.headers["Vary"] = "Accept-Encoding"
-    response.set_etag(etag + ("-gz" if use_gzip else ""))
-    response.cache_control.public = True
-    response.cache_control.max_age = CACHE_SECONDS
-    response.make_conditional(request)  # 304 when the browser has this one
-    return response
+    return compressed_response(plain, packed, etag, "application/json", CACHE_SECONDS)
 
 
 @functools.lru_cache(maxsize=8)

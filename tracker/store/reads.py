@@ -434,6 +434,15 @@ _PERIOD_SQL: Final = {
 }
 
 
+def _period_of(f: EventFilter, bucket: str, day: str) -> tuple[str, list[Any]]:
+    """The SQL of the period an event whose first day is the column ``day`` is counted in,
+    and its parameters: an event begun before the filter's ``from`` but overlapping the range
+    counts in the range's first period."""
+    if not f.date_from:
+        return _PERIOD_SQL[bucket].format(d=day), []
+    return _PERIOD_SQL[bucket].format(d=f"max({day}, ?)"), [f.date_from.isoformat()]
+
+
 def event_span(store: Store, f: EventFilter) -> tuple[date, date] | None:
     """The first and last days of the events matching ``f`` (the first clamped to the
     filter's ``from``), None when none matches."""
@@ -464,13 +473,7 @@ def period_counts(store: Store, f: EventFilter, bucket: str
     bound on ``date_start`` (none, as the empty text, without a ``from``) is what steers the
     planner to the index in date order."""
     clauses, params = _where(f)
-    day = "d"
-    head: list[Any] = []
-    if f.date_from:
-        # An event begun before the range but overlapping it counts in the range's first period.
-        day = "max(d, ?)"
-        head.append(f.date_from.isoformat())
-    period = _PERIOD_SQL[bucket].format(d=day)
+    period, head = _period_of(f, bucket, "d")
     rows = store.db.execute(
         f"SELECT {period} AS period, k, SUM(n) FROM ("
         f"SELECT e.date_start AS d, e.kind AS k, COUNT(*) AS n FROM events e "
@@ -502,12 +505,7 @@ def entity_period_counts(store: Store, f: EventFilter, bucket: str,
     if not entity_ids:
         return []
     clauses, params = _where(f)
-    day = "e.date_start"
-    head: list[Any] = []
-    if f.date_from:
-        day = "max(e.date_start, ?)"
-        head.append(f.date_from.isoformat())
-    period = _PERIOD_SQL[bucket].format(d=day)
+    period, head = _period_of(f, bucket, "e.date_start")
     rows = store.db.execute(
         f"SELECT {period} AS period, ee.entity_id, COUNT(*) FROM events e "
         f"JOIN event_entities ee ON ee.event_id = e.id "
