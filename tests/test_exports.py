@@ -551,6 +551,20 @@ def test_cli_writes_every_format(export_db: tuple[Path, dict[str, str]],
     assert ndjson_events(ndjson) == document(web)["events"]
 
 
+def test_cli_export_stops_quietly_when_its_reader_goes_away(tmp_path: Path) -> None:
+    # Several batches of events (1,000 each), so the pipe breaks while the export is between
+    # two batches, its snapshot open.
+    db = build(tmp_path / "many.db", 2500, evidence=True, merged_share=0.0)
+    child = subprocess.Popen(
+        [sys.executable, "-m", "tracker.cli", "--db", str(db), "export", "--format", "ndjson",
+         "--min-confidence", "0"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, bufsize=0)
+    assert child.stdout is not None and child.stderr is not None
+    assert child.stdout.read(100)  # like `| head -c 100` (unbuffered: 100 bytes, no more)
+    child.stdout.close()
+    assert child.wait(timeout=120) == 0
+    assert child.stderr.read().decode() == ""  # no traceback from the export's clean-up
+
+
 @pytest.mark.parametrize("options", [
     ["--place", "Istanbul"], ["--source", "Harbour Post"], ["--precision", "season"],
     ["--q", "prisoners"], ["--entity", "Recep Tayyip Erdogan"], ["--kind", "diplomacy"],
