@@ -534,6 +534,10 @@ class Worker:
             log.info("worker stopping")
             scheduler.shutdown(wait=False)
             self._leave_or_wait()
+            # Said at once: /api/health stops calling this worker alive now, not when its last
+            # heartbeat goes stale.
+            with self._writing() as store:
+                table.write_worker_stopped(store, clock.now())
             # No last re-clustering: it can take long on a big database, and the next start's
             # recover() clusters whatever this run stored since the last flush.
         finally:

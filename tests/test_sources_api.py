@@ -167,5 +167,6 @@ def test_health_shows_each_sources_state_the_worker_heartbeat_and_database_size(
 
 def test_health_says_when_no_worker_ever_ran(client: FlaskClient) -> None:
     data = client.get("/api/health").get_json()
-    assert data["worker"] == {"heartbeat": None, "heartbeat_age_seconds": None, "alive": False}
+    assert data["worker"] == {"heartbeat": None, "heartbeat_age_seconds": None, "alive": False,
+                              "stopped_at": None}
     assert data["sources"] == []

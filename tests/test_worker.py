@@ -720,3 +720,20 @@ def test_the_run_of_a_killed_tracker_ingest_is_closed_by_the_next_worker(
         row = store.query("SELECT status, error, finished_at FROM runs WHERE job = 'ingest'")[0]
     assert (row["status"], row["error"]) == ("failed", table.DEAD_RUN_ERROR)
     assert row["finished_at"]
+
+
+def test_health_stops_calling_the_worker_alive_once_it_stops_cleanly(db_path: Path) -> None:
+    from web import create_app
+
+    tracker(db_path, "init")
+    client = create_app({"DATABASE": str(db_path)}).test_client()
+    worker = subprocess.Popen([sys.executable, "-m", "tracker.cli", "--db", str(db_path),
+                               "worker"], stderr=subprocess.PIPE, text=True)
+    try:
+        assert wait_for(lambda: client.get("/api/health").json["worker"]["alive"], timeout=30)
+    finally:
+        worker.send_signal(signal.SIGTERM)
+        worker.wait(timeout=20)
+    status = client.get("/api/health").json["worker"]
+    assert status["alive"] is False  # at once, not two minutes later
+    assert status["heartbeat"] is not None and status["stopped_at"] >= status["heartbeat"]

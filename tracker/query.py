@@ -307,7 +307,9 @@ class NewSource(TypedDict):
 class WorkerStatus(TypedDict):
     heartbeat: str | None
     heartbeat_age_seconds: float | None
+    # A heartbeat newer than a few intervals, written after the last clean stop.
     alive: bool
+    stopped_at: str | None  # when a worker last stopped cleanly
 
 
 class DatabaseStatus(TypedDict):

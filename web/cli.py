@@ -14,7 +14,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from web.server import SERVER_HELP, add_server_options, settings_from
+from web.server import SERVER_HELP, add_server_options, port_number, settings_from
 
 ACCESS_HELP = (
     "Access: TRACKER_API_TOKEN=<token> lets 'Authorization: Bearer <token>' change sources; "
@@ -30,24 +30,33 @@ def register(sub: Any) -> None:
             ("run", "start the worker process and the web server together", cmd_run)):
         p = sub.add_parser(name, help=summary, description=f"{summary[0].upper()}{summary[1:]}.",
                            epilog=f"{SERVER_HELP} {ACCESS_HELP}")
-        p.add_argument("--host", default="127.0.0.1")
-        p.add_argument("--port", type=int, default=8000)
+        p.add_argument("--host", default="127.0.0.1",
+                       help="address to listen on (default 127.0.0.1: this machine only; "
+                            "0.0.0.0: every interface)")
+        p.add_argument("--port", type=port_number, default=8000,
+                       help="TCP port to listen on, 1 to 65535 (default 8000)")
         add_server_options(p)
         p.set_defaults(func=func)
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
-    from waitress import serve
-
     from tracker.cli import open_store
     from web import assets, create_app
+    from web.server import bind, listening_on
 
     with open_store(args):
         pass  # create or migrate the database before the first request
-    app = create_app({"DATABASE": str(Path(args.db).resolve())})
+    server = bind(create_app({"DATABASE": str(Path(args.db).resolve())}), args.host,
+                  args.port, settings_from(args))
     assets.warm_up()
-    print(f"serving on http://{args.host}:{args.port}/", file=sys.stderr, flush=True)
-    serve(app, host=args.host, port=args.port, **settings_from(args).waitress_options())
+    print(f"serving on {listening_on(server, args.host, args.port)}", file=sys.stderr,
+          flush=True)
+    try:
+        server.run()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.close()
     return 0
 
 

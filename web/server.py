@@ -9,15 +9,21 @@ with 4 threads, 253 ms with 8, 404 ms with 12 and 523 ms with 16, for the same t
 Idle connections close after 30 s, checked every 10 s. Up to 200 connections are held open,
 with a listen backlog of 1024. Request bodies are
 capped at 1 MB (the API only takes small JSON). ``add_server_options`` adds ``--threads``,
-``--connection-limit`` and ``--channel-timeout`` to a command. It does not start worker
-processes: waitress serves from one process.
+``--connection-limit`` and ``--channel-timeout`` to a command, and ``bind`` opens the
+listening socket, turning the usual failures (a port in use, a host that is not this machine's)
+into one line that says what to do. It does not start worker processes: waitress serves from
+one process.
 """
 
 from __future__ import annotations
 
 import argparse
+import errno
+import socket
 from dataclasses import dataclass
 from typing import Any
+
+from tracker.errors import InputError
 
 DEFAULT_THREADS = 8
 DEFAULT_CONNECTION_LIMIT = 200
@@ -70,6 +76,53 @@ def _bounded(name: str, lo: int, hi: int) -> Any:
         return value
 
     return parse
+
+
+def port_number(text: str) -> int:
+    """``--port``: a TCP port a server can listen on (1 to 65535)."""
+    return int(_bounded("--port", 1, 65535)(text))
+
+
+def bind(app: Any, host: str, port: int, settings: ServerSettings) -> Any:
+    """A waitress server for ``app``, listening on ``host``:``port`` (nothing served yet).
+    Raises ``InputError`` with one line saying what to do when the socket cannot be had."""
+    from waitress import create_server
+
+    try:
+        return create_server(app, host=host, port=port, **settings.waitress_options())
+    except (socket.gaierror, ValueError):  # waitress: ValueError for a name it cannot resolve
+        raise InputError(f"--host {host}: no such host name or address") from None
+    except OSError as exc:
+        if exc.errno == errno.EADDRINUSE:
+            raise InputError(f"port {port} is in use; try --port {_next_free(host, port)}"
+                             ) from None
+        if exc.errno == errno.EACCES:
+            raise InputError(f"port {port} needs privileges to listen on; try --port 8000"
+                             ) from None
+        if exc.errno == errno.EADDRNOTAVAIL:
+            raise InputError(f"--host {host}: not an address of this machine; try --host "
+                             f"127.0.0.1 (this machine only) or --host 0.0.0.0 (every "
+                             f"interface)") from None
+        raise InputError(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from None
+
+
+def listening_on(server: Any, host: str, port: int) -> str:
+    """The URL a bound server answers on (the port it really has)."""
+    port = int(getattr(server, "effective_port", port))
+    shown = f"[{host}]" if ":" in host else host
+    return f"http://{shown}:{port}/"
+
+
+def _next_free(host: str, port: int) -> int:
+    """The first port after ``port`` that ``host`` can listen on now (a suggestion only)."""
+    for candidate in range(port + 1, min(port + 50, 65535) + 1):
+        with socket.socket() as probe:
+            try:
+                probe.bind((host, candidate))
+            except OSError:
+                continue
+            return candidate
+    return port + 1
 
 
 def add_server_options(p: argparse.ArgumentParser) -> None:

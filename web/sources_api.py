@@ -162,9 +162,12 @@ def switch_source(source_id: str, action: str) -> Any:
 def health() -> Response:
     store = get_store()
     heartbeat = table.read_heartbeat(store)
+    stopped_at = table.read_worker_stopped(store)
     age: float | None = None
     if heartbeat:
         age = round((clock.now() - datetime.fromisoformat(heartbeat)).total_seconds(), 1)
+    stopped_since = (heartbeat is not None and stopped_at is not None
+                     and datetime.fromisoformat(stopped_at) >= datetime.fromisoformat(heartbeat))
     public = not has_token()
     sources = query.source_health(store, public=public)
     failing = [s["id"] for s in sources if s["enabled"] and s["consecutive_failures"]]
@@ -177,7 +180,8 @@ def health() -> Response:
         "worker": {
             "heartbeat": heartbeat,
             "heartbeat_age_seconds": age,
-            "alive": age is not None and age <= WORKER_STALE_SECONDS,
+            "alive": age is not None and age <= WORKER_STALE_SECONDS and not stopped_since,
+            "stopped_at": stopped_at,
         },
         "worker_heartbeat": heartbeat,
         "database": database,

@@ -23,6 +23,7 @@ from tracker.models import SourceKind
 from tracker.store.db import Store, iso
 
 HEARTBEAT_KEY = "worker_heartbeat"
+STOPPED_KEY = "worker_stopped_at"  # when a worker last stopped cleanly
 DEAD_RUN_ERROR = "interrupted: the process that ran it stopped"
 # Runs from before schema 5 name no process. One still "running" a day later is taken as dead:
 # nothing the tracker runs takes a day, and no pre-5 process can open the migrated database.
@@ -291,6 +292,20 @@ def write_heartbeat(store: Store, when: datetime) -> None:
 
 def read_heartbeat(store: Store) -> str | None:
     rows = store.query("SELECT value FROM meta WHERE key = ?", [HEARTBEAT_KEY])
+    return str(rows[0]["value"]) if rows else None
+
+
+def write_worker_stopped(store: Store, when: datetime) -> None:
+    """A worker stopped cleanly at ``when``: its last heartbeat no longer says it is alive."""
+    store.execute(
+        "INSERT INTO meta (key, value) VALUES (?, ?) "
+        "ON CONFLICT(key) DO UPDATE SET value = excluded.value", [STOPPED_KEY, iso(when)]
+    )
+
+
+def read_worker_stopped(store: Store) -> str | None:
+    """When a worker last stopped cleanly (None: never recorded)."""
+    rows = store.query("SELECT value FROM meta WHERE key = ?", [STOPPED_KEY])
     return str(rows[0]["value"]) if rows else None
 
 
