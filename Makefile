@@ -2,7 +2,11 @@
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV   := .venv
 BIN    := $(VENV)/bin
-DB     ?= var/tracker.db
+DEFAULT_DB := var/tracker.db
+DB     ?= $(DEFAULT_DB)
+# The bundled examples go into the default database only, unless asked for (EXAMPLES=1):
+# `make run DB=/srv/tracker.db` serves that database as it is.
+EXAMPLES ?= $(if $(filter $(DEFAULT_DB),$(DB)),1,0)
 HOST   ?= 127.0.0.1
 PORT   ?= 8000
 SUDO   := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
@@ -88,13 +92,23 @@ $(TIMELINEJS_STAMP): $(BIN)/.installed
 
 timelinejs: $(TIMELINEJS_STAMP)
 
-## make run: install, create the database, load the bundled examples, start worker + web server
+## make run: install, create the database, load the bundled examples (default database or
+## EXAMPLES=1), start worker + web server
 run: install
 	@mkdir -p $(dir $(DB))
 	$(BIN)/tracker --db $(DB) init
-	$(BIN)/tracker --db $(DB) source add examples/spring-2025-talks.jsonl --kind jsonl \
-		--name "Bundled examples" --interval 300 >/dev/null
-	$(BIN)/tracker --db $(DB) worker --once
+	@if [ "$(EXAMPLES)" = 1 ]; then \
+		$(BIN)/tracker --db $(DB) source add examples/spring-2025-talks.jsonl --kind jsonl \
+			--name "Bundled examples" --interval 300 >/dev/null && \
+		$(BIN)/tracker --db $(DB) worker --once; \
+	else echo "EXAMPLES=0: $(DB) is served as it is (make run EXAMPLES=1 adds the examples)"; fi
+	@echo ""
+	@echo "Next steps"
+	@echo "  database:        $(abspath $(DB))"
+	@echo "  add your feed:   $(BIN)/tracker --db $(DB) source add https://example.org/rss.xml"
+	@echo "  what is in it:   $(BIN)/tracker --db $(DB) timeline --top 10"
+	@echo "  every command:   $(BIN)/tracker --help"
+	@echo ""
 	$(BIN)/tracker --db $(DB) run --host $(HOST) --port $(PORT)
 
 ## make test: install, make sure headless Chromium is there, run the whole suite

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import gzip
 import json
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -521,7 +522,28 @@ def test_an_empty_database_shows_how_to_add_events(tmp_path: Path) -> None:
     empty = text(doc.xpath('//*[@id="empty-state"]')[0])
     assert "No events yet" in empty
     assert "tracker ingest" in empty and "tracker source add" in empty
-    assert page(client, "/?view=chart").xpath('//ol[@id="event-list"]/li[@class="empty"]')
+    chart = page(client, "/?view=chart")
+    assert chart.xpath('//ol[@id="event-list"]/li[@class="empty"]')
+    for view in (chart, page(client, "/?view=map")):  # every view says how to fill it
+        assert "tracker source add" in text(view.xpath('//*[@id="empty-state"]')[0])
+    assert text(doc.xpath('//*[@id="scope"]')[0]) == (
+        "No events yet, from no configured source, in the database empty.db.")
+
+
+def test_the_dashboard_names_its_database_sources_and_span(client: FlaskClient,
+                                                           examples_db: Path) -> None:
+    scope = text(page(client, "/").xpath('//*[@id="scope"]')[0])
+    with Store(examples_db) as store:
+        events = store.db.execute(
+            "SELECT COUNT(*), MIN(date_start), MAX(date_start) FROM events "
+            "WHERE status = 'active'").fetchone()
+        sources = [r[0] for r in store.db.execute("SELECT name FROM sources ORDER BY name")]
+    first, last = (date.fromisoformat(d) for d in events[1:])
+    assert scope.startswith(f"{events[0]:,} events, {first:%B %Y} to {last:%B %Y}, from ")
+    assert scope.endswith(f"in the database {examples_db.name}.")
+    for name in sources[:3]:
+        assert name in scope
+    assert str(examples_db.parent) not in scope  # the file's name, never where it is
 
 
 def test_no_key_events_in_the_dates_says_what_to_do(client: FlaskClient) -> None:

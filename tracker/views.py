@@ -13,6 +13,8 @@
   text, its temporal expressions and the events it mentions, with offsets instead of segments.
 - ``related_events``: events sharing entities with an event within ``RELATED_DAYS`` days.
 - ``entity_timeline``: an entity's events grouped by month.
+- ``scope``: what a dashboard shows, said in one line: the database's file name, its
+  sources, how many events it holds and the days they span.
 - ``all_events`` / ``sort_events``: every event of a filter (``tracker.query.list_events``
   page after page, so the table and its CSV count exactly what ``/api/events`` counts), in a
   chosen order.
@@ -27,6 +29,7 @@ from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date
+from pathlib import Path
 from typing import Any, cast
 
 from tracker import query
@@ -343,3 +346,29 @@ def csv_row(event: dict[str, Any]) -> list[str]:
     values["entities"] = "; ".join(n["name"] for n in event.get("entities", []))
     return ["" if v is None else str(v) for v in (values[k] for k in CSV_COLUMNS)]
 
+
+SCOPE_SOURCES = 3  # sources named in the scope line; the rest are counted
+
+
+def scope(store: Store) -> dict[str, Any]:
+    """What the dashboard shows: ``database`` (the file's name, never its folder), ``events``
+    (active events stored, whatever their confidence), ``sources`` (how many are configured)
+    with the first ``SCOPE_SOURCES`` ``source_names``, and ``span`` (the months from the first
+    event to the last; None without events)."""
+    sources = query.list_sources(store, public=True)
+    events = sum(k["events"] for k in query.kinds(store, 0))
+    span = reads.event_span(store, EventFilter(min_confidence=0)) if events else None
+    return {
+        "database": Path(str(store.path)).name,
+        "events": events,
+        "sources": len(sources),
+        "source_names": [s["name"] for s in sources[:SCOPE_SOURCES]],
+        "span": _months_label(*span) if span else None,
+    }
+
+
+def _months_label(first: date, last: date) -> str:
+    """"January 2022 to May 2025", or the one month: months, because the first or last event
+    may be known only to its month or year (a day would claim more than is known)."""
+    one = f"{first:%B %Y}"
+    return one if (first.year, first.month) == (last.year, last.month) else f"{one} to {last:%B %Y}"

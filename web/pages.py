@@ -74,6 +74,7 @@ def dashboard() -> Any:
         "chart_url": _dashboard_url(view="chart"),
         "map_url": _dashboard_url(view="map"),
         "plotly_version": plotly_version(),
+        "scope": views.scope(store),
     }
     status = 400 if error else 200
     if view == "story":
@@ -95,16 +96,13 @@ def dashboard() -> Any:
 
 def _story(store: Store, f: query.EventFilter) -> dict[str, Any]:
     """The story view's data: the key events in date order (a timeline reads forwards), and
-    what an empty story needs to explain itself."""
+    the links an empty story offers (a database without events is ``views.scope``'s)."""
     chosen = query.top_events(store, KEY_EVENTS, sentences=STORY_SENTENCES,
                               date_from=f.date_from, date_to=f.date_to,
                               min_confidence=f.min_confidence)
     entries = [_story_entry(e) for e in sorted(chosen, key=lambda e: (e["date"], -e["score"]))]
-    stored = sum(k["events"] for k in query.kinds(store, 0))
     return {
         "entries": entries,
-        "stored_events": stored,
-        "n_sources_configured": len(query.list_sources(store, public=True)) if not stored else 0,
         "dated": bool(f.date_from or f.date_to),
         "every_date_url": _dashboard_url(view=None, **{"from": None, "to": None}),
         "low_confidence_url": _dashboard_url(view=None, min_confidence="0"),
