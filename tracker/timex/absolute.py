@@ -1,5 +1,6 @@
 """Handlers for absolute dates: numeric formats, month names with days and years, years,
-year ranges, fiscal years, decades, centuries and spoken years ("nineteen ninety-four").
+year ranges, fiscal years, decades, centuries, spoken years ("nineteen ninety-four") and
+two-digit years after an apostrophe ("'82", "June '82").
 
 Each handler turns one finder match into a ``Norm`` or rejects it (the modal "May", street
 numbers, counts such as "1500 troops", "2000 of them" or "a 2000-strong force", quantities such
@@ -298,3 +299,20 @@ def _spoken_year(m: re.Match[str], c: Candidate, ctx: Context) -> Norm | None:
     if m["mon"]:
         return Norm("DATE", f"{century * 100 + n:04d}-{month_num(m['mon']):02d}")
     return Norm("DATE", f"{century * 100 + n:04d}")
+
+
+# After an apostrophe, two digits are a year when nothing makes them a count or a quote: not
+# "'98 percent'", "'25 people'", "'90 of them'".
+_APOS_NOT_YEAR_AFTER = re.compile(r"(?i)\s*(?:%|percent\b|per\s+cent\b|of\s+(?:the|them)\b)")
+
+
+@handler("apos_year")
+def _apos_year(m: re.Match[str], c: Candidate, ctx: Context) -> Norm | None:
+    after = ctx.next_text(c.end, 30)
+    nxt = re.match(r"\s+([A-Za-z]+)", after)
+    if _APOS_NOT_YEAR_AFTER.match(after) or (nxt and nxt.group(1).lower() in COUNT_NOUNS):
+        return None
+    year = two_digit_year(int(m["yy"]), ctx.dct)
+    if m["mon"]:
+        return Norm("DATE", f"{year:04d}-{month_num(m['mon']):02d}")
+    return Norm("DATE", f"{year:04d}")

@@ -1,5 +1,7 @@
 """Handlers for durations ("nearly two years", "the past three months"), "N units ago", sets
-("every Monday", "weekly", "40,000 barrels a day") and clock times ("3 p.m.", "noon").
+("every Monday", "weekly", "the annual summit", "40,000 barrels a day") and clock times ("3 p.m.",
+"noon", "16:08 UTC" with its zone as an ISO offset). "Two days later" after a named day is
+that day moved (a DATE); without one it stays a duration.
 
 It decides duration versus frequency versus age; it does not handle calendar dates.
 """
@@ -7,6 +9,7 @@ It decides duration versus frequency versus age; it does not handle calendar dat
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 
 from tracker.timex.base import (
     Context,
@@ -28,6 +31,8 @@ from tracker.timex.lexicon import (
     UNIT_MULTIPLIER,
     WEEKDAYS,
     number_value,
+    rate_nouns,
+    time_zones,
 )
 from tracker.timex.periods import (
     day_value,
@@ -66,12 +71,19 @@ def _ago(m: re.Match[str], c: Candidate, ctx: Context) -> Norm | None:
     n = _half_more(quant(m["q"]), m)
     unit = unit_base(m["unit"])
     direction = m["dir"].lower()
+    narrative = _narrative_day(n, unit, direction, ctx)
+    if narrative is not None:
+        return narrative
     if direction == "later":
         return Norm("DURATION", duration_value(n, unit), end=m.end("half" if m["half"] else "unit"))
     sign = -1 if direction in ("ago", "earlier", "back") else 1
     if n is None or n != int(n):
         return Norm("DATE", "PAST_REF" if sign < 0 else "FUTURE_REF")
     k = int(n)
+    if unit == "week" and direction == "ago" and k <= 2:
+        # "a week ago", "two weeks ago": the same weekday counted back, a day; from three weeks
+        # on writers round, and the week is meant.
+        return Norm("DATE", day_value(ctx.dct - timedelta(weeks=k)))
     if unit in ("hour", "minute", "second"):
         return Norm("DATE", day_value(ctx.dct)) if k < 24 * (1 if unit == "hour" else 60) else None
     if unit == "night":
@@ -86,6 +98,20 @@ def _ago(m: re.Match[str], c: Candidate, ctx: Context) -> Norm | None:
         k, unit = k * UNIT_MULTIPLIER[unit], "year"
     value = shift_value(unit, sign * k, ctx.dct)
     return Norm("DATE", value) if value else None
+
+
+def _narrative_day(n: float | None, unit: str, direction: str, ctx: Context) -> Norm | None:
+    """ "Two days later", "a week earlier" after a day has been named: that day moved, a DATE
+    (the day is the reference time the text has established). Without such a day "later" stays
+    a duration and "earlier" counts back from the DCT."""
+    if ctx.ref_day is None or direction not in ("later", "earlier") or unit not in (
+            "day", "week", "night") or n is None or n != int(n):
+        return None
+    days = int(n) * (7 if unit == "week" else 1) * (1 if direction == "later" else -1)
+    try:
+        return Norm("DATE", day_value(ctx.ref_day + timedelta(days=days)))
+    except OverflowError:
+        return None
 
 
 # "one day" between a modal and its verb means "someday", a vague future reference.
@@ -146,6 +172,14 @@ def _vague_dur(m: re.Match[str], c: Candidate, ctx: Context) -> Norm | None:
     start = m.start("unit") if det in ("for", "in", "over", "within", "") else c.start
     if direction in ("ago", "earlier"):
         return Norm("DATE", "PAST_REF", start=start)  # "months ago"
+    if not direction and ctx.prev_word(c.start) == "in":
+        # "in recent days", "in the coming weeks": when something happens, near the DCT and
+        # without a date (TimeML's PAST_REF / FUTURE_REF); "over the coming weeks", "for
+        # days" stay durations. "in recent months/years" stays a stretch of time too.
+        if det == "recent" and unit in ("day", "week"):
+            return Norm("DATE", "PAST_REF", end=m.end("unit"))
+        if det in ("coming", "the coming") and unit in ("day", "week", "month"):
+            return Norm("DATE", "FUTURE_REF", end=m.end("unit"))
     if direction == "ahead" and det in ("the", "the coming", "the next"):
         return Norm("DURATION", duration_value(None, unit))  # "the weeks ahead"
     end = m.end("unit")
@@ -195,6 +229,14 @@ def _set_adverb(m: re.Match[str], c: Candidate, ctx: Context) -> Norm | None:
     before = ctx.text[max(0, c.start - 40) : c.start]
     if ctx.prev_word(c.start) == "average" or _RATE_AMOUNT.search(before):
         return None  # "average daily volume", "sales to rise 8% annually": a rate, not a SET
+    following = re.match(r"\s+([a-z]+)(?:\s+([a-z]+))?", ctx.next_text(c.end, 40))
+    if following:
+        if following[1] == "of" and m["w"].lower() == "quarterly":
+            return None  # "declared its regular quarterly of 5 cents": the dividend itself
+        # "annual sales", "a quarterly cash dividend": a measure, not a SET.
+        rates = rate_nouns()
+        if any(w and (w in rates or w.rstrip("s") in rates) for w in following.groups()):
+            return None
     return Norm("SET", SET_ADVERBS[m["w"].lower()])
 
 
@@ -205,7 +247,17 @@ def _set_times(m: re.Match[str], c: Candidate, ctx: Context) -> Norm | None:
 
 @handler("time")
 def _time(m: re.Match[str], c: Candidate, ctx: Context) -> Norm | None:
-    day = day_value(ctx.dct)
+    n = _clock(m, c, ctx)
+    zone = time_zones().get(m["tz"] or "")
+    if n is None or zone is None:
+        return n
+    return Norm(n.type, n.value + zone, n.mod)  # "16:08 UTC" -> ...T16:08Z, "EST" -> -05:00
+
+
+def _clock(m: re.Match[str], c: Candidate, ctx: Context) -> Norm | None:
+    # A clock time with no day of its own falls on the day the text is telling about: the
+    # last day named ("The embassy was bombed on Aug. 7. ... at 10:35 a.m."), else the DCT.
+    day = day_value(ctx.ref_day or ctx.dct)
     if m["w"]:
         w = m["w"].lower()
         if w == "noon" and ctx.prev_word(c.start) == "high":

@@ -20,6 +20,7 @@ from tracker.timex.lexicon import (
     MONTH_FULL_NAMES,
     WEEKDAY_NAMES,
     alternation,
+    time_zones,
 )
 
 
@@ -86,6 +87,9 @@ _RULES: list[tuple[str, str]] = [
                r"(?P<dec>(?:1[0-9]|20)[0-9]0)'?s"
                r"|['\u2019](?P<d2>[0-9]0)'?s|(?P<dw>(?i:twenties|thirties|forties|fifties|sixties"
                r"|seventies|eighties|nineties)))\b"),
+    # "'82", "the class of '98", "June '82": a year in two digits after an apostrophe, not a
+    # decade ("'90s", the rule above), a quote ("'98 percent'") or a clock ("'10:30").
+    ("apos_year", rf"(?:(?P<mon>{MONTH_FULL})\s+)?(?<![\w'’])['’](?P<yy>\d\d)(?![\w'’]|[.,:]\d)"),
     ("century", r"\b(?i:(?:the\s+)?(?P<ord>\d{1,2}(?:st|nd|rd|th)|first|second|third|fourth"
                 r"|fifth|sixth|seventh|eighth|ninth|tenth|eleventh|twelfth|thirteenth"
                 r"|fourteenth|fifteenth|sixteenth|seventeenth|eighteenth|nineteenth|twentieth"
@@ -105,7 +109,7 @@ _RULES: list[tuple[str, str]] = [
     ("half_abbr", rf"\b(?P<h>H[12])\s*(?P<y>{YEAR})|\b(?P<y0>{YEAR})\s*(?P<h0>H[12])\b"),
     ("rel_day", r"\b(?i:(?P<w>the\s+(?:previous|next|following|same)\s+day"
                 r"|the\s+day\s+(?:before|after)|that\s+(?:same\s+)?day|the\s+(?:previous|next|following)\s+(?:morning|evening"
-                r"|night)))\b"),
+                r"|night)|the\s+day))\b"),
     ("q_abbr", rf"\b(?P<q>Q[1-4])(?:\s*(?:of\s+)?(?P<y>{YEAR})|\s*(?:FY|')(?P<yy>\d\d)\b)?\b"
                rf"|\b(?P<y0>{YEAR})\s*(?P<q0>Q[1-4])\b"),
     ("quarter_rel", r"\b(?i:(?P<det>the|this|last|next|that|its|their)\s+(?:(?P<adj>latest|current"
@@ -131,7 +135,7 @@ _RULES: list[tuple[str, str]] = [
                  r"\s+(?P<fiscal>fiscal\s+)?(?P<unit>week|weekend|month|year|decade|fortnight))\b(?![-\w]|'(?!s\b|'))"),
     ("rel_unit_the", r"\b(?i:(?P<pre>(?:the\s+)?(?:end|beginning|start|middle|close|rest|remainder"
                      r"|balance)\s+of|(?:earlier|later)\s+in)\s+the\s+(?P<unit>year|month|week"
-                     r"|quarter|decade))\b(?![-\w])"),
+                     r"|quarter|decade|day))\b(?![-\w])"),
     ("rel_named", rf"\b(?i:(?P<det>last|next|this\s+past|this\s+coming|this|the\s+coming"
                   rf"|the\s+previous|the\s+following|coming|past))\s+(?P<name>{WD}|{MONTH_FULL})\b"),
     ("named_rel_year", rf"(?P<mon>{MONTH_FULL})\s+(?i:(?P<ry>this|last|next)\s+year)\b"),
@@ -150,7 +154,11 @@ _RULES: list[tuple[str, str]] = [
     ("refs", r"\b(?i:(?P<w>now|currently|nowadays|these\s+days|at\s+present"
              r"|the\s+present\s+day|the\s+present|recently|lately"
              r"|the\s+(?:near|distant|foreseeable|immediate)\s+(?:future|term)|the\s+future"
-             r"|the\s+past|in\s+the\s+short\s+term|current|recent|future))\b(?!-|'(?!s\b|'))"),
+             r"|the\s+past|in\s+the\s+short\s+term|current|recent|future"
+             # Said of the present or the near future without a calendar date: "for the time
+             # being", "at the moment", "(very) soon", "shortly" (the handler reads the context).
+             r"|(?<=\bfor\s)the\s+time\s+being|(?<=\bat\s)(?:the|this)\s+moment"
+             r"|(?:very\s+)?soon|shortly))\b(?!-|'(?!s\b|'))"),
     ("ago", rf"(?<![\d$.,])\b(?i:(?P<q>{QUANT})(?:\s+(?:more|full|long))?[\s-]+(?P<unit>{UNIT})"
             r"(?P<half>\s+and\s+a\s+half)?(?:\s+or\s+(?:so|more|two|three))?"
             r"\s+(?P<dir>ago|earlier|later|from\s+now|hence|back))\b"),
@@ -170,7 +178,7 @@ _RULES: list[tuple[str, str]] = [
                   rf"(?P<unit>{UNIT}|morning|afternoon|evening|night|{SEASON}))\b"),
     ("set_named", rf"\b(?i:every|each)\s+(?P<name>{WD}|{MONTH_FULL})\b"),
     ("set_adverb", r"\b(?i:(?P<w>hourly|daily|nightly|weekly|biweekly|monthly|yearly|annually"
-                   r"|quarterly(?!\s+[a-z])))\b(?!-)"),
+                   r"|annual|biannual|semiannual|quarterly))\b(?!-)"),
     ("set_times", rf"\b(?i:(?P<n>once|twice|thrice|(?:{NUMW})\s+times)\s+(?:a|an|per|each|every)"
                   rf"\s+(?P<unit>{UNIT}))\b"),
     ("time", r"(?<![\d:.$,])\b(?:(?P<h>1[0-2]|0?[1-9])(?:[:.](?P<mi>[0-5]\d))?\s*"
@@ -180,7 +188,7 @@ _RULES: list[tuple[str, str]] = [
              r"|twelve))\s+o'clock(?:\s+(?i:in\s+the\s+(?P<ocpod>morning|afternoon|evening)"
              r"|(?P<ocnight>at\s+night)))?|(?P<w>(?i:noon|midnight|midday))"
              r"|(?P<hp>1[0-2]|[1-9])\s+(?i:in\s+the\s+(?P<pod>morning|afternoon|evening)|at\s+night))"
-             r"(?:\s+(?P<tz>[ECMP][SD]T|GMT|UTC|[ECMP]T)\b)?"),
+             rf"(?:\s+(?P<tz>{alternation(time_zones())}|[ECMP]T)\b)?"),
     ("holiday", r"\b(?:(?P<det>(?i:last|next|this))\s+)?"
                 r"(?P<h>Christmas\s+Eve|Christmas\s+Day|Christmas|New\s+Year['’]s\s+Eve"
                 r"|New\s+Year['’]s\s+Day|New\s+Year['’]s|Independence\s+Day|Halloween"
@@ -240,19 +248,21 @@ _RULE_ANCHORS: dict[str, tuple[tuple[str, ...], int, int]] = {
     "rel_named": ((*_MONTHS, "day>"), 40, 10), "weekday": (("day",), 10, 10),
     "rel_day": (("<day>", "morning", "evening", "night"), 40, 20),
     "century": (("centur",), 40, 10), "century_rel": (("centur",), 40, 10),
+    "apos_year": ((_D,), 20, 16),  # "September '82"
     "season": (("<spring", "summer", "<fall", "autumn", "winter"), 40, 40),
     # "next year's latest fiscal first quarter of the current year"
     "quarter": (("<quarter", "<half"), 80, 70), "quarter_rel": (("<quarter", "<period"), 50, 10),
     "year_ago": (("<year",), 40, 40), "year_end": (("<year",), 30, 20),
     "rel_unit": ((*_UNIT_WORD, "<weekend>", "<fortnight>"), 50, 10),
-    "rel_unit_the": ((*_UNIT_WORD, "<quarter>"), 60, 10),  # "the remainder of the year"
+    "rel_unit_the": ((*_UNIT_WORD, "<quarter>", "<day>"), 60, 10),  # "the remainder of the year"
     "pod": (("morning", "afternoon", "evening", "night"), 30, 10),
     "pod_bare": (("morning", "afternoon", "evening"), 30, 30),
     "nth_day": (("<day>",), 50, 10),
     "deictic": (("day", "tonight", "overnight", "tomorrow"), 50, 40),
     # Words, not phrases: a phrase literal would miss "these  days" or "New\nYear's".
     "refs": (("<now", "current", "recent", "lately", "previous", "future", "past",
-              "<present", "<these>", "<term>"), 40, 20),
+              "<present", "<these>", "<term>", "<being>", "<moment>", "<soon>", "<shortly>"),
+             40, 20),
     # "ago" ends at its direction word ("two years and a half or so ago"), which is at most 90
     # characters after its unit, and it starts at most 80 (a window's old reach) before that.
     "ago": (("<ago>", "<earlier>", "<later>", "<hence>", "<back>", "<now>"), 170, 10),
@@ -262,7 +272,7 @@ _RULE_ANCHORS: dict[str, tuple[tuple[str, ...], int, int]] = {
     "set_every": (("<every>", "<each>", "<per>"), 10, 80),
     "set_named": (("<every>", "<each>"), 10, 30),
     "set_adverb": (("hourly", "daily", "nightly", "weekly", "monthly", "quarterly", "yearly",
-                    "annually"), 10, 20),
+                    "annual"), 10, 20),
     "set_times": (("<once>", "<twice>", "<thrice>", "times"), 80, 40),
     "holiday": (("christmas", "year's", "year’s", "independence", "halloween", "valentine",
                  "<july>", "thanksgiving", "day>", "easter", "juneteenth"), 40, 50),
@@ -297,11 +307,13 @@ _GUARDS: dict[str, tuple[re.Pattern[str], bool]] = {  # name -> (pattern, reads 
     # A word anchor needs nothing ("noon", "the sixties").
     "clock": (re.compile(r"(?<!\d)|[:.]\d|\s*[ap]|\s+(?:o'clock|in\s+the\s|at\s+night)"), False),
     "decade": (re.compile(r"(?<!\d)|'?s"), False),
+    "apostrophe": (re.compile(r"['’]\Z"), True),
 }
 _RULE_GUARD = {"duration": "quantity", "dmy": "day_before", "mdy": "day_after",
                "month_year": "year_after", "fiscal_year": "fiscal", "iso": "separated",
                "slash": "separated", "ymd_slash": "separated", "dotted": "separated",
-               "year_pair": "year_range", "time": "clock", "decade": "decade"}
+               "year_pair": "year_range", "time": "clock", "decade": "decade",
+               "apos_year": "apostrophe"}
 
 # A window ends after the word it would cut and the next one, before a space: a lookahead at
 # a window's end would read the end of the text there ("June" of "Juneteenth" would pass for a

@@ -100,7 +100,8 @@ VAGUE_QUANTITIES = frozenset(
 # "every"-style adverbs that are TIMEX3 SETs.
 SET_ADVERBS: dict[str, str] = {
     "hourly": "PT1H", "daily": "P1D", "nightly": "P1D", "weekly": "P1W", "biweekly": "P2W",
-    "monthly": "P1M", "quarterly": "P3M", "yearly": "P1Y", "annually": "P1Y",
+    "monthly": "P1M", "quarterly": "P3M", "yearly": "P1Y", "annually": "P1Y", "annual": "P1Y",
+    "biannual": "P6M", "semiannual": "P6M",
 }
 
 def words(text: str) -> frozenset[str]:
@@ -161,6 +162,27 @@ def name_heads() -> tuple[str, ...]:
     raw = resources.files("tracker").joinpath("data/name_heads.txt").read_text(encoding="utf-8")
     return tuple(" ".join(line.split()) for line in raw.splitlines()
                  if line.strip() and not line.lstrip().startswith("#"))
+
+
+def _data_lines(name: str) -> list[str]:
+    """The non-comment, non-blank lines of ``tracker/data/<name>``."""
+    raw = resources.files("tracker").joinpath(f"data/{name}").read_text(encoding="utf-8")
+    return [line.strip() for line in raw.splitlines()
+            if line.strip() and not line.lstrip().startswith("#")]
+
+
+@lru_cache(maxsize=1)
+def time_zones() -> dict[str, str]:
+    """Zone abbreviation -> ISO 8601 offset ("EST" -> "-05:00", "UTC" -> "Z"), from
+    ``tracker/data/timex_zones.tsv``."""
+    return dict(line.split("\t")[:2] for line in _data_lines("timex_zones.tsv"))
+
+
+@lru_cache(maxsize=1)
+def rate_nouns() -> frozenset[str]:
+    """Nouns that make "annual", "quarterly" ... before them a measure, not a SET
+    (``tracker/data/timex_rate_nouns.txt``)."""
+    return frozenset(_data_lines("timex_rate_nouns.txt"))
 
 
 def number_value(word: str) -> int | None:

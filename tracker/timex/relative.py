@@ -1,6 +1,8 @@
 """Handlers for expressions relative to the DCT or to the last date named: weekdays, "today",
 "last week", "this summer", quarters ("the third quarter", "Q3", "the year-earlier period"),
-"the next day", and vague references ("now", "recently", "the future").
+"the next day", and vague references ("now", "recently", "the future", "for the time being",
+"very soon"). Narrative phrases ("the day", "that week", "the same month", "the start of the
+day") resolve against the last day the text named (``Context``), else the DCT.
 
 Weekdays and bare months lean on the tense of the sentence; anaphoric phrases use ``Context``.
 A weekday inside a name ("Bloody Sunday", "The Sunday Times", "Monday Night Football") is none.
@@ -55,9 +57,34 @@ _EVENT_AFTER = re.compile(
 )
 
 
+# "the day" on its own is a date only where a date can stand: after a preposition that takes one
+# ("on the day", "during the day") or opening a sentence ("The day began with ..."), and not
+# when an "of" phrase, a relative clause or a possessive ties it to something else ("the day of
+# the vote", "the day that changed", "the day's fighting") or an idiom takes it ("save the day").
+_BARE_DAY_PREPS = words("on during throughout by until till")
+_BARE_DAY_NOT_AFTER = re.compile(
+    r"(?i)(?:['’]s?\b|-|\s+(?:of|that|when|which|where|before|after|in\s+which|on\s+which"
+    r"|and\s+night|to\s+day|he|she|it|they|we|i|you)\b"
+    # "during the day Friday", "the day, May 16,": the date named right after is the expression.
+    r"|,?\s+(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday|January|February|March"
+    r"|April|May|June|July|August|September|October|November|December|\d)\b)")
+_SENTENCE_START = re.compile(r"(?:^|[.!?:;]['\"’”]?\s+|\n\s*)['\"‘“]?$")
+
+
+def _bare_day(c: Candidate, ctx: Context) -> bool:
+    """Whether a lone "the day" stands where a date can (see ``_BARE_DAY_PREPS``)."""
+    if _BARE_DAY_NOT_AFTER.match(ctx.text, c.end):
+        return False
+    if ctx.prev_word(c.start) in _BARE_DAY_PREPS:
+        return True
+    return _SENTENCE_START.search(ctx.text, max(0, c.start - 4), c.start) is not None
+
+
 @handler("rel_day")
 def _rel_day(m: re.Match[str], c: Candidate, ctx: Context) -> Norm | None:
     w = re.sub(r"\s+", " ", m["w"].lower())
+    if w == "the day" and not _bare_day(c, ctx):
+        return None
     # "Oct. 12, the day before the crash": in apposition to a date, with "before" starting a
     # phrase that names an event, the expression is "the day" and means that date.
     day_of_event = w in ("the day before", "the day after") and _EVENT_AFTER.match(
@@ -263,6 +290,19 @@ def _rel_unit(m: re.Match[str], c: Candidate, ctx: Context) -> Norm | None:
         return Norm("DATE", _weekend_value(prev_we if tense == "past" else this_we))
     if m["fiscal"] and unit != "year":
         return None
+    if det == "the same":
+        # "the same month", "the same year": the period of the date the text is telling about
+        # (the last one named), or of the DCT when none is named yet.
+        if not ctx.final:
+            return Norm("DATE", "XXXX")
+        day = ctx.ref_day or ctx.ref_month
+        if unit == "year" and (ctx.ref_year or day):
+            return Norm("DATE", f"{ctx.ref_year or (day.year if day else dct.year):04d}")
+        if unit == "weekend" or (unit == "year" and ctx.ref_year):
+            return None
+        base = (ctx.ref_month or ctx.ref_day) if unit == "month" else ctx.ref_day
+        value = shift_value(unit, 0, base or dct)
+        return Norm("DATE", value) if value else None
     if det == "the full" and unit == "year":
         return Norm("DATE", f"{dct.year:04d}")
     if det == "the":
@@ -316,6 +356,13 @@ def _rel_unit_the(m: re.Match[str], c: Candidate, ctx: Context) -> Norm | None:
                      ("middle", "MID")):
         if key in pre:
             mod = val
+    if m["unit"].lower() == "day":
+        # "the start of the day", "the end of the day": a part of the day the text is telling
+        # about. "earlier/later in the day" only orders events within that day, like "earlier"
+        # alone, and is not tagged.
+        if pre.startswith(("earlier", "later")):
+            return None
+        return Norm("DATE", day_value(ctx.ref_day or ctx.dct), mod)
     value = shift_value(m["unit"].lower(), 0, ctx.dct)
     return Norm("DATE", value, mod) if value else None
 
@@ -468,7 +515,21 @@ _REFS = {
     "current": "PRESENT_REF",
     "recently": "PAST_REF", "lately": "PAST_REF", "the past": "PAST_REF", "recent": "PAST_REF",
     "the future": "FUTURE_REF", "future": "FUTURE_REF",
+    "the time being": "PRESENT_REF", "the moment": "PRESENT_REF", "this moment": "PRESENT_REF",
+    "soon": "FUTURE_REF", "very soon": "FUTURE_REF", "shortly": "FUTURE_REF",
 }
+# "soon after the vote", "shortly before", "as soon as they arrive": a time relative to an
+# event, which TimeML leaves to the event's own date.
+_SOON_NOT_AFTER = re.compile(
+    r"(?i)\s*(?:after|before|afterwards?|thereafter|enough|than|as|to\s+be\s+announced)\b")
+# A modal or "to" in the few words before "soon" puts it ahead of the DCT whatever the main
+# verb ("officials said a deal could come very soon").
+_MODAL_BEFORE = re.compile(
+    r"(?i)\b(?:will|would|could|may|might|can|shall|should|must|to|going|expected|expects"
+    r"|hope[sd]?|plan(?:s|ned)?)\b(?:\s+[a-z']+){0,3}\s+$")
+# "at the moment of impact", "at the moment he arrived": the moment of an event.
+_MOMENT_NOT_AFTER = re.compile(
+    r"(?i)\s+(?:of|when|that|which|he|she|it|they|we|i|you|the|a|an|his|her|their|its)\b")
 
 
 @handler("refs")
@@ -482,6 +543,10 @@ def _refs(m: re.Match[str], c: Candidate, ctx: Context) -> Norm | None:
     if value is None:
         return None
     after = ctx.next_text(c.end, 20)
+    if word.endswith("moment") and _MOMENT_NOT_AFTER.match(after):
+        return None
+    if word.endswith(("soon", "shortly")):
+        return _soon(word, c, ctx, after)
     if word == "now" and re.match(r"-", after):
         return None
     if word == "now" and after.startswith(",") and re.search(
@@ -492,6 +557,22 @@ def _refs(m: re.Match[str], c: Candidate, ctx: Context) -> Norm | None:
     if word == "future" and not re.match(r"\s+(?:quarters?|years?|periods?|months?)\b", after):
         return None
     return Norm("DATE", value)
+
+
+def _soon(word: str, c: Candidate, ctx: Context, after: str) -> Norm | None:
+    """ "will soon", "very soon", "as soon as possible": the near future (FUTURE_REF), unless
+    the phrase is a time relative to an event or the clause is told in the past ("the talks
+    soon collapsed", about a past time)."""
+    before = ctx.text[max(0, c.start - 3) : c.start].lower()
+    if word == "soon" and before == "as " and re.match(r"(?i)\s+as\s+possible\b", after):
+        return Norm("DATE", "FUTURE_REF", start=c.start - 3,
+                    end=c.end + len(re.match(r"(?i)\s+as\s+possible", after)[0]))  # type: ignore[index]
+    if before == "as " or _SOON_NOT_AFTER.match(after):
+        return None
+    if not _MODAL_BEFORE.search(ctx.text, max(0, c.start - 40), c.start) and \
+            ctx.tense(c) == "past":
+        return None
+    return Norm("DATE", "FUTURE_REF")
 
 
 @handler("year_end")

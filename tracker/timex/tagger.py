@@ -4,7 +4,8 @@ Steps: find candidates (``finder``), normalize each (``normalize``), keep the lo
 non-overlapping ones, re-normalize the kept ones in reading order with anaphoric context
 ("the quarter" -> the last quarter named), widen spans with modifiers ("mid-", "early",
 "nearly", "more than"), glue a clock time to its day ("3 p.m. Tuesday"), and attach the
-calendar interval. It does no I/O and never calls dateparser.
+calendar interval, and add bare day numbers coordinated with a month-day date ("April 24 and
+25"). It does no I/O and never calls dateparser.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from datetime import date
 
 from tracker.models import Timex
 from tracker.timex.finder import RULE_RANK, Candidate, find_candidates
+from tracker.timex.lexicon import COUNT_NOUNS, UNITS
 from tracker.timex.normalize import Context, Norm, normalize
 from tracker.timex.periods import interval, safe_date
 
@@ -251,6 +253,34 @@ def _merge_times(text: str, kept: list[_Kept]) -> list[_Kept]:
     return out
 
 
+# "on April 24 and 25", "May 3 or 4": a bare day number joined to a month-day date is a day
+# of that month (not "May 3 and 25 people", not a clock or a decimal).
+_COORD_DAY = re.compile(
+    r"(?:\s*,)?\s+(?:and|or|to|through|&)\s+(?P<d>3[01]|[12]\d|0?[1-9])(?:st|nd|rd|th)?"
+    r"(?![\w:/%'’-]|[.,]\d)(?:\s+(?P<next>[A-Za-z]+))?")
+_DAY_VALUE = re.compile(r"(\d{4})-(\d{2})-(\d{2})")
+
+
+def _coordinated_days(text: str, kept: list[_Kept]) -> list[tuple[int, int, str]]:
+    """The (start, end, value) of bare day numbers coordinated with a month-day date."""
+    out: list[tuple[int, int, str]] = []
+    for i, k in enumerate(kept):
+        v = _DAY_VALUE.fullmatch(k.norm.value)
+        if v is None or k.cand.rule != "mdy" or k.cand.match["y"] or k.norm.until or \
+                not text[k.end - 1 : k.end].isalnum():
+            continue
+        m = _COORD_DAY.match(text, k.end, k.end + 40)
+        if m is None or (i + 1 < len(kept) and kept[i + 1].start < m.end("d")):
+            continue
+        nxt = (m["next"] or "").lower()
+        if nxt in COUNT_NOUNS or nxt.rstrip("s") in UNITS or nxt in ("percent", "per", "of"):
+            continue
+        day = safe_date(int(v[1]), int(v[2]), int(m["d"]))
+        if day is not None and day.day > int(v[3]):
+            out.append((m.start("d"), m.end("d"), day.isoformat()))
+    return out
+
+
 def tag(text: str, dct: date) -> list[Timex]:
     """Temporal expressions in ``text`` normalized against ``dct``, sorted, non-overlapping."""
     if len(text) > MAX_TEXT:
@@ -283,6 +313,7 @@ def tag(text: str, dct: date) -> list[Timex]:
     kept = _merge_period_ago(text, kept)
     _widen(text, kept)
     kept = _merge_times(text, kept)
+    extra = _coordinated_days(text, kept)
     result: list[Timex] = []
     for k in kept:
         value = k.norm.value
@@ -295,4 +326,10 @@ def tag(text: str, dct: date) -> list[Timex]:
             date_start=span[0] if span else None, date_end=span[1] if span else None,
             precision=span[2] if span else None, mod=k.mod,
         ))
+    if extra:
+        for start, end, value in extra:
+            d = date.fromisoformat(value)
+            result.append(Timex(start=start, end=end, text=text[start:end], type="DATE",
+                                value=value, date_start=d, date_end=d, precision="day"))
+        result.sort(key=lambda t: t.start)
     return result
