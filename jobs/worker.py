@@ -287,7 +287,7 @@ class Worker:
             with self._writing() as store:
                 # Stopping: leave re-clustering (seconds on a big database) to the next start.
                 if not self.stopping:
-                    report.events += ingestor.flush()
+                    report.events += self._cluster(store, ingestor)
                 table.write_heartbeat(store, clock.now())
         report.seconds = time.monotonic() - started
         return report
@@ -377,7 +377,10 @@ class Worker:
                      report.not_modified, report.new, report.unchanged, report.events,
                      report.interrupted, report.seconds)
             print(f"polled {report.polled} due sources, {report.failed} failed, "
-                  f"{report.partial} partial, {report.new} new articles", file=sys.stderr)
+                  f"{report.partial} partial, {report.new} new articles, "
+                  f"{report.events} events made or changed", file=sys.stderr)
+            with self._writing() as store:  # done: no longer alive for /api/health
+                table.write_worker_stopped(store, clock.now())
         finally:
             _restore_signal_handlers(previous)
             self._close_store()
@@ -500,8 +503,23 @@ class Worker:
                 return 0
             ingestor = Ingestor(store)
             ingestor.pending_groups |= groups
-            changed = ingestor.flush()
+            changed = self._cluster(store, ingestor)
         log.info("recluster groups=%d events=%d", len(groups), changed)
+        return changed
+
+    @staticmethod
+    def _cluster(store: Store, ingestor: Ingestor) -> int:
+        """Cluster the groups the polls left to ``ingestor``; recorded as a run of its own
+        (job "cluster", its events made or changed), since the polls' runs made none."""
+        if not ingestor.pending_groups and not store.unclustered_groups():
+            return 0
+        run_id = store.start_run("cluster")
+        try:
+            changed = ingestor.flush()
+        except Exception as exc:
+            store.finish_run(run_id, status="failed", error=f"{type(exc).__name__}: {exc}")
+            raise
+        store.finish_run(run_id, status="ok", n_events=changed)
         return changed
 
     def run_forever(self, *, sync_seconds: float = SYNC_SECONDS) -> int:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -257,9 +258,53 @@ def test_db_defaults_to_the_tracker_db_variable(tmp_path: Path) -> None:
     assert db.exists()
 
 
-@pytest.mark.parametrize("args", [["export", "--format", "xml"], ["nonsense"]])
-def test_usage_errors_exit_2(db_path: Path, args: list[str]) -> None:
-    assert tracker(db_path, *args).returncode == 2
+@pytest.mark.parametrize("args", [["export", "--format", "xml"], ["nonsense"],
+                                  ["timeline", "--top", "many"], ["source", "add"]])
+def test_usage_errors_exit_2_with_one_tracker_error_line(db_path: Path, args: list[str]) -> None:
+    result = tracker(db_path, *args)
+    assert result.returncode == 2
+    errors = [line for line in result.stderr.splitlines() if "error" in line]
+    assert len(errors) == 1 and errors[0].startswith("tracker: error: "), result.stderr
+    assert errors[0].endswith("--help)")  # and where to read more
+
+
+def test_db_is_accepted_after_the_command_as_well(tmp_path: Path) -> None:
+    db = tmp_path / "after.db"
+    run = [sys.executable, "-m", "tracker.cli"]
+    assert subprocess.run([*run, "ingest", str(EXAMPLES), "--db", str(db)],
+                          capture_output=True, timeout=300).returncode == 0
+    after = subprocess.run([*run, "export", "--db", str(db), "--format", "ndjson"],
+                           capture_output=True, text=True, timeout=120)
+    before = subprocess.run([*run, "--db", str(db), "export", "--format", "ndjson"],
+                            capture_output=True, text=True, timeout=120)
+    assert after.returncode == 0 and after.stdout and after.stdout == before.stdout
+    listed = subprocess.run([*run, "source", "list", "--db", str(db)], capture_output=True,
+                            text=True, timeout=60)
+    assert listed.returncode == 0
+    assert listed.stdout.startswith(f"no sources in {db}: add one with `tracker source add")
+
+
+@pytest.mark.parametrize("args", [["export"], ["timeline"], ["source", "list"],
+                                  ["source", "show", "x"], ["source", "remove", "x"],
+                                  ["reprocess"], ["backup", "copy.db"]])
+def test_commands_that_read_never_create_a_database(tmp_path: Path, args: list[str]) -> None:
+    (tmp_path / "var").mkdir()
+    made = subprocess.run([sys.executable, "-m", "tracker.cli", "--db", "var/tracker.db",
+                           "init"], capture_output=True, text=True, timeout=60, cwd=tmp_path)
+    assert made.returncode == 0, made.stderr
+    result = subprocess.run([sys.executable, "-P", "-m", "tracker.cli", *args],
+                            capture_output=True, text=True, timeout=60, cwd=tmp_path,
+                            env={**os.environ, "TRACKER_DB": ""})
+    assert result.returncode == 1
+    assert result.stderr.splitlines() == [
+        "tracker: error: no database at tracker.db; did you mean --db var/tracker.db?"]
+    assert not (tmp_path / "tracker.db").exists()
+
+
+def test_timeline_from_after_to_is_a_one_line_error(db_path: Path) -> None:
+    tracker(db_path, "init")
+    assert_one_line_error(tracker(db_path, "timeline", "--from", "2025-06-01", "--to",
+                                  "2025-05-01"), "--from must not be after --to")
 
 
 def test_annotate_writes_one_json_line_per_temporal_expression(db_path: Path) -> None:
@@ -284,3 +329,16 @@ def test_annotate_batch_answers_each_document_in_one_process(
     docs = [json.loads(line) for line in result.stdout.splitlines()]
     assert [d["id"] for d in docs] == ["d1", "d2"]
     assert [t["value"] for t in docs[0]["timexes"]] == ["2023"] and docs[1]["timexes"] == []
+
+
+def test_adding_a_source_again_keeps_the_options_left_out(db_path: Path) -> None:
+    added = tracker(db_path, "source", "add", str(EXAMPLES), "--kind", "jsonl", "--name",
+                    "Bundled examples", "--interval", "300", "--no-fetch-pages")
+    assert added.returncode == 0, added.stderr
+    again = tracker(db_path, "source", "add", str(EXAMPLES), "--kind", "jsonl", "--interval",
+                    "600")
+    assert again.returncode == 0, again.stderr
+    [source] = json.loads(tracker(db_path, "source", "list", "--format", "json").stdout)
+    assert (source["name"], source["interval"], source["fetch_pages"]) == (
+        "Bundled examples", 600, False)
+

@@ -90,6 +90,19 @@ def test_adding_a_source_again_updates_its_settings_and_keeps_its_state(store: S
                                                                           '"e1"', now)
 
 
+def test_adding_a_source_again_changes_only_the_settings_given(store: Store) -> None:
+    first = add_source(store, FEED, name="World desk", interval=900, language="uk",
+                       fetch_pages=False)
+    again = add_source(store, FEED, interval=1800)
+    assert (again.name, again.interval, again.language, again.fetch_pages) == (
+        "World desk", 1800, "uk", False)
+    renamed = add_source(store, FEED, name="World")
+    assert (renamed.name, renamed.interval) == ("World", 1800)
+    fresh = add_source(store, FEED.replace("world", "sport"))  # new: the defaults
+    assert (fresh.interval, fresh.language, fresh.fetch_pages) == (3600, "en", True)
+    assert first.id == again.id == renamed.id != fresh.id
+
+
 def test_a_source_is_found_by_id_url_name_or_path(store: Store) -> None:
     feed = add_source(store, FEED, name="World")
     jsonl = add_source(store, str(EXAMPLES))

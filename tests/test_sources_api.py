@@ -63,6 +63,11 @@ def test_adding_the_same_feed_again_updates_it_instead_of_duplicating(
     assert again.get_json()["source"]["id"] == first["id"]
     assert again.get_json()["source"]["interval"] == 7200
     assert len(client.get("/api/sources").get_json()["sources"]) == 1
+    named = client.post("/api/sources", headers=AUTH, json={"url": FEED, "name": "Wire"})
+    renamed = client.post("/api/sources", headers=AUTH, json={"url": FEED, "interval": 900})
+    assert named.get_json()["source"]["interval"] == 7200  # left out: kept
+    assert (renamed.get_json()["source"]["name"], renamed.get_json()["source"]["interval"]) == (
+        "Wire", 900)
 
 
 @pytest.mark.parametrize(("body", "fragment"), [

@@ -40,15 +40,38 @@ def default_db() -> str:
     return os.environ.get("TRACKER_DB") or DEFAULT_DB
 
 
+class _Parser(argparse.ArgumentParser):
+    """argparse, with its usage errors in the one form every error of ours has."""
+
+    def error(self, message: str) -> Any:  # argparse's signature: it never returns
+        where = self.prog.removeprefix("tracker").strip()
+        hint = f"tracker {where} --help" if where else "tracker --help"
+        self.exit(EXIT_USAGE, f"tracker: error: {message} (see {hint})\n")
+
+
+DB_HELP = f"database file (default: $TRACKER_DB, else ./{DEFAULT_DB})"
+
+
+def _db_everywhere(parser: argparse.ArgumentParser) -> None:
+    """``--db`` after any command name as well as before it (``tracker export --db x``): each
+    subcommand takes it too, and sets it only when given."""
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            for child in action.choices.values():
+                if not any("--db" in a.option_strings for a in child._actions):
+                    child.add_argument("--db", default=argparse.SUPPRESS, metavar="PATH",
+                                       help=DB_HELP)
+                _db_everywhere(child)
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="tracker",
         description="Follow news stories over time: ingest articles, find dated events, "
                     "serve a timeline.",
     )
     parser.add_argument("--version", action="version", version=f"tracker {__version__}")
-    parser.add_argument("--db", default=None, metavar="PATH",
-                        help=f"database file (default: $TRACKER_DB, else ./{DEFAULT_DB})")
+    parser.add_argument("--db", default=None, metavar="PATH", help=DB_HELP)
     parser.add_argument("-v", "--verbose", action="store_true", help="log debug details")
     parser.add_argument("--debug", action="store_true", help="show tracebacks of errors")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
@@ -97,34 +120,45 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_export)
 
     p = sub.add_parser("timeline", help="the key events: most important first, one per day")
-    p.add_argument("--top", type=int, default=10, metavar="K")
+    p.add_argument("--top", type=int, default=10, metavar="K",
+                   help="how many key events (default 10)")
     p.add_argument("--sentences", type=int, default=3, metavar="L",
                    help="at most L summary sentences per event (default 3)")
-    p.add_argument("--from", dest="date_from", metavar="YYYY-MM-DD")
-    p.add_argument("--to", dest="date_to", metavar="YYYY-MM-DD")
-    p.add_argument("--format", choices=["json", "text"], default="text")
+    p.add_argument("--from", dest="date_from", metavar="YYYY-MM-DD",
+                   help="key events that end on or after this day (default: no limit)")
+    p.add_argument("--to", dest="date_to", metavar="YYYY-MM-DD",
+                   help="key events that start on or before this day (default: no limit)")
+    p.add_argument("--format", choices=["json", "text"], default="text",
+                   help="text for people, json for programs (default text)")
     add_confidence_option(p)
     p.set_defaults(func=cmd_timeline)
 
     p = sub.add_parser("annotate", help="tag temporal expressions (TIMEX3) as JSON lines")
     group = p.add_mutually_exclusive_group(required=True)
     group.add_argument("--dct", metavar="YYYY-MM-DD", help="reference date; text on stdin")
-    group.add_argument("--batch", metavar="FILE", help='JSON lines {"id", "dct", "text"}')
+    group.add_argument("--batch", metavar="FILE",
+                       help='JSON lines {"id", "dct", "text"} with an optional "language"')
+    p.add_argument("--language", metavar="CODE",
+                   help="language of the text, e.g. ru, uk, tr (default en; in --batch, the "
+                        "default for lines without one)")
     p.set_defaults(func=cmd_annotate)
 
     src = sub.add_parser("source", help="manage the sources the worker polls")
     ssub = src.add_subparsers(dest="source_command", required=True, metavar="ACTION")
     p = ssub.add_parser("add", help="add a feed, page, folder or JSON-lines file "
-                                    "(again: update its settings)")
+                                    "(again: change the settings given, keep the others)")
     p.add_argument("target", metavar="URL_OR_PATH")
     p.add_argument("--kind", choices=["feed", "page", "dir", "jsonl", "file"],
                    help="guessed from the URL or path when omitted")
     p.add_argument("--name", help="the outlet's name (default: the host or file name)")
-    p.add_argument("--interval", type=int, default=3600, metavar="SECONDS",
+    p.add_argument("--interval", type=int, default=None, metavar="SECONDS",
                    help="seconds between polls, at least 60 (default 3600)")
-    p.add_argument("--language", default="en", help="two-letter language code (default en)")
-    p.add_argument("--no-fetch-pages", action="store_true",
-                   help="keep feed summaries instead of fetching article pages")
+    p.add_argument("--language", default=None,
+                   help="two-letter language code of its articles (default en, which lets what "
+                        "a feed or page declares, or the text's letters, decide)")
+    p.add_argument("--fetch-pages", action=argparse.BooleanOptionalAction, default=None,
+                   help="fetch each feed entry's article page; --no-fetch-pages keeps the "
+                        "feed's summaries (default: fetch)")
     p.add_argument("--disabled", action="store_true", help="add it switched off")
     p.set_defaults(func=cmd_source_add)
     p = ssub.add_parser("sync", help="add or update the sources a TOML file lists")
@@ -140,6 +174,20 @@ def build_parser() -> argparse.ArgumentParser:
         p = ssub.add_parser(action, help=help_text)
         p.add_argument("ref", metavar="ID_URL_OR_NAME")
         p.set_defaults(func=cmd_source_action, action=action)
+
+    p = sub.add_parser("status", help="the database, its counts, sources and their health, "
+                                      "the worker's heartbeat and the last runs")
+    p.add_argument("--format", choices=["json", "text"], default="text",
+                   help="text for people, json for programs (default text)")
+    p.set_defaults(func=cmd_status)
+
+    p = sub.add_parser("runs", help="the latest runs (polls, ingests), newest first")
+    p.add_argument("--source", metavar="ID_URL_OR_NAME", help="only this source's polls")
+    p.add_argument("--limit", type=int, default=20, metavar="N",
+                   help="how many runs (default 20)")
+    p.add_argument("--format", choices=["json", "text"], default="text",
+                   help="text for people, json for programs (default text)")
+    p.set_defaults(func=cmd_runs)
 
     p = sub.add_parser("backup", help="copy the database safely, even while the worker runs")
     p.add_argument("destination", metavar="PATH",
@@ -159,6 +207,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_processes_option(p)
     p.set_defaults(func=cmd_reprocess)
     _add_plugin_commands(sub)
+    _db_everywhere(parser)
     return parser
 
 
@@ -225,8 +274,27 @@ def open_store(args: argparse.Namespace) -> Store:
     return _open(args)
 
 
-def _open(args: argparse.Namespace) -> Store:
-    return Store(Path(args.db))
+def _open(args: argparse.Namespace, *, create: bool = True) -> Store:
+    """The database of ``--db``; with ``create=False`` (the commands that only read or change
+    what is there) a missing file is an error that names the databases nearby, never a new
+    empty database."""
+    path = Path(args.db)
+    if not create and not path.exists():
+        raise InputError(missing_database(path))
+    return Store(path)
+
+
+KNOWN_DATABASES = ("var/tracker.db", DEFAULT_DB)  # `make run`'s, then this command's default
+
+
+def missing_database(path: Path) -> str:
+    """'no database at …', with the database the user may have meant."""
+    candidates = [Path(c) for c in (os.environ.get("TRACKER_DB"), *KNOWN_DATABASES) if c]
+    found = [c for c in candidates if c.is_file() and c.resolve() != path.resolve()]
+    if found:
+        return f"no database at {path}; did you mean --db {found[0]}?"
+    return (f"no database at {path}; create it with `tracker init` (or `tracker ingest`), "
+            f"or name another with --db or TRACKER_DB")
 
 
 def _date_arg(value: str | None, option: str) -> Any:
@@ -431,7 +499,7 @@ def cmd_export(args: argparse.Namespace) -> int:
     target = Path(args.output) if args.output else None
     if target is not None and (target.is_dir() or not target.parent.is_dir()):
         raise InputError(f"--output {target}: not a file in an existing folder")
-    with _open(args) as store, contextlib.ExitStack() as stack:
+    with _open(args, create=False) as store, contextlib.ExitStack() as stack:
         # Streamed, a batch of events at a time: a year of events is never in memory at once.
         if args.format == "json":  # indented and UTF-8, as this command always wrote it
             pieces = jsondoc.pieces(store, f, indent=1, ensure_ascii=False)
@@ -483,11 +551,13 @@ def cmd_timeline(args: argparse.Namespace) -> int:
         raise InputError("--top must be at least 1")
     if args.sentences < 0:
         raise InputError("--sentences must be 0 or more")
-    with _open(args) as store:
-        events = top_events(store, args.top, sentences=args.sentences,
-                            date_from=_date_arg(args.date_from, "--from"),
-                            date_to=_date_arg(args.date_to, "--to"),
-                            min_confidence=_confidence_arg(args.min_confidence))
+    date_from = _date_arg(args.date_from, "--from")
+    date_to = _date_arg(args.date_to, "--to")
+    if date_from and date_to and date_from > date_to:
+        raise InputError("--from must not be after --to")
+    with _open(args, create=False) as store:
+        events = top_events(store, args.top, sentences=args.sentences, date_from=date_from,
+                            date_to=date_to, min_confidence=_confidence_arg(args.min_confidence))
     if args.format == "json":
         keys = ("date", "title", "summary", "score", "event_id")
         json.dump([{k: e[k] for k in keys} for e in events], sys.stdout, ensure_ascii=False,
@@ -504,7 +574,7 @@ def cmd_timeline(args: argparse.Namespace) -> int:
 def cmd_annotate(args: argparse.Namespace) -> int:
     from tracker.timex.annotate import run_annotate
 
-    return run_annotate(args.dct, args.batch, sys.stdin, sys.stdout, sys.stderr)
+    return run_annotate(args.dct, args.batch, sys.stdin, sys.stdout, sys.stderr, args.language)
 
 
 def cmd_source_add(args: argparse.Namespace) -> int:
@@ -513,7 +583,7 @@ def cmd_source_add(args: argparse.Namespace) -> int:
     with _open(args) as store:
         source = add_source(store, args.target, kind=args.kind, name=args.name,
                             interval=args.interval, language=args.language,
-                            fetch_pages=not args.no_fetch_pages,
+                            fetch_pages=args.fetch_pages,
                             enabled=False if args.disabled else None)
     print(f"{source.id}\t{source.kind}\t{source.name}\t{redact_url(source.url)}")
     return 0
@@ -539,7 +609,7 @@ def cmd_reprocess(args: argparse.Namespace) -> int:
 
     progress = _ProgressLine(sys.stderr, not args.no_progress)
     extraction = _extraction_pool(args)
-    with _open(args) as store:
+    with _open(args, create=False) as store:
         todo = store.count_to_reprocess(EXTRACTOR_VERSION, everything=args.everything)
         _close_dead_runs(store)
         run_id = store.start_run("reprocess")
@@ -564,6 +634,8 @@ def cmd_reprocess(args: argparse.Namespace) -> int:
 def cmd_backup(args: argparse.Namespace) -> int:
     from tracker.store.backup import backup
 
+    if not Path(args.db).exists():
+        raise InputError(missing_database(Path(args.db)))
     report = backup(Path(args.db), Path(args.destination))
     print(f"backed up {report.articles} articles and {report.events} events "
           f"({report.bytes / 1e6:.1f} MB, schema {report.schema_version}) to {report.path}")
@@ -579,15 +651,50 @@ def cmd_restore(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_status(args: argparse.Namespace) -> int:
+    from tracker import status
+
+    with _open(args, create=False) as store:
+        report = status.status(store)
+    if args.format == "json":
+        json.dump(report, sys.stdout, ensure_ascii=False, indent=1)
+        sys.stdout.write("\n")
+    else:
+        sys.stdout.write(status.status_text(report))
+    return 0
+
+
+def cmd_runs(args: argparse.Namespace) -> int:
+    from tracker import sources as src
+    from tracker import status
+
+    if not 1 <= args.limit <= 10_000:
+        raise InputError(f"--limit must be between 1 and 10000, got {args.limit}")
+    with _open(args, create=False) as store:
+        source_id = src.get_source(store, args.source).id if args.source else None
+        found = status.runs(store, source_id=source_id, limit=args.limit)
+    if args.format == "json":
+        json.dump(found, sys.stdout, ensure_ascii=False, indent=1)
+        sys.stdout.write("\n")
+        return 0
+    if not found:
+        print("no runs yet" + (f" of {args.source}" if args.source else ""))
+    for run in found:
+        print(status.run_line(run).strip())
+    return 0
+
+
 def cmd_source_list(args: argparse.Namespace) -> int:
     from tracker.query import list_sources
 
-    with _open(args) as store:
+    with _open(args, create=False) as store:
         sources = list_sources(store)
     if args.format == "json":
         json.dump(sources, sys.stdout, ensure_ascii=False, indent=1)
         sys.stdout.write("\n")
         return 0
+    if not sources:
+        print(f"no sources in {args.db}: add one with `tracker source add URL_OR_PATH`")
     for s in sources:
         state = "enabled" if s["enabled"] else "disabled"
         health = f"error: {s['last_error']}" if s["consecutive_failures"] else (
@@ -601,7 +708,7 @@ def cmd_source_action(args: argparse.Namespace) -> int:
     from tracker import sources as src
     from tracker.query import list_sources
 
-    with _open(args) as store:
+    with _open(args, create=False) as store:
         if args.action == "remove":
             removed = src.remove_source(store, args.ref)
             print(f"removed {removed.id} {removed.name}")

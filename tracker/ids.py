@@ -33,9 +33,27 @@ def canonical_url(url: str) -> str:
 
 
 def text_hash(text: str) -> str:
-    """A hash of the text that ignores case, spacing and punctuation differences."""
-    folded = fold(text)
+    """A hash of the text that ignores case, spacing and punctuation differences.
+
+    ``fold`` keeps only Latin letters: a text in another script (Russian, Ukrainian, Greek)
+    would fold to its digits alone, and two articles with the same dates would be one. Such a
+    text is folded keeping every letter; Latin-script text hashes as it always did.
+    """
+    folded = fold(text) if not _NON_LATIN_LETTER.search(text) else _fold_letters(text)
     return hashlib.sha256(folded.encode("utf-8")).hexdigest()
+
+
+# A letter of a script other than Latin (Latin, Latin-1, Latin Extended A/B, IPA, modifier
+# letters, combining marks and Latin Extended Additional are the ranges left out).
+_NON_LATIN_LETTER = re.compile(r"[^\W\d_\u0000-\u036f\u1e00-\u1eff]")
+_LETTERS = re.compile(r"[^\W_]+")
+
+
+def _fold_letters(text: str) -> str:
+    """``fold`` for any script: lower-case letters (accents removed) and digits."""
+    decomposed = unicodedata.normalize("NFKD", text.lower())
+    stripped = "".join(c for c in decomposed if not unicodedata.combining(c))
+    return " ".join(_LETTERS.findall(stripped))
 
 
 _ALNUM = re.compile(r"[a-z0-9]+")

@@ -312,6 +312,23 @@ class WorkerStatus(TypedDict):
     stopped_at: str | None  # when a worker last stopped cleanly
 
 
+class StatusDatabase(TypedDict):
+    path: str
+    bytes: int
+    schema_version: int
+
+
+class Status(TypedDict):
+    """`tracker status --format json`: the database, its counts, its sources with their
+    health, the worker and the latest runs (``tracker.status``)."""
+
+    database: StatusDatabase
+    counts: dict[str, int]  # articles, events (active), entities, sources, runs
+    sources: list[SourceHealth]
+    worker: WorkerStatus
+    runs: list[Run]
+
+
 class DatabaseStatus(TypedDict):
     path: NotRequired[str]  # token holders only
     bytes: int

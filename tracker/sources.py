@@ -112,12 +112,14 @@ def backoff_delay(interval: int, failures: int) -> timedelta:
 # ---------------------------------------------------------------- sources table
 
 def add_source(store: Store, target: str, *, kind: SourceKind | None = None,
-               name: str | None = None, interval: int = DEFAULT_INTERVAL,
-               language: str = "en", fetch_pages: bool = True,
+               name: str | None = None, interval: int | None = None,
+               language: str | None = None, fetch_pages: bool | None = None,
                enabled: bool | None = None) -> Source:
     """Register a source, or update the settings of the one already there (same kind and place).
 
-    Raises ``InputError`` naming the field a user got wrong.
+    A setting left as None keeps the existing source's value (re-adding a source with a new
+    interval keeps its name), or takes the default for a new one (``DEFAULT_INTERVAL``,
+    English, pages fetched, enabled). Raises ``InputError`` naming the field a user got wrong.
     """
     target = target.strip()
     if not target:
@@ -125,15 +127,34 @@ def add_source(store: Store, target: str, *, kind: SourceKind | None = None,
     kind = kind or guess_kind(target)
     if kind not in KINDS:
         raise InputError(f"kind must be one of {', '.join(KINDS)}, got {kind!r}")
-    if not MIN_INTERVAL <= interval <= MAX_INTERVAL:
+    if interval is not None and not MIN_INTERVAL <= interval <= MAX_INTERVAL:
         raise InputError(
             f"interval must be between {MIN_INTERVAL} and {MAX_INTERVAL} seconds, got {interval}")
-    language = language.strip().lower()
-    if not _LANGUAGE.match(language):
-        raise InputError(f"language must be a two- or three-letter code like 'en', "
-                         f"got {language!r}")
+    if language is not None:
+        language = language.strip().lower()
+        if not _LANGUAGE.match(language):
+            raise InputError(f"language must be a two- or three-letter code like 'en', "
+                             f"got {language!r}")
     if name is not None and not name.strip():
         raise InputError("a source name cannot be empty")
+    location = _location(store, target, kind)
+    sid = source_id(kind, location)
+    existing = table.source_by_id(store, sid)
+    return table.upsert_source(
+        store, id=sid, kind=kind, url=location,
+        name=(name.strip() if name is not None else
+              existing.name if existing else _default_name(location)),
+        language=language or (existing.language if existing else "en"),
+        interval=interval or (existing.interval if existing else DEFAULT_INTERVAL),
+        fetch_pages=(fetch_pages if fetch_pages is not None else
+                     existing.fetch_pages if existing else True),
+        enabled=enabled,
+    )
+
+
+def _location(store: Store, target: str, kind: SourceKind) -> str:
+    """Where a source of ``kind`` at ``target`` is: its canonical URL or its absolute path,
+    checked (``InputError`` naming what is wrong)."""
     if is_url(target):
         if kind not in ("feed", "page"):
             raise InputError(f"a {kind} source needs a local path, not a URL")
@@ -143,23 +164,17 @@ def add_source(store: Store, target: str, *, kind: SourceKind | None = None,
             url_policy(store).check_url(target)
         except FetchError as exc:
             raise InputError(str(exc)) from None
-        location = canonical_url(target)
-    else:
-        if kind in ("feed", "page"):
-            raise InputError(f"a {kind} source needs an http:// or https:// URL, got {target!r}")
-        path = Path(target).expanduser().resolve()
-        if not path.exists():
-            raise InputError(f"{target}: no such file or directory")
-        if kind == "dir" and not path.is_dir():
-            raise InputError(f"{target}: not a folder (a dir source watches a folder)")
-        if kind in ("jsonl", "file") and not path.is_file():
-            raise InputError(f"{target}: not a file")
-        location = str(path)
-    return table.upsert_source(
-        store, id=source_id(kind, location), kind=kind, url=location,
-        name=(name or "").strip() or _default_name(location), language=language,
-        interval=interval, fetch_pages=fetch_pages, enabled=enabled,
-    )
+        return canonical_url(target)
+    if kind in ("feed", "page"):
+        raise InputError(f"a {kind} source needs an http:// or https:// URL, got {target!r}")
+    path = Path(target).expanduser().resolve()
+    if not path.exists():
+        raise InputError(f"{target}: no such file or directory")
+    if kind == "dir" and not path.is_dir():
+        raise InputError(f"{target}: not a folder (a dir source watches a folder)")
+    if kind in ("jsonl", "file") and not path.is_file():
+        raise InputError(f"{target}: not a file")
+    return str(path)
 
 
 # The database setting the worker's URL policy is built from ("1" or "0"); written by
@@ -608,10 +623,13 @@ def store_poll(store: Store, read: SourceRead, *, ingestor: Ingestor | None = No
     next_due = None if interrupted else _record(store, source, error, cache, problem)
     seconds = read.seconds + time.monotonic() - started
     left = fetched.left if fetched is not None and error is None else 0
+    # With a shared ingestor (the worker's) events are made later, for many polls at once, and
+    # counted by that clustering's own run: "later", not a misleading 0.
     log.info("poll source=%s kind=%s status=%s http=%s new=%d changed=%d unchanged=%d "
-             "failed=%d events=%d problems=%d left=%d seconds=%.2f%s", source.id, source.kind,
+             "failed=%d events=%s problems=%d left=%d seconds=%.2f%s", source.id, source.kind,
              status, "304" if not_modified else ("-" if fetched is None else "200"), report.new,
-             report.changed, report.unchanged, report.failed, report.events, len(problems),
+             report.changed, report.unchanged, report.failed,
+             report.events if own else "later", len(problems),
              left, seconds,
              f" error={error!r}" if error else (f" problem={problem!r}" if problem else ""))
     return PollResult(source, report, None if interrupted else error, not_modified,

@@ -4,6 +4,9 @@ Clustering asks whether two reports tell one happening, and summaries ask which 
 most typical of an event; both need the same thing: content words (function words and reporting
 verbs removed, ``tracker/data/stopwords.txt``), lightly stemmed so "talks"/"talked" and
 "attack"/"attacks" meet, weighted by TF-IDF where a collection is at hand, compared by cosine.
+Words of any alphabet count: an English word is stemmed by suffix, any other is cut to its
+first ``PREFIX`` letters (Russian, Ukrainian and Turkish inflect by ending, and a prefix of
+six letters is the usual light stemmer for them: "переговоры"/"переговорах" meet).
 Vectors are plain dicts: the bundles compared are a day's reports of one kind, tens of
 sentences, where a sparse-matrix library would cost more to set up than the arithmetic.
 It does not decide thresholds (its callers do) and holds no state beyond cached word lists.
@@ -20,7 +23,9 @@ from importlib import resources
 
 Vector = dict[str, float]
 MAX_CHARS = 2000  # a sentence is compared by its first words; monsters are cut, not choked on
-_TOKEN = re.compile(r"[a-z][a-z'’\-]*[a-z]|\d[\d,.]*\d|\d")
+# A word: letters of any alphabet (inner apostrophes and hyphens kept), or a number.
+_TOKEN = re.compile(r"[^\W\d_](?:[^\W\d_]|['’\-])*[^\W\d_]|\d[\d,.]*\d|\d")
+PREFIX = 6  # letters kept of a word that is not plain English (ASCII)
 # Suffixes stripped, longest first, leaving at least three letters: a light stemmer that maps
 # the inflections news uses ("strikes", "struck" stays apart; "agreed", "agreement" meet).
 _SUFFIXES = ("ements", "ement", "ations", "ation", "ings", "ing", "ed", "es", "s")
@@ -35,6 +40,8 @@ def stopwords() -> frozenset[str]:
 
 @lru_cache(maxsize=65536)
 def stem(word: str) -> str:
+    if not word.isascii():
+        return word[:PREFIX]
     word = word.replace("’", "'").rstrip("'")
     if word.endswith(("ies", "ied")) and len(word) > 4:
         return word[:-3] + "i"  # "casualties", "casualty" -> "casualti"
@@ -52,7 +59,9 @@ def stem(word: str) -> str:
 @lru_cache(maxsize=16384)
 def _terms(text: str) -> tuple[str, ...]:
     stop = stopwords()
-    return tuple(stem(w) for w in _TOKEN.findall(text[:MAX_CHARS].lower())
+    # Turkish dotted capital I lowercases to "i" plus a combining dot, which no word holds.
+    lowered = text[:MAX_CHARS].replace("İ", "I").lower()
+    return tuple(stem(w) for w in _TOKEN.findall(lowered)
                  if w not in stop and len(w) > 1)
 
 

@@ -28,16 +28,16 @@ configuration. It does not fetch or poll anything (the worker does).
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime
 from functools import wraps
 from typing import Any, TypeVar, cast
 
 from flask import Blueprint, Response, jsonify, request
 
-from tracker import clock, query
+from tracker import query
 from tracker.errors import InputError
 from tracker.ids import canonical_url, source_id
-from tracker.sources import DEFAULT_INTERVAL, add_source, guess_kind
+from tracker.sources import add_source, guess_kind
+from tracker.status import worker_status
 from tracker.store import sources as table
 from web import get_store, json_error
 from web.auth import TOKEN_ENV, configured_token, has_bearer_token, has_token
@@ -46,7 +46,6 @@ bp = Blueprint("sources_api", __name__, url_prefix="/api")
 
 __all__ = ["TOKEN_ENV", "bp", "requires_token"]
 
-WORKER_STALE_SECONDS = 120  # four missed heartbeats (the worker writes one every 30 s)
 _FIELDS = {"url", "kind", "name", "interval", "language", "fetch_pages", "enabled"}
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -120,11 +119,10 @@ def create_source() -> Any:
     store = get_store()
     existed = table.source_by_id(store, _peek_id(url, kind)) is not None
     try:
+        # A field left out keeps an existing source's value (a new one gets the default).
         source = add_source(store, url, kind=kind, name=data.get("name"),
-                            interval=data.get("interval", DEFAULT_INTERVAL),
-                            language=data.get("language", "en"),
-                            fetch_pages=data.get("fetch_pages", True),
-                            enabled=data.get("enabled"))
+                            interval=data.get("interval"), language=data.get("language"),
+                            fetch_pages=data.get("fetch_pages"), enabled=data.get("enabled"))
     except InputError as exc:
         return json_error(400, str(exc))
     return jsonify({"ok": True, "created": not existed, "source": _source(source.id)}), (
@@ -161,13 +159,7 @@ def switch_source(source_id: str, action: str) -> Any:
 @bp.get("/health")
 def health() -> Response:
     store = get_store()
-    heartbeat = table.read_heartbeat(store)
-    stopped_at = table.read_worker_stopped(store)
-    age: float | None = None
-    if heartbeat:
-        age = round((clock.now() - datetime.fromisoformat(heartbeat)).total_seconds(), 1)
-    stopped_since = (heartbeat is not None and stopped_at is not None
-                     and datetime.fromisoformat(stopped_at) >= datetime.fromisoformat(heartbeat))
+    worker = worker_status(store)
     public = not has_token()
     sources = query.source_health(store, public=public)
     failing = [s["id"] for s in sources if s["enabled"] and s["consecutive_failures"]]
@@ -177,13 +169,8 @@ def health() -> Response:
         database = {"path": str(store.path), **database}
     return jsonify({
         "ok": True,
-        "worker": {
-            "heartbeat": heartbeat,
-            "heartbeat_age_seconds": age,
-            "alive": age is not None and age <= WORKER_STALE_SECONDS and not stopped_since,
-            "stopped_at": stopped_at,
-        },
-        "worker_heartbeat": heartbeat,
+        "worker": worker,
+        "worker_heartbeat": worker["heartbeat"],
         "database": database,
         "database_bytes": size,
         "failing": failing,

@@ -7,6 +7,10 @@ kind, a confidence and fallback title templates. Words used in another sense are
 those rules and renders fallback titles ("Istanbul talks"); it does not find dates, entities or
 modality (``tracker.extract.modality``), and does not decide which trigger a date belongs to
 (``tracker.extract.mentions``).
+
+Russian, Ukrainian and Turkish word forms (``tracker/data/triggers_intl.tsv``) belong to the same
+groups, so a report in any of them joins the same events; their forms may be stems
+("переговор*") that cover case endings and suffixes. Sense rules are English only.
 """
 
 from __future__ import annotations
@@ -114,11 +118,88 @@ def _forms_by_first_word() -> dict[str, list[tuple[tuple[str, ...], TriggerGroup
     return index
 
 
-def find_triggers(sentence: str) -> list[Trigger]:
+# One word form of the other languages: the word, and whether it is a stem (matches as a prefix).
+_IntlWord = tuple[str, bool]
+_IntlForm = tuple[tuple[_IntlWord, ...], TriggerGroup]
+_INTL_WORD = re.compile(r"[^\W\d_]+")
+# Ukrainian writes an apostrophe inside words ("перемир’я"): it is no word break there.
+_UK_WORD = re.compile(r"[^\W\d_]+(?:['’ʼ][^\W\d_]+)*")
+MIN_STEM = 2  # letters a stem must have: shorter ones would match most words
+
+
+def languages() -> frozenset[str]:
+    """The languages with a trigger lexicon: English and those of ``triggers_intl.tsv``."""
+    return frozenset({"en", *_intl_lexicon()})
+
+
+@lru_cache(maxsize=1)
+def _intl_lexicon() -> dict[str, tuple[dict[str, list[_IntlForm]], dict[str, list[_IntlForm]]]]:
+    """Per language: forms indexed by their first word, as written and as stems."""
+    groups = groups_by_name()
+    out: dict[str, tuple[dict[str, list[_IntlForm]], dict[str, list[_IntlForm]]]] = {}
+    for name, language, forms in _data_lines("triggers_intl.tsv"):
+        group = groups[name]  # a group the English lexicon does not have is a data error
+        exact, stems = out.setdefault(language, ({}, {}))
+        for form in forms.split(","):
+            words = tuple((w.rstrip("*"), w.endswith("*")) for w in lower(form, language).split())
+            if not words or any(len(w) < MIN_STEM for w, _ in words):
+                continue
+            first, is_stem = words[0]
+            (stems if is_stem else exact).setdefault(first, []).append((words, group))
+    for exact, stems in out.values():
+        for index in (exact, stems):
+            for candidates in index.values():
+                candidates.sort(key=lambda c: -len(c[0]))
+    return out
+
+
+def lower(text: str, language: str) -> str:
+    """Lower case as the language writes it: Turkish "İ" is "i" and "I" is "ı"."""
+    if language == "tr":
+        text = text.replace("İ", "i").replace("I", "ı")
+    return text.lower()
+
+
+def _word_matches(word: str, form_word: _IntlWord) -> bool:
+    text, is_stem = form_word
+    return word.startswith(text) if is_stem else word == text
+
+
+def _find_intl_triggers(sentence: str, language: str) -> list[Trigger]:
+    """Trigger words of a Russian, Ukrainian or Turkish sentence: for each word, the longest
+    form (most words, then longest stem) that starts there."""
+    exact, stems = _intl_lexicon()[language]
+    pattern = _UK_WORD if language == "uk" else _INTL_WORD
+    words = [(m.start(), m.end(), lower(m.group(), language))
+             for m in pattern.finditer(sentence)]
+    found = []
+    i = 0
+    while i < len(words):
+        word = words[i][2]
+        candidates = list(exact.get(word, ()))
+        for k in range(len(word), MIN_STEM - 1, -1):
+            candidates += stems.get(word[:k], ())
+        matched = 0
+        for form, group in sorted(candidates, key=lambda c: -len(c[0])):
+            n = len(form)
+            if len(words) - i >= n and all(_word_matches(words[i + j][2], form[j])
+                                           for j in range(n)):
+                start, end = words[i][0], words[i + n - 1][1]
+                found.append(Trigger(start, end, sentence[start:end], group))
+                matched = n
+                break
+        i += matched or 1
+    return found
+
+
+def find_triggers(sentence: str, language: str = "en") -> list[Trigger]:
     """Trigger words in the sentence, in order, each read in the sense its context gives.
 
     A dictionary lookup per word (not one huge regex): sentences are many, forms are few.
+    Languages without a lexicon of their own are read with the English one, as before.
     """
+    if language != "en" and language in _intl_lexicon():
+        return _find_intl_triggers(sentence, language)
     index = _forms_by_first_word()
     words = [(m.start(), m.end(), m.group().lower()) for m in _WORD.finditer(sentence)]
     found = []

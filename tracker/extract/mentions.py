@@ -11,17 +11,23 @@ background), a kind (a death or a statement takes its article's main kind), the 
 places of its sentence, and a cluster key (kind + main participant) that clustering merges on.
 Time is linear in the text's length (what lies in a sentence is found by bisecting offsets
 sorted once), and an article yields at most ``MAX_MENTIONS_PER_ARTICLE`` mentions.
+An article in Russian, Ukrainian or Turkish (``Article.language``) is read with that language's
+dates (``tracker.timex.tag_text``), triggers (same groups as English) and names (resolved to the
+English canonical entities, ``tracker.extract.names_intl``), so its events cluster with English
+reports of the same happenings; the present-tense and modality cues are English only.
 It does not merge mentions (``tracker.cluster``) or store them (``tracker.store``).
 """
 
 from __future__ import annotations
 
 import bisect
+import functools
 import hashlib
 import itertools
 import re
 from collections import Counter
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from datetime import date
 
 from tracker.confidence import DATE_WEIGHT
@@ -29,6 +35,8 @@ from tracker.extract.entities import country_of_demonym, find_entities, is_count
 from tracker.extract.events import Trigger, find_triggers, render_title
 from tracker.extract.furniture import furniture_spans, is_furniture_sentence
 from tracker.extract.modality import is_background, modality_of
+from tracker.extract.names_intl import LANGUAGES as NAME_LANGUAGES
+from tracker.extract.names_intl import find_names, words
 from tracker.extract.sentences import Sentence, split_sentences
 from tracker.ids import fold
 from tracker.models import (
@@ -41,13 +49,13 @@ from tracker.models import (
     Modality,
     Timex,
 )
-from tracker.timex import tag
+from tracker.timex import tag_text
 
 __all__ = ["EXTRACTOR_VERSION", "MAX_MENTIONS_PER_ARTICLE", "Extraction", "extract", "extract_all",
            "sentence_key"]
 
 # Bump when extraction changes, so `tracker reprocess` knows which articles to redo.
-EXTRACTOR_VERSION = 2
+EXTRACTOR_VERSION = 3
 
 MAX_DATED_PER_SENTENCE = 3
 # Undated happenings per sentence: the surest trigger's, and another of a different kind ("talks
@@ -119,12 +127,14 @@ def extract_all(article: Article) -> Extraction:
     if dct is None:
         raise ValueError(f"article {article.id} has neither publication nor fetch date")
     text = article.text
-    timexes = sorted((t for t in tag(text, dct)
+    language = article.language if article.language in NAME_LANGUAGES else "en"
+    timexes = sorted((t for t in tag_text(text, dct, article.language)
                       if t.date_start is not None and t.date_end is not None),
                      key=lambda t: (t.start, t.end))
     # Sorted by start already (``find_entities`` says so); sorting again costs nothing and keeps
     # the bisection below right whatever it returns.
-    entities = sorted(find_entities(text), key=lambda e: (e.start, e.end))
+    found_entities = find_entities(text) if language == "en" else find_names(text, language)
+    entities = sorted(found_entities, key=lambda e: (e.start, e.end))
     entity_starts = [e.start for e in entities]
     quoted = quoted_spans(text)
     skipped = furniture_spans(text)
@@ -140,7 +150,7 @@ def extract_all(article: Article) -> Extraction:
         if days:
             key = sentence_key(sentence.text)
             refs.update(DateRef(day, key) for day in days)
-        triggers = find_triggers(sentence.text)
+        triggers = find_triggers(sentence.text, language)
         if triggers:
             found.append((sentence, triggers, in_sentence))
     article_kind = main_kind(t for _, triggers, _ in found for t in triggers)
@@ -151,9 +161,11 @@ def extract_all(article: Article) -> Extraction:
         first = bisect.bisect_left(entity_starts, sentence.start)
         last = bisect.bisect_right(entity_starts, sentence.end)
         people_places = [e for e in entities[first:last] if e.end <= sentence.end]
-        people_places += _demonym_countries(sentence, people_places)
+        if language == "en":  # the other languages' finder gives their demonyms itself
+            people_places += _demonym_countries(sentence, people_places)
         mentions.extend(_sentence_mentions(article, dct, sentence, triggers, in_sentence,
-                                           people_places, quoted, article_kind))
+                                           people_places, quoted, article_kind,
+                                           _grammar(language)))
     return Extraction(mentions[:MAX_MENTIONS_PER_ARTICLE], frozenset(refs))
 
 
@@ -182,7 +194,7 @@ def _within(timexes: Sequence[Timex], starts: Sequence[int], start: int,
 def _sentence_mentions(
     article: Article, dct: date, sentence: Sentence, triggers: Sequence[Trigger],
     timexes: Sequence[Timex], entities: Sequence[EntityMention],
-    quoted: Sequence[tuple[int, int]], article_kind: EventKind,
+    quoted: Sequence[tuple[int, int]], article_kind: EventKind, grammar: _Grammar,
 ) -> list[Mention]:
     content = [t for t in triggers if t.group.name != "statement"]
     has_speaker = any(e.kind == "person" for e in entities)
@@ -201,9 +213,11 @@ def _sentence_mentions(
         trigger = pool[0] if len(pool) == 1 else min(
             pool, key=lambda t: _attachment_cost(clauses, t, rel_start, rel_end))
         prefix = sentence.text[max(0, rel_start - 8):rel_start]
-        since = bool(_SINCE_BEFORE.search(prefix))
+        since = bool(grammar.since_before.search(prefix)) or bool(
+            grammar.since_after and grammar.since_after.match(sentence.text, rel_end))
         out.append(_mention(article, sentence, trigger, entities, quoted, article_kind,
-                            timex=timex, nearest=nearest, earlier=since, dct=dct))
+                            timex=timex, nearest=nearest, earlier=since, dct=dct,
+                            grammar=grammar))
         if not since:
             dated.add(trigger.start)
     if len(dated) >= 1 or is_background(sentence.text):
@@ -216,11 +230,11 @@ def _sentence_mentions(
                 for t in undated):
             undated.append(trigger)
     for trigger in undated:
-        present = trigger.group.name != "statement" and _reported_in_present(sentence.text,
-                                                                              trigger)
+        present = (grammar.language == "en" and trigger.group.name != "statement"
+                   and _reported_in_present(sentence.text, trigger))
         out.append(_mention(article, sentence, trigger, entities, quoted, article_kind,
                             timex=None, nearest=nearest, undated_day=dct, present=bool(present),
-                            dct=dct))
+                            dct=dct, grammar=grammar))
     return out
 
 
@@ -332,7 +346,7 @@ def _gap(a_start: int, a_end: int, b_start: int, b_end: int) -> int:
 def _mention(
     article: Article, sentence: Sentence, trigger: Trigger, entities: Sequence[EntityMention],
     quoted: Sequence[tuple[int, int]], article_kind: EventKind, *, timex: Timex | None,
-    nearest: _NearestTrigger, dct: date, undated_day: date | None = None,
+    nearest: _NearestTrigger, dct: date, grammar: _Grammar, undated_day: date | None = None,
     present: bool = False, earlier: bool = False,
 ) -> Mention:
     """One mention; ``earlier`` marks "since <date>": an earlier happening, not here and now.
@@ -345,7 +359,8 @@ def _mention(
         # and people, not the places where the later one happens.
         entities = [e for e in entities if e.kind != "place" or is_country(e.name)]
     speakers = [e for e in entities if not (e.kind == "person" and _inside(e.start, quoted))]
-    slots, anchors = _slots(sentence, trigger, speakers, nearest, local_places=not earlier)
+    slots, anchors = _slots(sentence, trigger, speakers, nearest, grammar,
+                            local_places=not earlier)
     title, used = render_title(trigger.group, slots)
     anchor = next((anchors[name] for name in ("place", "parties", "person", "actor")
                    if name in used), "")
@@ -401,7 +416,7 @@ def _modality(sentence: Sentence, trigger: Trigger, quoted: Sequence[tuple[int, 
 
 def _slots(
     sentence: Sentence, trigger: Trigger, entities: Sequence[EntityMention],
-    nearest: _NearestTrigger, *, local_places: bool = True,
+    nearest: _NearestTrigger, grammar: _Grammar, *, local_places: bool = True,
 ) -> tuple[dict[str, str], dict[str, str]]:
     """Title slot values and, for each, the anchor key it would give the event.
 
@@ -413,7 +428,7 @@ def _slots(
     countries = [e for e in entities if e.kind == "place" and is_country(e.name)]
     local = [e for e in entities if e.kind == "place" and not is_country(e.name)
              and local_places and _owns_place(trigger, e, sentence, nearest)
-             and _is_location(sentence, e, trigger)]
+             and _is_location(sentence, e, trigger, grammar)]
     people = _distinct(sorted(
         (e for e in entities if e.kind == "person"),
         key=lambda e: (e.start > t_start, abs(t_start - e.end)),
@@ -425,7 +440,9 @@ def _slots(
     place = min(near or local, key=lambda e: (_gap(e.start, e.end, t_start, t_end), e.start),
                 default=None)
     if place is not None:
-        slots["place"] = _place_label(place, sentence)
+        # Another language's surface form would put its grammar in an English title.
+        slots["place"] = (_place_label(place, sentence) if grammar.language == "en"
+                          else place.name)
         anchors["place"] = "place:" + fold(place.name)
     parties = sorted({e.name for e in countries})
     if len(parties) >= 2:
@@ -454,17 +471,60 @@ def _place_label(place: EntityMention, sentence: Sentence) -> str:
     return surface
 
 
-def _is_location(sentence: Sentence, place: EntityMention, trigger: Trigger) -> bool:
+def _is_location(sentence: Sentence, place: EntityMention, trigger: Trigger,
+                 grammar: _Grammar) -> bool:
     """Whether a place is where something happened, not a government speaking ("Kyiv said").
 
     It must follow a locative word ("in Istanbul", "on Kyiv", "the town of Bilopillia in
-    Ukraine's Sumy region") or stand right before the trigger ("the Istanbul talks").
+    Ukraine's Sumy region"; "в Стамбуле"), carry a locative suffix ("İstanbul'da"), or stand
+    right before the trigger ("the Istanbul talks").
     """
     rel_start, rel_end = place.start - sentence.start, place.end - sentence.start
     if 0 <= trigger.start - rel_end <= 2:
         return True
+    if grammar.locative_suffix is not None and grammar.locative_suffix.match(sentence.text,
+                                                                             rel_end):
+        return True
+    if place.text.split()[-1].lower() in grammar.locative_end:
+        return True
     before = sentence.text[max(0, rel_start - 40):rel_start]
-    return bool(_LOCATIVE_BEFORE.search(before))
+    return bool(grammar.locative_before.search(before))
+
+
+@dataclass(frozen=True)
+class _Grammar:
+    """The few grammar cues mentions read, in one language (``tracker/data/language_words.tsv``
+    for the languages other than English)."""
+
+    language: str
+    locative_before: re.Pattern[str]
+    locative_suffix: re.Pattern[str] | None  # at a name's end: "'da" in "İstanbul'da"
+    since_before: re.Pattern[str]  # ends right before a date: "since ", "с "
+    since_after: re.Pattern[str] | None  # starts right after a date: "'den bu yana"
+    locative_end: frozenset[str] = frozenset()  # a name's last word that says "in": "bölgesinde"
+
+
+def _alternatives(found: Iterable[str]) -> str:
+    return "|".join(re.escape(w) for w in sorted(found, key=len, reverse=True)) or "(?!)"
+
+
+@functools.lru_cache(maxsize=8)
+def _grammar(language: str) -> _Grammar:
+    if language == "en":
+        return _Grammar("en", _LOCATIVE_BEFORE, None, _SINCE_BEFORE, None)
+    suffix = words(language, "locative_suffix")
+    after = words(language, "since_after")
+    return _Grammar(
+        language,
+        re.compile(rf"(?<!\w)(?:{_alternatives(words(language, 'locative'))})\s+$",
+                   re.IGNORECASE),
+        re.compile(rf"['’](?:{_alternatives(suffix)})(?!\w)", re.IGNORECASE) if suffix else None,
+        re.compile(rf"(?<!\w)(?:{_alternatives(words(language, 'since'))})\s+$",
+                   re.IGNORECASE),
+        re.compile(rf"(?:['’]\w+)?\s+(?:{_alternatives(after)})(?!\w)", re.IGNORECASE)
+        if after else None,
+        frozenset(words(language, "locative_end")),
+    )
 
 
 def _owns_place(trigger: Trigger, place: EntityMention, sentence: Sentence,

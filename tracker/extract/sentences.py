@@ -1,8 +1,9 @@
 """Split article text into sentences with character offsets.
 
 Rule-based and fast: a sentence ends at ., ! or ? (plus closing quotes or brackets) followed by
-space and a capital, digit or quote, unless the dot ends a known abbreviation ("Gen.", "U.S.",
-"p.m."), and at every line break (headlines, bullets and paragraphs carry no full stop).
+space and a capital (Latin, accented, Turkish or Cyrillic), digit or quote, unless the dot ends
+a known abbreviation ("Gen.", "U.S.", "p.m."), and at every line break (headlines, bullets
+and paragraphs carry no full stop).
 Overlong runs (a 100,000-digit "sentence") are cut at whitespace into bounded pieces, so later
 stages never see unbounded input. ``cut_point`` says where to cut a text that is too long, at a
 paragraph or sentence boundary. It does not tokenize words or detect language. Linear in the
@@ -29,7 +30,9 @@ _ABBREVIATIONS = frozenset(
 # A candidate starts only where a run of marks starts: tried at every mark of a long run
 # ("......"), each attempt would scan the rest of the run, quadratic in its length. A match
 # never starts inside a run anyway (the run's rest is followed by what follows the whole run).
-_BOUNDARY = re.compile(r"(?<![.!?])[.!?]+[\"'”’)\]]*(?=\s+[\"'“‘(\[]?[A-Z0-9])")
+# A capital is Latin (with the accented and Turkish ones: "Ümit", "İstanbul") or Cyrillic.
+_BOUNDARY = re.compile(
+    r"(?<![.!?])[.!?]+[\"'”’»)\]]*(?=\s+[\"'“‘«(\[]?[A-Z0-9À-ÖØ-ÞĞİŞА-ЯЁЄІЇҐ])")
 _LINE_BREAK = re.compile(r"\n")
 _PARAGRAPH_BREAK = re.compile(r"\n[ \t\r\f\v]*\n")
 _SPACE = re.compile(r"\s")

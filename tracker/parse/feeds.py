@@ -6,6 +6,9 @@ feed at all, is a ``ParseError``. Entry text is the full content when the feed c
 the summary (``is_summary`` says which), HTML stripped to plain text. Each entry carries a
 ``fingerprint`` of what the feed says about it (link, id, title, summary, content, dates), so a
 caller can tell an entry it has already stored from one that changed without fetching its page.
+Each entry also carries the language the feed declares for it (the entry's content, summary or
+title ``xml:lang``, else the feed's ``<language>`` or ``xml:lang``); ``entry_to_article`` weighs it
+against the source's setting and the text (``tracker.parse.language``).
 
 XML that is not well-formed (a truncated download, an unescaped ``&``) is not silently accepted:
 ``read_feed`` keeps the entries that are complete (closed by their end tag; feedparser's lenient
@@ -35,6 +38,7 @@ from tracker.ids import article_id, canonical_url, short_hash
 from tracker.models import Article
 from tracker.parse.charset import strip_bom
 from tracker.parse.html import as_utc, clean_lines, html_to_text, is_future
+from tracker.parse.language import article_language
 
 FEED_CONTENT_TYPES = frozenset(
     {
@@ -74,6 +78,7 @@ class FeedEntry:
     text: str
     is_summary: bool
     fingerprint: str | None = None
+    language: str | None = None  # as the feed declares it for this entry (None: not declared)
 
 
 @dataclass(frozen=True)
@@ -136,6 +141,17 @@ def _entry_text(entry: Any) -> tuple[str, bool]:
         str(entry.get("summary") or "")
     )
     return summary, True
+
+
+def _entry_language(entry: Any, feed_language: str | None) -> str | None:
+    """The language declared for an entry: its own text's ``xml:lang``, else the feed's."""
+    details = [*(entry.get("content") or []), entry.get("summary_detail"),
+               entry.get("title_detail")]
+    for detail in details:
+        language = detail.get("language") if isinstance(detail, dict) else None
+        if isinstance(language, str) and language.strip():
+            return language.strip()
+    return feed_language
 
 
 def _entry_url(entry: Any) -> str | None:
@@ -215,6 +231,8 @@ def read_feed(body: bytes, url: str, *, fetched_at: datetime) -> FeedRead:
             return FeedRead([])  # a well-formed feed with nothing in it yet
         raise ParseError(f"{url} is not an RSS or Atom feed (no rss, feed or RDF element)")
     result: list[FeedEntry] = []
+    feed_language = (parsed.get("feed") or {}).get("language")
+    feed_language = feed_language.strip() or None if isinstance(feed_language, str) else None
     for entry in entries:
         text, is_summary = _entry_text(entry)
         title_detail = entry.get("title_detail") or {"value": entry.get("title"), "type": "html"}
@@ -236,6 +254,7 @@ def read_feed(body: bytes, url: str, *, fetched_at: datetime) -> FeedRead:
                 text=text,
                 is_summary=is_summary,
                 fingerprint=_fingerprint(entry),
+                language=_entry_language(entry, feed_language),
             )
         )
     if syntax_error is None:
@@ -281,7 +300,11 @@ def _first_line(exc: object) -> str:
 def entry_to_article(
     entry: FeedEntry, *, fetched_at: datetime, source_name: str | None, language: str = "en"
 ) -> Article:
-    """An ``Article`` from a feed entry: published_basis "feed", or "fetched" when undated."""
+    """An ``Article`` from a feed entry: published_basis "feed", or "fetched" when undated.
+
+    ``language`` is the source's setting; "en" (the default) yields to what the feed declares
+    or the text shows (``tracker.parse.language.article_language``).
+    """
     fetched_at = as_utc(fetched_at)
     if entry.published_at is not None:
         published_at, basis = as_utc(entry.published_at), "feed"
@@ -297,7 +320,7 @@ def entry_to_article(
         published_at=published_at,
         published_basis=basis,
         fetched_at=fetched_at,
-        language=language,
+        language=article_language(language, entry.language, entry.text or title),
         source_name=source_name,
         entry_hash=entry.fingerprint,
     )

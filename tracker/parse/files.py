@@ -24,6 +24,7 @@ from tracker.ids import article_id
 from tracker.models import Article
 from tracker.parse.charset import strip_bom
 from tracker.parse.html import date_to_utc, parse_html
+from tracker.parse.language import article_language
 
 MAX_FILE_BYTES = 20_000_000
 HTML_SUFFIXES = frozenset({".html", ".htm", ".xhtml"})
@@ -91,8 +92,9 @@ def parse_text_file(
 ) -> Article:
     """An ``Article`` from a local .txt or .html file. Raises ``InputError`` on any problem.
 
-    ``language`` (a source's) wins over an HTML file's ``<html lang>``; text files default to
-    English.
+    ``language`` (a source's, unless the default "en") wins over an HTML file's ``<html lang>``;
+    else the text's letters decide, and English when they do not
+    (``tracker.parse.language.article_language``).
     """
     data = read_limited(path)
     if is_html_file(path, data):
@@ -132,6 +134,6 @@ def parse_text_file(
         published_at=date_to_utc(published),
         published_basis="given",
         fetched_at=now(),
-        language=language or "en",
+        language=article_language(language, None, text),
         source_name=source_name,
     )

@@ -7,7 +7,8 @@ as a fallback when it finds nothing. The publication date is, in order: the date
 later than the fetch time (plus the widest time-zone offset) are rejected as nonsense.
 
 It does not fetch anything, does not follow ``rel=canonical`` for the id (ids come from the URL
-we were given) and does not detect the language beyond the page's ``<html lang>``.
+we were given). The language is the caller's (a source's) setting, else the page's
+``<html lang>``, else what the text's letters show (``tracker.parse.language``).
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ from tracker.errors import ParseError
 from tracker.ids import article_id, canonical_url
 from tracker.models import Article
 from tracker.parse.charset import decode_html_bytes, strip_bom
+from tracker.parse.language import article_language
 
 # No place on Earth is more than 14 hours ahead of UTC: a date-only "today" published there can
 # look up to 14 h in the future from here. Anything later than that is a wrong date.
@@ -334,6 +336,6 @@ def parse_html(
         published_at=published_at,
         published_basis=basis,
         fetched_at=fetched_at,
-        language=language or _page_language(root) or "en",
+        language=article_language(language, _page_language(root), text),
         source_name=source_name,
     )

@@ -23,6 +23,7 @@ from tracker.ids import article_id, canonical_url, short_hash
 from tracker.models import Article
 from tracker.parse.files import open_input
 from tracker.parse.html import parse_datetime
+from tracker.parse.language import article_language, normalize_language
 
 MAX_LINE_BYTES = 20_000_000
 _CHUNK = 1 << 20
@@ -123,8 +124,10 @@ def _article(record: Any, fetched_at: datetime, default_language: str = "en") ->
     if not title:
         title = next(line.strip() for line in text.split("\n") if line.strip())[:200]
     published = _string(record, "published", required=True) or ""
-    language = ((_string(record, "language", required=False) or "").strip()
-                or default_language)
+    # A record's own language is the most specific word on it; then the source's, then the
+    # text's letters (``tracker.parse.language``).
+    language = (normalize_language(_string(record, "language", required=False))
+                or article_language(default_language, None, text))
     source = _string(record, "source", required=False)
     if url is not None:
         if not url.lower().startswith(("http://", "https://")):
