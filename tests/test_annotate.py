@@ -79,6 +79,9 @@ def test_batch_mode_reports_bad_lines_by_number_and_keeps_going(tmp_path: Path) 
     assert [json.loads(x)["id"] for x in out.splitlines()] == ["ok1", "ok2"]
     assert "line 2" in err and "line 3" in err and "line 4" in err
     assert "skipped" in err
+    lines = err.splitlines()
+    assert all(line.startswith("tracker: warning: ") for line in lines[:-1])
+    assert lines[-1].startswith("tracker: error: 3 bad line(s) skipped")  # said once, at the end
 
 
 def test_batch_mode_missing_file_exits_2(tmp_path: Path) -> None:

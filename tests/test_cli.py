@@ -259,6 +259,7 @@ def test_db_defaults_to_the_tracker_db_variable(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize("args", [["export", "--format", "xml"], ["nonsense"],
+                                  ["export", "--kind", "sports"],
                                   ["timeline", "--top", "many"], ["source", "add"]])
 def test_usage_errors_exit_2_with_one_tracker_error_line(db_path: Path, args: list[str]) -> None:
     result = tracker(db_path, *args)

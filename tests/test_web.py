@@ -513,6 +513,15 @@ def test_story_follows_dates_and_low_confidence(client: FlaskClient) -> None:
     assert "min_confidence" in bad.get_data(as_text=True)
 
 
+def test_an_unknown_kind_is_a_400_that_lists_the_kinds(client: FlaskClient) -> None:
+    for url in ("/api/events?kind=sports", "/api/export?kind=sports",
+                "/api/aggregate?kind=sports"):
+        response = client.get(url)
+        assert response.status_code == 400, url
+        assert "kind must be one of diplomacy, conflict" in response.get_json()["error"]
+    assert client.get("/api/events?kind=conflict").status_code == 200
+
+
 def test_an_empty_database_shows_how_to_add_events(tmp_path: Path) -> None:
     with Store(tmp_path / "empty.db"):
         pass

@@ -27,7 +27,7 @@ from tracker.dates import parse_iso_date
 from tracker.errors import InputError, TrackerError
 from tracker.extract.pool import ExtractionPool, default_processes
 from tracker.ingest import Ingestor, IngestReport
-from tracker.models import SourceKind
+from tracker.models import EVENT_KINDS, SourceKind
 from tracker.store import Store
 from tracker.store.db import describe_database_error
 from tracker.urlpolicy import redact_url
@@ -105,7 +105,8 @@ def build_parser() -> argparse.ArgumentParser:
                    help="events that start on or before this day")
     p.add_argument("--q", metavar="TEXT",
                    help="full-text search: plain words, or SQLite FTS5 syntax")
-    p.add_argument("--kind", help="one kind of event (diplomacy, conflict, ...)")
+    p.add_argument("--kind", choices=EVENT_KINDS, metavar="KIND",
+                   help=f"one kind of event: {', '.join(EVENT_KINDS)} (default: every kind)")
     p.add_argument("--entity", metavar="NAME", help="events naming this person, place or org")
     p.add_argument("--place", metavar="NAME", help="events naming this place")
     p.add_argument("--source", metavar="NAME",

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Literal
+from typing import Literal, get_args
 
 # How exactly a date is known. "reported" is not a calendar unit: it marks an event told without
 # any date, placed at its article's publication day so it is neither lost nor passed off as known.
@@ -24,6 +24,7 @@ EntityKind = Literal["person", "place", "org"]
 EventKind = Literal[
     "diplomacy", "conflict", "politics", "economy", "disaster", "legal", "health", "other"
 ]
+EVENT_KINDS: tuple[EventKind, ...] = get_args(EventKind)
 SourceKind = Literal["feed", "page", "dir", "jsonl", "file"]
 # How a sentence tells its event (tracker.extract.modality): it happened ("asserted"), did not
 # ("negated"), might ("hypothetical"), will ("future"), someone is quoted saying so ("quoted"),

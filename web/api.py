@@ -26,6 +26,7 @@ from flask import Blueprint, Flask, Response, current_app, jsonify, request
 
 from tracker import exports, query
 from tracker.dates import parse_iso_date
+from tracker.models import EVENT_KINDS
 from tracker.store import Store
 from web import get_store, json_error, open_store
 from web.cache import cached
@@ -108,6 +109,9 @@ def parse_filter(args: Mapping[str, str]) -> query.EventFilter:
     if problem:
         raise BadParameter(f"q: {problem} (q is plain words, or SQLite FTS5 syntax: "
                            f'"a phrase", word*, AND, OR, NOT, title: word)')
+    kind = text_param(args, "kind")
+    if kind is not None and kind not in EVENT_KINDS:
+        raise BadParameter(f"kind must be one of {', '.join(EVENT_KINDS)}, got {kind!r}")
     precision = text_param(args, "precision")
     if precision is not None and precision not in query.PRECISIONS:
         raise BadParameter(f"precision must be one of {', '.join(query.PRECISIONS)}, "
@@ -116,7 +120,7 @@ def parse_filter(args: Mapping[str, str]) -> query.EventFilter:
         date_from=dates.get("from"),
         date_to=dates.get("to"),
         q=q or None,
-        kind=text_param(args, "kind"),
+        kind=kind,
         entity=text_param(args, "entity"),
         place=text_param(args, "place"),
         source=text_param(args, "source"),

@@ -26,7 +26,7 @@ from flask import Blueprint, jsonify, render_template, request
 from markupsafe import Markup, escape
 
 from tracker import aggregate, exports, geo, query
-from tracker.models import PRECISIONS
+from tracker.models import EVENT_KINDS, PRECISIONS
 from tracker.schema import json_schemas
 from web.api import KEY_EVENTS, MAX_SUMMARY_SENTENCES, MAX_TEXT_PARAM
 
@@ -94,8 +94,8 @@ FILTERS: tuple[Param, ...] = (
     FROM, TO,
     _text("q", "Full-text search of titles, dates as written and summaries: plain words, or "
                'SQLite FTS5 syntax ("a phrase", word*, AND, OR, NOT, title: word).', "talks"),
-    _text("kind", "Only events of this kind (diplomacy, conflict, politics, economy, "
-                  "disaster, legal, health, other).", "diplomacy"),
+    Param("kind", {"type": "string", "enum": list(EVENT_KINDS)},
+          "Only events of this kind.", "diplomacy"),
     _text("entity", "Only events naming this person, place or organization (id, name or "
                     "alias).", "Istanbul"),
     _text("place", "Only events naming this place (id, name or alias)."),

@@ -11,9 +11,11 @@ Two modes (exactly one of ``dct``/``batch``):
 Texts are tagged by ``tracker.timex.languages.tag_text``: English, and languages it has no
 grammar for, by the English tagger.
 
-Bad input (a bad date, a line that is not a JSON object with those keys) gets one clear line on
-stderr and exit code 2; in batch mode the bad line is reported by number, skipped, and the
-remaining lines are still processed. It does no argument parsing (the CLI does that).
+Bad input (a bad date, a line that is not a JSON object with those keys) gets one clear
+``tracker: error:`` line on stderr and exit code 2; in batch mode each bad line is a
+``tracker: warning:`` naming it by number, it is skipped, the remaining lines are still
+processed, and one error line at the end counts them. It does no argument parsing (the CLI
+does that).
 """
 
 from __future__ import annotations
@@ -75,12 +77,13 @@ def _run_batch(
             lang = _parse_language(rec["language"]) if "language" in rec else language
         except ValueError as exc:  # json.JSONDecodeError is a ValueError
             bad += 1
-            stderr.write(f"annotate: {name} line {lineno}: {exc}; line skipped\n")
+            stderr.write(f"tracker: warning: {name} line {lineno}: {exc}; skipped\n")
             continue
         timexes = [timex_json(t) for t in tag_text(rec["text"], dct, lang)]
         stdout.write(json.dumps({"id": rec["id"], "timexes": timexes}, ensure_ascii=False) + "\n")
     if bad:
-        stderr.write(f"annotate: {bad} bad line(s) skipped, the others were annotated\n")
+        stderr.write(f"tracker: error: {bad} bad line(s) skipped (see the warnings above); "
+                     f"the others were annotated\n")
         return 2
     return 0
 
@@ -94,12 +97,12 @@ def run_annotate(
     ``language`` is the text's language (default English); in batch mode it is the default
     for lines without their own ``"language"``."""
     if (dct is None) == (batch is None):
-        stderr.write("annotate: give exactly one of --dct YYYY-MM-DD or --batch FILE\n")
+        stderr.write("tracker: error: give exactly one of --dct YYYY-MM-DD or --batch FILE\n")
         return 2
     try:
         lang = _parse_language(language) if language is not None else "en"
     except ValueError as exc:
-        stderr.write(f"annotate: --language: {exc}\n")
+        stderr.write(f"tracker: error: --language: {exc}\n")
         return 2
     if batch is not None:
         if batch == "-":
@@ -108,21 +111,21 @@ def run_annotate(
             with open(batch, encoding="utf-8") as fh:
                 return _run_batch(fh, stdout, stderr, batch, lang)
         except OSError as exc:
-            stderr.write(f"annotate: cannot read {batch}: {exc.strerror or exc}\n")
+            stderr.write(f"tracker: error: cannot read {batch}: {exc.strerror or exc}\n")
             return 2
         except UnicodeDecodeError:
-            stderr.write(f"annotate: {batch} is not UTF-8 text\n")
+            stderr.write(f"tracker: error: {batch} is not UTF-8 text\n")
             return 2
     assert dct is not None
     try:
         ref = _parse_dct(dct)
     except ValueError as exc:
-        stderr.write(f"annotate: --dct: {exc}\n")
+        stderr.write(f"tracker: error: --dct: {exc}\n")
         return 2
     try:
         text = stdin.read()
     except UnicodeDecodeError:
-        stderr.write("annotate: stdin is not UTF-8 text\n")
+        stderr.write("tracker: error: stdin is not UTF-8 text\n")
         return 2
     for t in tag_text(text, ref, lang):
         stdout.write(json.dumps(timex_json(t), ensure_ascii=False) + "\n")
