@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import sqlite3
 import subprocess
 import sys
 from pathlib import Path
@@ -147,10 +148,16 @@ def test_a_file_that_is_not_utf8_is_a_one_line_error(tmp_path: Path, db_path: Pa
                           "UTF-8")
 
 
-def test_a_text_file_without_a_date_asks_for_published(tmp_path: Path, db_path: Path) -> None:
+def test_an_undated_file_is_ingested_with_its_modification_time_as_basis(
+        tmp_path: Path, db_path: Path) -> None:
     path = tmp_path / "undated.txt"
-    path.write_text(ARTICLE, encoding="utf-8")
-    assert_one_line_error(tracker(db_path, "ingest", str(path)), "--published")
+    path.write_text("Ferry service resumed\nFerries crossed the strait again on Monday.")
+    os.utime(path, (1747216800, 1747216800))  # 2025-05-14T10:00:00Z
+    result = tracker(db_path, "ingest", str(path))
+    assert result.returncode == 0, result.stderr
+    with sqlite3.connect(db_path) as conn:
+        row = conn.execute("SELECT published_at, published_basis FROM articles").fetchone()
+    assert row == ("2025-05-14T10:00:00+00:00", "mtime")
 
 
 def test_an_impossible_number_of_extraction_processes_is_a_one_line_error(

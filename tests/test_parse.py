@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import re
 from collections.abc import Iterator
 from datetime import UTC, date, datetime
@@ -486,11 +487,33 @@ def test_text_file_with_utf8_bom_is_fine(tmp_path: Path) -> None:
     assert parse_text_file(path, published=date(2025, 1, 1)).title == "Title here"
 
 
-def test_text_file_without_date_is_an_input_error(tmp_path: Path) -> None:
-    path = tmp_path / "undated.txt"
-    path.write_text("Something happened\nDetails follow.")
-    with pytest.raises(InputError, match=r"undated\.txt: no publication date; pass --published"):
-        parse_text_file(path, published=None)
+def test_an_undated_file_is_dated_by_its_modification_time_and_says_so(
+        tmp_path: Path) -> None:
+    written = datetime(2025, 5, 14, 9, 30, tzinfo=UTC)
+    for name, body in (("undated.txt", "Something happened\nDetails follow."),
+                       ("undated.html", "<html><body><h1>Something</h1><p>Details follow, "
+                                        "at length, in a paragraph of the page.</p></body>"
+                                        "</html>")):
+        path = tmp_path / name
+        path.write_text(body)
+        os.utime(path, (written.timestamp(), written.timestamp()))
+        article = parse_text_file(path, published=None)
+        assert (article.published_at, article.published_basis) == (written, "mtime"), name
+        given = parse_text_file(path, published=date(2025, 5, 16))
+        assert (given.published_at, given.published_basis) == (
+            datetime(2025, 5, 16, tzinfo=UTC), "given"), name
+
+
+def test_a_json_lines_record_without_a_date_takes_published_or_is_refused(
+        tmp_path: Path) -> None:
+    path = tmp_path / "records.jsonl"
+    path.write_text(json.dumps({"id": "a1", "title": "T", "text": "Talks were held."}) + "\n")
+    [refused] = list(read_jsonl(path))
+    assert isinstance(refused, InputError) and "pass --published" in str(refused)
+    [dated] = list(read_jsonl(path, published=date(2025, 5, 16)))
+    assert isinstance(dated, Article)
+    assert (dated.published_at, dated.published_basis) == (
+        datetime(2025, 5, 16, tzinfo=UTC), "given")
 
 
 def test_non_utf8_text_file_is_an_input_error_pointing_at_the_byte(tmp_path: Path) -> None:
@@ -542,11 +565,10 @@ def test_html_file_is_sniffed_whatever_its_extension(tmp_path: Path) -> None:
     assert parse_text_file(path, published=date(2025, 3, 1)).published_basis == "given"
 
 
-def test_html_file_without_any_date_is_an_input_error(tmp_path: Path) -> None:
+def test_html_file_without_any_date_takes_its_modification_time(tmp_path: Path) -> None:
     path = tmp_path / "undated.html"
     path.write_text("<html><body><p>A quiet day in the valley.</p></body></html>")
-    with pytest.raises(InputError, match="no publication date"):
-        parse_text_file(path, published=None)
+    assert parse_text_file(path, published=None).published_basis == "mtime"
 
 
 # -- JSON lines --------------------------------------------------------------------------------

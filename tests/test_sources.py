@@ -338,3 +338,31 @@ def test_a_run_naming_no_process_is_closed_a_day_later_and_a_reused_pid_keeps_no
     assert table.close_dead_runs(store) == (2 if HAS_PROC else 1)
     statuses = [r["status"] for r in store.query("SELECT status FROM runs ORDER BY id")]
     assert statuses == ["failed", "running", "failed" if HAS_PROC else "running"]
+
+
+def test_a_folder_source_dates_undated_files_by_its_published_day_else_their_mtime(
+        store: Store, tmp_path: Path) -> None:
+    from datetime import date
+
+    from tracker.fetch import Fetcher
+    from tracker.sources import poll
+
+    folder = tmp_path / "notes"
+    folder.mkdir()
+    (folder / "ferries.txt").write_text("Ferries resumed\nFerries crossed the strait on Monday.")
+    os.utime(folder / "ferries.txt", (1747216800, 1747216800))  # 2025-05-14T10:00:00Z
+    source = add_source(store, str(folder), kind="dir")
+    with Fetcher() as fetcher:
+        assert poll(store, source, fetcher).status == "ok"
+    [row] = store.query("SELECT published_at, published_basis FROM articles")
+    assert (row["published_at"], row["published_basis"]) == ("2025-05-14T10:00:00+00:00",
+                                                              "mtime")
+    (folder / "bridge.txt").write_text("Bridge reopened\nThe bridge reopened to traffic.")
+    source = add_source(store, str(folder), kind="dir", published=date(2025, 5, 16))
+    assert source.published == date(2025, 5, 16)
+    with Fetcher() as fetcher:
+        poll(store, source, fetcher)
+    dated = store.query("SELECT published_at, published_basis FROM articles "
+                        "WHERE title = 'Bridge reopened'")
+    assert [(r["published_at"], r["published_basis"]) for r in dated] == [
+        ("2025-05-16T00:00:00+00:00", "given")]

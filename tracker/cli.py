@@ -83,7 +83,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("targets", nargs="+", metavar="TARGET",
                    help="a .txt/.html file, a folder, a .jsonl file, a feed URL or a page URL")
     p.add_argument("--published", metavar="YYYY-MM-DD",
-                   help="publication date for files that carry none")
+                   help="publication day of the files, pages and JSON-lines records that "
+                        "carry none (default: a file's modification time; a record without "
+                        "one is refused)")
     p.add_argument("--source", metavar="NAME", help="outlet name to record for these articles")
     p.add_argument("--kind", choices=["feed", "page"],
                    help="what a URL is (default: a feed when the URL says rss, atom, feed or "
@@ -160,6 +162,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--fetch-pages", action=argparse.BooleanOptionalAction, default=None,
                    help="fetch each feed entry's article page; --no-fetch-pages keeps the "
                         "feed's summaries (default: fetch)")
+    p.add_argument("--published", metavar="YYYY-MM-DD",
+                   help="publication day of its files and records that carry none (default: "
+                        "a file's modification time; a record without one is refused)")
     p.add_argument("--disabled", action="store_true", help="add it switched off")
     p.set_defaults(func=cmd_source_add)
     p = ssub.add_parser("sync", help="add or update the sources a TOML file lists")
@@ -585,7 +590,8 @@ def cmd_source_add(args: argparse.Namespace) -> int:
         source = add_source(store, args.target, kind=args.kind, name=args.name,
                             interval=args.interval, language=args.language,
                             fetch_pages=args.fetch_pages,
-                            enabled=False if args.disabled else None)
+                            enabled=False if args.disabled else None,
+                            published=_date_arg(args.published, "--published"))
     print(f"{source.id}\t{source.kind}\t{source.name}\t{redact_url(source.url)}")
     return 0
 

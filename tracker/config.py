@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import tomllib
 from dataclasses import dataclass, field
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any, cast
 
@@ -46,7 +47,8 @@ from tracker.sources import (
 from tracker.store import Store
 from tracker.store import sources as table
 
-_FIELDS = {"url", "path", "kind", "name", "interval", "language", "fetch_pages", "enabled"}
+_FIELDS = {"url", "path", "kind", "name", "interval", "language", "fetch_pages", "enabled",
+           "published"}
 _DEFAULT_FIELDS = {"interval", "language", "fetch_pages", "enabled"}
 _NETWORK_FIELDS = {"allow_private_networks"}
 
@@ -63,6 +65,7 @@ class SourceSpec:
     fetch_pages: bool
     enabled: bool
     where: str  # "sources.toml, source 3": for error messages
+    published: date | None = None  # the publication day of its undated files and records
 
 
 @dataclass(frozen=True)
@@ -171,7 +174,21 @@ def _spec(entry: Any, defaults: dict[str, Any], base: Path, where: str) -> Sourc
         fetch_pages=_typed(merged, "fetch_pages", bool, where, True),
         enabled=_typed(merged, "enabled", bool, where, True),
         where=where,
+        published=_published(merged.get("published"), where),
     )
+
+
+def _published(value: Any, where: str) -> date | None:
+    """A source's ``published`` day: a TOML date (``published = 2025-05-16``) or the same as a
+    string."""
+    if value is None or (isinstance(value, date) and not isinstance(value, datetime)):
+        return value
+    if isinstance(value, str):
+        try:
+            return date.fromisoformat(value.strip())
+        except ValueError:
+            pass
+    raise InputError(f"{where}: published must be a date YYYY-MM-DD, got {value!r}")
 
 
 def _typed(data: dict[str, Any], key: str, kind: type[Any], where: str,
@@ -194,7 +211,8 @@ def sync_sources(store: Store, specs: list[SourceSpec], *, prune: bool = False) 
             try:
                 source = add_source(store, spec.target, kind=spec.kind, name=spec.name,
                                     interval=spec.interval, language=spec.language,
-                                    fetch_pages=spec.fetch_pages, enabled=spec.enabled)
+                                    fetch_pages=spec.fetch_pages, enabled=spec.enabled,
+                                    published=spec.published)
             except InputError as exc:
                 raise InputError(f"{spec.where}: {exc}") from None
             kept.add(source.id)
@@ -214,4 +232,5 @@ def sync_sources(store: Store, specs: list[SourceSpec], *, prune: bool = False) 
 
 
 def _settings(s: Source) -> tuple[object, ...]:
-    return (s.kind, s.url, s.name, s.language, s.interval, s.enabled, s.fetch_pages)
+    return (s.kind, s.url, s.name, s.language, s.interval, s.enabled, s.fetch_pages,
+            s.published)

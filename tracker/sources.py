@@ -22,12 +22,11 @@ from __future__ import annotations
 
 import logging
 import math
-import os
 import re
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -114,12 +113,13 @@ def backoff_delay(interval: int, failures: int) -> timedelta:
 def add_source(store: Store, target: str, *, kind: SourceKind | None = None,
                name: str | None = None, interval: int | None = None,
                language: str | None = None, fetch_pages: bool | None = None,
-               enabled: bool | None = None) -> Source:
+               enabled: bool | None = None, published: date | None = None) -> Source:
     """Register a source, or update the settings of the one already there (same kind and place).
 
     A setting left as None keeps the existing source's value (re-adding a source with a new
     interval keeps its name), or takes the default for a new one (``DEFAULT_INTERVAL``,
-    English, pages fetched, enabled). Raises ``InputError`` naming the field a user got wrong.
+    English, pages fetched, enabled, no ``published`` day: undated files are dated by their
+    modification time). Raises ``InputError`` naming the field a user got wrong.
     """
     target = target.strip()
     if not target:
@@ -149,6 +149,7 @@ def add_source(store: Store, target: str, *, kind: SourceKind | None = None,
         fetch_pages=(fetch_pages if fetch_pages is not None else
                      existing.fetch_pages if existing else True),
         enabled=enabled,
+        published=published or (existing.published if existing else None),
     )
 
 
@@ -232,13 +233,14 @@ def enabled_sources(store: Store) -> list[Source]:
 # ---------------------------------------------------------------- reading targets
 
 def articles_from_path(path: Path, *, published: date | None, source_name: str | None,
-                       mtime_fallback: bool = False,
                        language: str | None = None) -> Iterator[Article | TrackerError]:
     """Articles from a file, a JSON-lines file, or every readable file of a folder (sorted).
 
-    With ``mtime_fallback`` (watched folders), a plain-text file without a date is dated by its
-    modification day instead of being refused. ``language`` is the source's, for files and
-    records that do not say.
+    One rule for undated articles, whoever reads them (`tracker ingest` or a source): what
+    the article says (page metadata, a record's ``published``) comes first, then ``published``
+    (``--published``, a source's setting: basis "given"), then, for a file, its modification
+    time (basis "mtime"); a JSON-lines record with neither is refused. ``language`` is the
+    source's, for files and records that do not say.
     """
     if not path.exists():
         raise InputError(f"{path}: no such file or directory")
@@ -250,25 +252,15 @@ def articles_from_path(path: Path, *, published: date | None, source_name: str |
         for file in files:
             try:
                 yield from articles_from_path(file, published=published, source_name=source_name,
-                                              mtime_fallback=mtime_fallback, language=language)
+                                              language=language)
             except InputError as exc:
                 yield exc
         return
     if path.suffix.lower() in (".jsonl", ".ndjson"):
-        yield from read_jsonl(path, language=language or "en")
+        yield from read_jsonl(path, language=language or "en", published=published)
         return
-    if published is None and mtime_fallback and path.suffix.lower() not in (".html", ".htm"):
-        published = _mtime_date(path)
     yield parse_text_file(path, published=published, source_name=source_name,
                           language=language)
-
-
-def _mtime_date(path: Path) -> date | None:
-    """A watched folder's plain-text files carry no date: their modification day stands in."""
-    try:
-        return datetime.fromtimestamp(os.stat(path).st_mtime, UTC).date()
-    except OSError:
-        return None
 
 
 @dataclass(frozen=True)
@@ -587,9 +579,8 @@ def store_poll(store: Store, read: SourceRead, *, ingestor: Ingestor | None = No
                 table.remember_entries(store, _fingerprints(fetched.items))
             else:
                 report = ingestor.ingest(
-                    articles_from_path(Path(source.url), published=None,
-                                       source_name=source.name, mtime_fallback=True,
-                                       language=source.language),
+                    articles_from_path(Path(source.url), published=source.published,
+                                       source_name=source.name, language=source.language),
                     source_id=source.id, recluster=own,
                 )
         except (FetchError, ParseError, InputError) as exc:

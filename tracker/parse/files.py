@@ -14,7 +14,7 @@ from __future__ import annotations
 import codecs
 import re
 from dataclasses import replace
-from datetime import date
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import IO
 
@@ -92,6 +92,10 @@ def parse_text_file(
 ) -> Article:
     """An ``Article`` from a local .txt or .html file. Raises ``InputError`` on any problem.
 
+    Its publication date: the page's own (HTML metadata), else ``published`` (basis "given"),
+    else the file's modification time (basis "mtime": when the file was last written, which
+    is all that is known; the article page and the API say so).
+
     ``language`` (a source's, unless the default "en") wins over an HTML file's ``<html lang>``;
     else the text's letters decide, and English when they do not
     (``tracker.parse.language.article_language``).
@@ -110,9 +114,7 @@ def parse_text_file(
         except ParseError as exc:
             raise InputError(f"{path}: {exc}") from None
         if article.published_at is None:
-            raise InputError(
-                f"{path}: no publication date in the page; pass --published YYYY-MM-DD"
-            )
+            article = replace(article, published_at=_modified(path), published_basis="mtime")
         return replace(article, fetched_at=now())
     text = decode_utf8_strict(path, data)
     if "\x00" in text:
@@ -120,8 +122,6 @@ def parse_text_file(
     text = text.replace("\r\n", "\n").replace("\r", "\n").strip()
     if not text:
         raise InputError(f"{path}: the file is empty")
-    if published is None:
-        raise InputError(f"{path}: no publication date; pass --published YYYY-MM-DD")
     title = next(line.strip() for line in text.split("\n") if line.strip())
     if len(title) > _TITLE_MAX:
         title = title[: _TITLE_MAX - 1].rstrip() + "…"
@@ -131,9 +131,18 @@ def parse_text_file(
         text=text,
         url=None,
         canonical_url=None,
-        published_at=date_to_utc(published),
-        published_basis="given",
+        published_at=date_to_utc(published) if published else _modified(path),
+        published_basis="given" if published else "mtime",
         fetched_at=now(),
         language=article_language(language, None, text),
         source_name=source_name,
     )
+
+
+def _modified(path: Path) -> datetime:
+    """When the file was last written (UTC): the date of an article that carries none."""
+    try:
+        return datetime.fromtimestamp(path.stat().st_mtime, UTC).replace(microsecond=0)
+    except OSError as exc:
+        raise InputError(f"{path}: no publication date, and no modification time "
+                         f"({exc.strerror or exc}); pass --published YYYY-MM-DD") from None

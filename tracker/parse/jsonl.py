@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 from typing import IO, Any
 
@@ -22,7 +22,7 @@ from tracker.errors import InputError
 from tracker.ids import article_id, canonical_url, short_hash
 from tracker.models import Article
 from tracker.parse.files import open_input
-from tracker.parse.html import parse_datetime
+from tracker.parse.html import date_to_utc, parse_datetime
 from tracker.parse.language import article_language, normalize_language
 
 MAX_LINE_BYTES = 20_000_000
@@ -34,12 +34,15 @@ def explicit_article_id(explicit: str) -> str:
     return "a" + short_hash("id", explicit.strip())
 
 
-def read_jsonl(path: Path, *, language: str = "en") -> Iterator[Article | InputError]:
+def read_jsonl(path: Path, *, language: str = "en", published: date | None = None
+               ) -> Iterator[Article | InputError]:
     """Articles (or one ``InputError`` per bad line) from a JSON Lines file, in file order.
 
-    ``language`` is for records that do not name their own.
+    ``language`` is for records that do not name their own; ``published`` (``--published``,
+    a source's setting) dates the records that carry no ``published`` (basis "given"), which
+    are refused without it.
     """
-    return _records(path, open_input(path), language)
+    return _records(path, open_input(path), language, published)
 
 
 def _lines(handle: IO[bytes]) -> Iterator[tuple[bytes, bool]]:
@@ -58,7 +61,8 @@ def _lines(handle: IO[bytes]) -> Iterator[tuple[bytes, bool]]:
             yield line, False
 
 
-def _records(path: Path, handle: IO[bytes], language: str) -> Iterator[Article | InputError]:
+def _records(path: Path, handle: IO[bytes], language: str, published: date | None
+             ) -> Iterator[Article | InputError]:
     fetched_at = now()
     with handle:
         for number, (raw, too_long) in enumerate(_lines(handle), start=1):
@@ -79,7 +83,7 @@ def _records(path: Path, handle: IO[bytes], language: str) -> Iterator[Article |
                 )
                 continue
             try:
-                yield _article(json.loads(line), fetched_at, language)
+                yield _article(json.loads(line), fetched_at, language, published)
             except json.JSONDecodeError as exc:
                 yield InputError(f"{where}: invalid JSON ({exc.msg} at column {exc.colno})")
             except ValueError as exc:  # valid JSON Python will not read: a 5,000-digit number
@@ -106,7 +110,8 @@ def _published(value: str) -> datetime:
     return parsed
 
 
-def _article(record: Any, fetched_at: datetime, default_language: str = "en") -> Article:
+def _article(record: Any, fetched_at: datetime, default_language: str = "en",
+             default_published: date | None = None) -> Article:
     if not isinstance(record, dict):
         raise InputError(f"expected a JSON object, got {type(record).__name__}")
     url = (_string(record, "url", required=False) or "").strip() or None
@@ -123,7 +128,10 @@ def _article(record: Any, fetched_at: datetime, default_language: str = "en") ->
     title = (_string(record, "title", required=False) or "").strip()
     if not title:
         title = next(line.strip() for line in text.split("\n") if line.strip())[:200]
-    published = _string(record, "published", required=True) or ""
+    published = _string(record, "published", required=False)
+    if not published and default_published is None:
+        raise InputError('missing "published" (pass --published YYYY-MM-DD, or set the '
+                         "source's published day, for records without one)")
     # A record's own language is the most specific word on it; then the source's, then the
     # text's letters (``tracker.parse.language``).
     language = (normalize_language(_string(record, "language", required=False))
@@ -141,8 +149,9 @@ def _article(record: Any, fetched_at: datetime, default_language: str = "en") ->
         text=text,
         url=url,
         canonical_url=canonical_url(url) if url else None,
-        published_at=_published(published),
-        published_basis="jsonl",
+        published_at=(date_to_utc(default_published) if default_published and not published
+                      else _published(published or "")),
+        published_basis="jsonl" if published else "given",
         fetched_at=fetched_at,
         language=language,
         source_name=(source.strip() or None) if source else None,

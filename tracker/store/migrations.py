@@ -284,6 +284,12 @@ MIGRATIONS: tuple[str, ...] = (
     CREATE INDEX events_kind_dates ON events(status, kind, date_start, id);
     CREATE INDEX events_span ON events(status, julianday(date_end) - julianday(date_start));
     """,
+    # 10: one rule for undated articles. A source may carry the publication day that its
+    # files and records without one take (``published``, YYYY-MM-DD), as `ingest --published`
+    # gives it on the command line.
+    """
+    ALTER TABLE sources ADD COLUMN published TEXT;
+    """,
 )
 
 FTS_TABLES: dict[str, tuple[str, ...]] = {

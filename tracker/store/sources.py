@@ -14,7 +14,7 @@ import contextlib
 import os
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any, Literal
 
@@ -53,10 +53,12 @@ class Source:
     last_modified: str | None = None
     consecutive_failures: int = 0
     next_due_at: datetime | None = None
+    published: date | None = None  # the publication day of its undated files and records
 
     @classmethod
     def from_row(cls, row: dict[str, Any]) -> Source:
         due = row.get("next_due_at")
+        published = row.get("published")
         return cls(
             id=row["id"], kind=row["kind"], url=row["url"], name=row["name"],
             language=row["language"], interval=int(row["interval"]),
@@ -64,12 +66,13 @@ class Source:
             etag=row["etag"], last_modified=row["last_modified"],
             consecutive_failures=int(row["consecutive_failures"]),
             next_due_at=datetime.fromisoformat(due) if due else None,
+            published=date.fromisoformat(published) if published else None,
         )
 
 
 def upsert_source(store: Store, *, id: str, kind: SourceKind, url: str, name: str,
                   language: str, interval: int, fetch_pages: bool,
-                  enabled: bool | None = None) -> Source:
+                  enabled: bool | None = None, published: date | None = None) -> Source:
     """Insert the source, or update its settings keeping its state (validators, schedule).
 
     ``enabled=None`` leaves an existing source's switch alone (a new one starts enabled).
@@ -77,12 +80,14 @@ def upsert_source(store: Store, *, id: str, kind: SourceKind, url: str, name: st
     now = iso(clock.now())
     store.execute(
         "INSERT INTO sources (id, kind, url, name, language, interval, fetch_pages, enabled, "
-        "created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) "
+        "created_at, published) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
         "ON CONFLICT(id) DO UPDATE SET name = excluded.name, language = excluded.language, "
-        "interval = excluded.interval, fetch_pages = excluded.fetch_pages"
+        "interval = excluded.interval, fetch_pages = excluded.fetch_pages, "
+        "published = excluded.published"
         + (", enabled = excluded.enabled" if enabled is not None else ""),
         [id, kind, url, name, language, interval, int(fetch_pages),
-         1 if enabled is None else int(enabled), now],
+         1 if enabled is None else int(enabled), now,
+         published.isoformat() if published else None],
     )
     source = source_by_id(store, id)
     assert source is not None  # just written
