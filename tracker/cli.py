@@ -22,7 +22,7 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any, TextIO
 
-from tracker import __version__
+from tracker import __version__, settings
 from tracker.dates import parse_iso_date
 from tracker.errors import InputError, TrackerError
 from tracker.extract.pool import ExtractionPool, default_processes
@@ -233,6 +233,10 @@ def _add_plugin_commands(sub: Any) -> None:
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
+    try:
+        settings.apply()  # the optional tracker.toml, beneath the environment and the options
+    except TrackerError as exc:
+        return _fail(str(exc), args.debug)
     args.db = args.db or default_db()
     logging.basicConfig(
         level=logging.DEBUG if args.verbose else logging.INFO,

@@ -10,6 +10,7 @@ Access is set in the environment: ``TRACKER_API_TOKEN`` for writes and, with
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 from typing import Any
@@ -30,13 +31,29 @@ def register(sub: Any) -> None:
             ("run", "start the worker process and the web server together", cmd_run)):
         p = sub.add_parser(name, help=summary, description=f"{summary[0].upper()}{summary[1:]}.",
                            epilog=f"{SERVER_HELP} {ACCESS_HELP}")
-        p.add_argument("--host", default="127.0.0.1",
-                       help="address to listen on (default 127.0.0.1: this machine only; "
-                            "0.0.0.0: every interface)")
-        p.add_argument("--port", type=port_number, default=8000,
-                       help="TCP port to listen on, 1 to 65535 (default 8000)")
+        p.add_argument("--host", default=None,
+                       help="address to listen on (default: $TRACKER_HOST, else 127.0.0.1: "
+                            "this machine only; 0.0.0.0: every interface)")
+        p.add_argument("--port", type=port_number, default=None,
+                       help="TCP port to listen on, 1 to 65535 (default: $TRACKER_PORT, "
+                            "else 8000)")
         add_server_options(p)
         p.set_defaults(func=func)
+
+
+def _address(args: argparse.Namespace) -> tuple[str, int]:
+    """The host and port: the options, else ``TRACKER_HOST``/``TRACKER_PORT`` (which the
+    settings file may fill), else 127.0.0.1:8000."""
+    from tracker.errors import InputError
+
+    host = args.host or os.environ.get("TRACKER_HOST") or "127.0.0.1"
+    if args.port is not None:
+        return host, int(args.port)
+    raw = os.environ.get("TRACKER_PORT", "").strip()
+    try:
+        return host, port_number(raw) if raw else 8000
+    except argparse.ArgumentTypeError as exc:
+        raise InputError(f"TRACKER_PORT: {exc}") from None
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
@@ -46,11 +63,11 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
     with open_store(args):
         pass  # create or migrate the database before the first request
-    server = bind(create_app({"DATABASE": str(Path(args.db).resolve())}), args.host,
-                  args.port, settings_from(args))
+    host, port = _address(args)
+    server = bind(create_app({"DATABASE": str(Path(args.db).resolve())}), host, port,
+                  settings_from(args))
     assets.warm_up()
-    print(f"serving on {listening_on(server, args.host, args.port)}", file=sys.stderr,
-          flush=True)
+    print(f"serving on {listening_on(server, host, port)}", file=sys.stderr, flush=True)
     try:
         server.run()
     except KeyboardInterrupt:
@@ -66,4 +83,5 @@ def cmd_run(args: argparse.Namespace) -> int:
 
     with open_store(args):
         pass
-    return run_both(str(Path(args.db).resolve()), args.host, args.port, settings_from(args))
+    host, port = _address(args)
+    return run_both(str(Path(args.db).resolve()), host, port, settings_from(args))
