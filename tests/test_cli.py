@@ -350,3 +350,24 @@ def test_adding_a_source_again_keeps_the_options_left_out(db_path: Path) -> None
     assert (source["name"], source["interval"], source["fetch_pages"]) == (
         "Bundled examples", 600, False)
 
+
+
+def test_bash_completion_completes_commands_and_their_options(tmp_path: Path) -> None:
+    script = subprocess.run([sys.executable, "-m", "tracker.cli", "completion", "bash"],
+                            capture_output=True, text=True, timeout=60)
+    assert script.returncode == 0, script.stderr
+    (tmp_path / "tracker.bash").write_text(script.stdout)
+
+    def complete(*words: str) -> list[str]:
+        line = " ".join(("tracker", *words))
+        shell = (f"source {tmp_path / 'tracker.bash'}; COMP_WORDS=(tracker {' '.join(words)}); "
+                 f"COMP_CWORD={len(words)}; COMP_LINE='{line}'; COMP_POINT={len(line)}; "
+                 f"_shtab_tracker tracker {words[-1]} {words[-2] if len(words) > 1 else 'tracker'}"
+                 f"; echo \"${{COMPREPLY[@]}}\"")
+        done = subprocess.run(["bash", "-c", shell], capture_output=True, text=True, timeout=60)
+        return done.stdout.split()
+
+    assert complete("ex") == ["export"]
+    assert "status" in complete("st")
+    assert complete("export", "--for") == ["--format"]
+    assert "run" in complete("r")  # the web package's commands too

@@ -195,6 +195,14 @@ def build_parser() -> argparse.ArgumentParser:
                    help="text for people, json for programs (default text)")
     p.set_defaults(func=cmd_runs)
 
+    p = sub.add_parser("completion", help="a shell completion script for tracker",
+                       description="Print a completion script. Bash: "
+                                   "tracker completion bash > ~/.local/share/bash-completion/"
+                                   "completions/tracker; zsh: tracker completion zsh > "
+                                   "\"${fpath[1]}/_tracker\".")
+    p.add_argument("shell", choices=["bash", "zsh", "tcsh"], help="the shell to complete in")
+    p.set_defaults(func=cmd_completion)
+
     p = sub.add_parser("backup", help="copy the database safely, even while the worker runs")
     p.add_argument("destination", metavar="PATH",
                    help="the backup file to write, or a folder to put a dated backup in")
@@ -659,6 +667,13 @@ def cmd_restore(args: argparse.Namespace) -> int:
     report = restore(Path(args.backup), Path(args.db), force=args.force)
     print(f"restored {report.articles} articles and {report.events} events into "
           f"{report.path} (schema {report.schema_version})")
+    return 0
+
+
+def cmd_completion(args: argparse.Namespace) -> int:
+    import shtab  # generates the script from this very parser, plugin commands included
+
+    sys.stdout.write(shtab.complete(build_parser(), shell=args.shell))
     return 0
 
 
