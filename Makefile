@@ -132,6 +132,7 @@ $(BIN)/.bench: $(BIN)/.installed
 ## make bench: speed, quality and soak benchmarks (the first need ../shared/data; soak: 10 min)
 bench: $(BIN)/.bench
 	$(BIN)/python benchmarks/timex.py
+	$(BIN)/python benchmarks/timex_languages.py
 	$(BIN)/python benchmarks/timeline17.py
 	$(BIN)/python benchmarks/feeds.py
 	$(BIN)/python benchmarks/ingest.py

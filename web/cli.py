@@ -66,9 +66,9 @@ def cmd_serve(args: argparse.Namespace) -> int:
     host, port = _address(args)
     server = bind(create_app({"DATABASE": str(Path(args.db).resolve())}), host, port,
                   settings_from(args))
-    assets.warm_up()
-    print(f"serving on {listening_on(server, host, port)}", file=sys.stderr, flush=True)
-    try:
+    try:  # from here on, Ctrl-C at any moment closes the socket and exits 0
+        assets.warm_up()
+        print(f"serving on {listening_on(server, host, port)}", file=sys.stderr, flush=True)
         server.run()
     except KeyboardInterrupt:
         pass

@@ -118,10 +118,10 @@ def run_both(db_path: str, host: str, port: int, settings: ServerSettings | None
         raise KeyboardInterrupt
 
     signal.signal(signal.SIGTERM, stop)
-    print(f"Timeline: {listening_on(server, host, port)}   (worker pid {watch.process.pid}; "
-          f"Ctrl-C stops both)", flush=True)
-    watch.start()
-    try:
+    try:  # from here on, Ctrl-C at any moment stops both
+        print(f"Timeline: {listening_on(server, host, port)}   (worker pid "
+              f"{watch.process.pid}; Ctrl-C stops both)", flush=True)
+        watch.start()
         server.run()
     except KeyboardInterrupt:
         pass
