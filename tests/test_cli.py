@@ -7,6 +7,7 @@ import os
 import sqlite3
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -371,3 +372,25 @@ def test_bash_completion_completes_commands_and_their_options(tmp_path: Path) ->
     assert "status" in complete("st")
     assert complete("export", "--for") == ["--format"]
     assert "run" in complete("r")  # the web package's commands too
+
+
+def test_every_option_with_a_default_says_it_in_help() -> None:
+    import argparse
+
+    from tracker.cli import build_parser
+
+    def options(parser: argparse.ArgumentParser, name: str = "tracker"
+                ) -> Iterator[tuple[str, argparse.Action]]:
+        for action in parser._actions:
+            if isinstance(action, argparse._SubParsersAction):
+                for sub, child in action.choices.items():
+                    yield from options(child, f"{name} {sub}")
+            elif action.option_strings:
+                yield name, action
+
+    silent = [(name, action.option_strings[0]) for name, action in options(build_parser())
+              if action.default is not None and action.default is not False
+              and action.default is not argparse.SUPPRESS and action.dest != "help"
+              and "default" not in (action.help or "")]
+    assert not silent  # e.g. ("tracker export", "--min-sources") said nothing of its 0
+

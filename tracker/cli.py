@@ -116,7 +116,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--precision", metavar="P", help="events dated to this precision: "
                    "time, day, week, month, quarter, season, year, decade, century, reported")
     p.add_argument("--min-sources", type=int, default=0, metavar="N",
-                   help="events reported by at least N outlets")
+                   help="events reported by at least N outlets (default 0: any)")
     add_confidence_option(p)
     p.add_argument("--output", metavar="FILE",
                    help="write to FILE (replaced whole, only once complete) instead of stdout")
@@ -173,7 +173,8 @@ def build_parser() -> argparse.ArgumentParser:
                    help="disable the sources the file does not list")
     p.set_defaults(func=cmd_source_sync)
     p = ssub.add_parser("list", help="list sources")
-    p.add_argument("--format", choices=["json", "text"], default="text")
+    p.add_argument("--format", choices=["json", "text"], default="text",
+                   help="text for people, json for programs (default text)")
     p.set_defaults(func=cmd_source_list)
     for action, help_text in (("show", "show one source"), ("remove", "remove a source"),
                               ("enable", "enable a source"), ("disable", "disable a source")):
