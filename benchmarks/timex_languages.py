@@ -32,9 +32,8 @@ DATA = ROOT / "benchmarks" / "data" / "timex_languages.jsonl"
 
 sys.path.insert(0, str(ROOT))
 
-from dateparser.search import search_dates  # noqa: E402
-
 from tracker.timex import tag, tag_text  # noqa: E402
+from tracker.timex.baseline import search_date_spans  # noqa: E402
 from tracker.timex.periods import iso_week_value  # noqa: E402
 
 Span = tuple[int, int, str]  # start, end, value
@@ -63,20 +62,7 @@ def _at_granularity(when: datetime, like: str) -> str:
 
 
 def naive(text: str, dct: date, lang: str) -> list[tuple[int, int, datetime]]:
-    settings: Any = {"RELATIVE_BASE": datetime(dct.year, dct.month, dct.day, 12)}
-    try:
-        found = search_dates(text, languages=[lang], settings=settings) or []
-    except (ValueError, OverflowError, TypeError, RecursionError):
-        found = []
-    out: list[tuple[int, int, datetime]] = []
-    pos = 0
-    for sub, when in found:
-        i = text.find(sub, pos)
-        if i < 0:
-            continue
-        pos = i + len(sub)
-        out.append((i, i + len(sub), when))
-    return out
+    return search_date_spans(text, dct, lang)
 
 
 def _overlaps(a0: int, a1: int, b0: int, b1: int) -> bool:

@@ -288,30 +288,34 @@ def rollback(store: Store) -> None:
         store.db.conn.rollback()
 
 
-def write_heartbeat(store: Store, when: datetime) -> None:
+def _write_time(store: Store, key: str, when: datetime) -> None:
     store.execute(
         "INSERT INTO meta (key, value) VALUES (?, ?) "
-        "ON CONFLICT(key) DO UPDATE SET value = excluded.value", [HEARTBEAT_KEY, iso(when)]
+        "ON CONFLICT(key) DO UPDATE SET value = excluded.value", [key, iso(when)]
     )
 
 
-def read_heartbeat(store: Store) -> str | None:
-    rows = store.query("SELECT value FROM meta WHERE key = ?", [HEARTBEAT_KEY])
+def _read_time(store: Store, key: str) -> str | None:
+    rows = store.query("SELECT value FROM meta WHERE key = ?", [key])
     return str(rows[0]["value"]) if rows else None
+
+
+def write_heartbeat(store: Store, when: datetime) -> None:
+    _write_time(store, HEARTBEAT_KEY, when)
+
+
+def read_heartbeat(store: Store) -> str | None:
+    return _read_time(store, HEARTBEAT_KEY)
 
 
 def write_worker_stopped(store: Store, when: datetime) -> None:
     """A worker stopped cleanly at ``when``: its last heartbeat no longer says it is alive."""
-    store.execute(
-        "INSERT INTO meta (key, value) VALUES (?, ?) "
-        "ON CONFLICT(key) DO UPDATE SET value = excluded.value", [STOPPED_KEY, iso(when)]
-    )
+    _write_time(store, STOPPED_KEY, when)
 
 
 def read_worker_stopped(store: Store) -> str | None:
     """When a worker last stopped cleanly (None: never recorded)."""
-    rows = store.query("SELECT value FROM meta WHERE key = ?", [STOPPED_KEY])
-    return str(rows[0]["value"]) if rows else None
+    return _read_time(store, STOPPED_KEY)
 
 
 def database_bytes(store: Store) -> int:
