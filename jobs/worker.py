@@ -241,6 +241,7 @@ class Worker:
             # ``flush``, not ``recluster``: it counts page furniture again first, as after any
             # batch of articles, so the healed events are exactly those of an uninterrupted run.
             events = Ingestor(store).flush() if groups else 0
+            table.clear_worker_stopped(store)  # running again: no earlier stop says otherwise
             table.write_heartbeat(store, clock.now())
         if closed or groups:
             log.info("recovered runs_closed=%d groups_reclustered=%d events=%d",

@@ -737,3 +737,21 @@ def test_health_stops_calling_the_worker_alive_once_it_stops_cleanly(db_path: Pa
     status = client.get("/api/health").json["worker"]
     assert status["alive"] is False  # at once, not two minutes later
     assert status["heartbeat"] is not None and status["stopped_at"] >= status["heartbeat"]
+
+
+def test_a_worker_started_after_a_clean_stop_is_alive_at_once(db_path: Path) -> None:
+    from web import create_app
+
+    tracker(db_path, "init")
+    with Store(db_path) as store:  # a stop stamped as late as the new start, or later
+        table.write_worker_stopped(store, clock.now() + timedelta(hours=1))
+    client = create_app({"DATABASE": str(db_path)}).test_client()
+    assert client.get("/api/health").json["worker"]["alive"] is False
+    worker = subprocess.Popen([sys.executable, "-m", "tracker.cli", "--db", str(db_path),
+                               "worker"], stderr=subprocess.PIPE, text=True)
+    try:
+        assert wait_for(lambda: client.get("/api/health").json["worker"]["alive"], timeout=30)
+        assert client.get("/api/health").json["worker"]["stopped_at"] is None
+    finally:
+        worker.send_signal(signal.SIGTERM)
+        worker.wait(timeout=20)

@@ -309,7 +309,7 @@ class WorkerStatus(TypedDict):
     heartbeat_age_seconds: float | None
     # A heartbeat newer than a few intervals, written after the last clean stop.
     alive: bool
-    stopped_at: str | None  # when a worker last stopped cleanly
+    stopped_at: str | None  # when the worker stopped cleanly (None while one runs, or never)
 
 
 class StatusDatabase(TypedDict):

@@ -313,6 +313,11 @@ def write_worker_stopped(store: Store, when: datetime) -> None:
     _write_time(store, STOPPED_KEY, when)
 
 
+def clear_worker_stopped(store: Store) -> None:
+    """A worker is starting: no clean stop stands until it stops."""
+    store.execute("DELETE FROM meta WHERE key = ?", [STOPPED_KEY])
+
+
 def read_worker_stopped(store: Store) -> str | None:
     """When a worker last stopped cleanly (None: never recorded)."""
     return _read_time(store, STOPPED_KEY)
