@@ -322,6 +322,12 @@ def test_ukrainian_among_is_not_wednesday() -> None:
     assert tag_text("Серед загиблих є діти.", date(2025, 5, 21), "uk") == []
 
 
+def test_ukrainian_four_of_people_is_not_thursday() -> None:
+    assert tag_text("Загинули четверо людей.", date(2025, 5, 21), "uk") == []
+    [thursday] = tag_text("Четверо солдатів поранено в четвер.", date(2025, 5, 21), "uk")
+    assert (thursday.text, thursday.value) == ("четвер", "2025-05-15")
+
+
 def test_benchmark_sentences_meet_the_target_and_beat_naive_search_dates() -> None:
     spec = importlib.util.spec_from_file_location(
         "bench_timex_languages", Path(__file__).parents[1] / "benchmarks" / "timex_languages.py")

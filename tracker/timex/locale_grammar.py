@@ -572,6 +572,9 @@ def _longest_first(found: list[Found]) -> list[Found]:
     return kept
 
 
+_WORD = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)*")
+
+
 def tag_locale(text: str, dct: date, lang: str) -> list[Timex] | None:
     """Temporal expressions of ``text`` in ``lang``; None when the language is not supported."""
     rules = _compiled(lang)
@@ -590,6 +593,8 @@ def tag_locale(text: str, dct: date, lang: str) -> list[Timex] | None:
     for name, pattern, handler in rules:
         for m in pattern.finditer(text):
             if m.end() <= m.start():
+                continue
+            if w.never and not w.never.isdisjoint(_WORD.findall(m.group(0).lower())):
                 continue
             value = handler(m, ctx)
             if value is not None:

@@ -67,6 +67,9 @@ class Words:
         self.suffixes = sorted({w for w, _ in kinds.get("suffix", [])}, key=len, reverse=True)
         self.preps = {w for w, _ in kinds.get("prep", [])}
         self.ambiguous = {w for w, _ in kinds.get("ambiguous", [])}
+        # Words that read as an inflected date word and are none ("четверо", four of people,
+        # is not "четвер", Thursday): an expression holding one is not a date.
+        self.never = {w for w, _ in kinds.get("never", [])}
         self.month_nouns = [w for w, _ in kinds.get("month_noun", [])]
         self.day_nouns = [w for w, _ in kinds.get("day_noun", [])]
         self.seasons = {w: v for w, v in kinds.get("season", [])}
