@@ -269,3 +269,45 @@ def test_sentences_in_any_alphabet_are_compared_by_their_words() -> None:
         cosine(vector(terms(russian)), vector(terms(other)))
     assert terms("İstanbul'da görüşmeler") == ("istanbul'da", "görüşm")
     assert terms("Talks in Istanbul") == ("talk", "istanbul")  # English stemmed as before
+
+
+@pytest.mark.parametrize(("sentence", "trigger", "language", "modality"), [
+    ("Переговоры в Стамбуле не состоялись.", "Переговоры", "ru", "negated"),
+    ("Стороны так и не начали переговоры.", "переговоры", "ru", "negated"),
+    ("Завтра в Стамбуле состоятся переговоры.", "переговоры", "ru", "future"),
+    ("Стороны могут провести переговоры в Стамбуле.", "переговоры", "ru", "hypothetical"),
+    ("Переговоры прошли в Стамбуле.", "Переговоры", "ru", "asserted"),
+    ("Переговори у Стамбулі не відбулися.", "Переговори", "uk", "negated"),
+    ("Наступного тижня відбудуться переговори.", "переговори", "uk", "future"),
+    ("Сторони можуть провести переговори.", "переговори", "uk", "hypothetical"),
+    ("Переговори відбулися в Стамбулі, і делегації поїхали.", "Переговори", "uk", "asserted"),
+    ("İstanbul'daki görüşmeler yapılmadı.", "görüşmeler", "tr", "negated"),
+    ("Görüşmeler cuma günü İstanbul'da yapılacak.", "Görüşmeler", "tr", "future"),
+    ("Taraflar İstanbul'da görüşme yapabilir.", "görüşme", "tr", "hypothetical"),
+    ("Görüşmeler İstanbul'da yapıldı.", "Görüşmeler", "tr", "asserted"),
+    ("Yılmaz görüşmeler için İstanbul'a gitti.", "görüşmeler", "tr", "asserted"),
+])
+def test_what_did_not_happen_will_happen_or_might_is_read_in_each_language(
+        sentence: str, trigger: str, language: str, modality: str) -> None:
+    from tracker.extract.modality import modality_of
+
+    start = sentence.index(trigger)
+    assert modality_of(sentence, start, start + len(trigger), language) == modality
+
+
+def test_a_russian_report_of_talks_that_did_not_happen_is_no_asserted_event() -> None:
+    article = Article(id="ru-neg", title="Переговоры", language="ru",
+                      text="Переговоры в Стамбуле 16 мая не состоялись, сообщили дипломаты.",
+                      published_at=datetime(2025, 5, 17, tzinfo=UTC))
+    mentions = [m for m in extract(article) if m.trigger.lower().startswith("переговор")]
+    assert mentions and all(m.modality == "negated" for m in mentions)
+
+
+def test_a_cue_of_the_next_clause_does_not_reach_back() -> None:
+    from tracker.extract.modality import modality_of
+
+    for sentence, trigger, language in (
+            ("Görüşmeler yapıldı ve anlaşma sağlanmadı.", "Görüşmeler", "tr"),
+            ("Переговоры прошли, но соглашение не подписано.", "Переговоры", "ru")):
+        start = sentence.index(trigger)
+        assert modality_of(sentence, start, start + len(trigger), language) == "asserted"

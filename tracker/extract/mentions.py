@@ -13,8 +13,9 @@ Time is linear in the text's length (what lies in a sentence is found by bisecti
 sorted once), and an article yields at most ``MAX_MENTIONS_PER_ARTICLE`` mentions.
 An article in Russian, Ukrainian or Turkish (``Article.language``) is read with that language's
 dates (``tracker.timex.tag_text``), triggers (same groups as English) and names (resolved to the
-English canonical entities, ``tracker.extract.names_intl``), so its events cluster with English
-reports of the same happenings; the present-tense and modality cues are English only.
+English canonical entities, ``tracker.extract.names_intl``) and modality cues
+(``tracker.extract.modality``), so its events cluster with English reports of the same
+happenings; the present-tense cues are English only.
 It does not merge mentions (``tracker.cluster``) or store them (``tracker.store``).
 """
 
@@ -220,7 +221,7 @@ def _sentence_mentions(
                             grammar=grammar))
         if not since:
             dated.add(trigger.start)
-    if len(dated) >= 1 or is_background(sentence.text):
+    if len(dated) >= 1 or is_background(sentence.text, grammar.language):
         return out  # the sentence's happening is dated; or it is a look back, not today's news
     # The undated happenings: the surest trigger's, then one of each other kind.
     undated: list[Trigger] = []
@@ -377,7 +378,8 @@ def _mention(
         else:
             precision, date_text = "reported", "undated"
             confidence *= DATE_WEIGHT["reported"]
-    modality = _modality(sentence, trigger, quoted, start, dct, earlier=earlier)
+    modality = _modality(sentence, trigger, quoted, start, dct, earlier=earlier,
+                         language=grammar.language)
     kind = trigger.group.kind or article_kind
     return Mention(
         article_id=article.id,
@@ -403,10 +405,10 @@ def _mention(
 
 
 def _modality(sentence: Sentence, trigger: Trigger, quoted: Sequence[tuple[int, int]],
-              start: date, dct: date, *, earlier: bool) -> Modality:
+              start: date, dct: date, *, earlier: bool, language: str = "en") -> Modality:
     """How the sentence tells this trigger's event; a date after publication is a plan or a
     forecast ("talks are expected by Friday"), whatever the grammar says."""
-    modality = modality_of(sentence.text, trigger.start, trigger.end)
+    modality = modality_of(sentence.text, trigger.start, trigger.end, language)
     if modality == "asserted" and start > dct and not earlier:
         return "future"
     if modality == "asserted" and _inside(sentence.start + trigger.start, quoted):
