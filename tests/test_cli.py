@@ -159,6 +159,7 @@ def test_an_undated_file_is_ingested_with_its_modification_time_as_basis(
     with sqlite3.connect(db_path) as conn:
         row = conn.execute("SELECT published_at, published_basis FROM articles").fetchone()
     assert row == ("2025-05-14T10:00:00+00:00", "mtime")
+    assert "1 dated by their file's modification time" in result.stderr  # and says so
 
 
 def test_an_impossible_number_of_extraction_processes_is_a_one_line_error(

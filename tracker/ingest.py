@@ -64,6 +64,8 @@ class IngestReport:
     article_ids: list[str] = field(default_factory=list)
     interrupted: bool = False  # stopped early on request; the rest of the stream was not read
     cut: list[str] = field(default_factory=list)  # articles stored cut to the text cap
+    # Articles stored with no date of their own, dated by their file's modification time.
+    file_dated: int = 0
 
     @property
     def seen(self) -> int:
@@ -79,14 +81,17 @@ class IngestReport:
         self.failures += other.failures
         self.article_ids += other.article_ids
         self.cut += other.cut
+        self.file_dated += other.file_dated
 
     def summary(self) -> str:
         """The one line a run ends with."""
         cut = f" ({len(self.cut)} cut to the text cap)" if self.cut else ""
+        dated = (f"; {self.file_dated} dated by their file's modification time (they carry "
+                 f"no date; --published gives one)" if self.file_dated else "")
         return (
             f"articles: {self.new} new, {self.changed} changed, {self.unchanged} unchanged, "
             f"{self.failed} failed{cut}; events changed: {self.events}; "
-            f"time: {self.seconds:.1f}s"
+            f"time: {self.seconds:.1f}s{dated}"
         )
 
 
@@ -275,6 +280,8 @@ class Ingestor:
             report.new += 1
         else:
             report.changed += 1
+        if article.published_basis == "mtime":
+            report.file_dated += 1
         if article.truncated_from is not None:
             line = (f"{saved.article_id}: {article.truncated_from:,} characters cut to "
                     f"{len(article.text):,}")
