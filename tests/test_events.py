@@ -91,3 +91,20 @@ def test_running_totals_are_background(sentence: str) -> None:
 
 def test_the_first_talks_since_a_year_are_todays_news_not_background() -> None:
     assert not is_background("Delegates met in Istanbul for the first talks since 2022.")
+
+
+def test_the_place_said_to_be_where_beats_a_place_people_came_from() -> None:
+    from datetime import UTC, datetime
+
+    from tracker.extract.mentions import extract
+    from tracker.models import Article
+
+    def keys(text: str) -> set[str]:
+        article = Article(id="p", title="t", text=text,
+                          published_at=datetime(2025, 5, 17, tzinfo=UTC))
+        return {m.cluster_key for m in extract(article)}
+
+    assert keys("Negotiators from Kyiv and Moscow met in Istanbul on 16 May 2025.") == {
+        "diplomacy|place:istanbul"}
+    assert keys("Delegations held the Istanbul talks on 16 May 2025.") == {
+        "diplomacy|place:istanbul"}  # right before its trigger, a place still names it

@@ -439,7 +439,10 @@ def _slots(
     slots: dict[str, str] = {}
     anchors: dict[str, str] = {}
     near = [e for e in local if _gap(e.start, e.end, t_start, t_end) <= PLACE_REACH]
-    place = min(near or local, key=lambda e: (_gap(e.start, e.end, t_start, t_end), e.start),
+    # A place said to be where ("met in Istanbul") beats one that only stands before the
+    # trigger ("Moscow met": the subject, or "the Istanbul talks"), then the nearest wins.
+    place = min(near or local, key=lambda e: (not _said_where(sentence, e, grammar),
+                                              _gap(e.start, e.end, t_start, t_end), e.start),
                 default=None)
     if place is not None:
         # Another language's surface form would put its grammar in an English title.
@@ -471,6 +474,21 @@ def _place_label(place: EntityMention, sentence: Sentence) -> str:
     if sentence.text[max(0, rel - 4):rel].lower() == "the ":
         return "the " + surface
     return surface
+
+
+def _said_where(sentence: Sentence, place: EntityMention, grammar: _Grammar) -> bool:
+    """Whether the sentence says the place is where ("in Istanbul", "İstanbul'da"), rather
+    than only naming it before the trigger. "from" says where someone came from, not where the
+    event was."""
+    rel_start, rel_end = place.start - sentence.start, place.end - sentence.start
+    if grammar.locative_suffix is not None and grammar.locative_suffix.match(sentence.text,
+                                                                             rel_end):
+        return True
+    if place.text.split()[-1].lower() in grammar.locative_end:
+        return True
+    before = sentence.text[max(0, rel_start - 40):rel_start]
+    found = grammar.locative_before.search(before)
+    return found is not None and not found.group(0).lower().startswith("from")
 
 
 def _is_location(sentence: Sentence, place: EntityMention, trigger: Trigger,
