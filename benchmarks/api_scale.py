@@ -28,7 +28,6 @@ import random
 import sqlite3
 import sys
 import tempfile
-import time
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
@@ -36,9 +35,8 @@ from urllib.parse import urlencode
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from benchmarks.dashboard_scale import KINDS, build, summary, timed  # noqa: E402
+from benchmarks.dashboard_scale import KINDS, ready, summary, timed  # noqa: E402
 from tracker.query import encode_cursor, encode_position  # noqa: E402
-from tracker.store import Store  # noqa: E402
 
 P95_MS = 50.0
 PAGE = 500
@@ -170,13 +168,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--db", type=Path, help="keep the database here (reused if present)")
     args = parser.parse_args(argv)
     with tempfile.TemporaryDirectory() as tmp:
-        db = args.db or Path(tmp) / "api.db"
-        if not db.exists():
-            t0 = time.perf_counter()
-            build(db, args.events)
-            print(f"built {args.events} events in {time.perf_counter() - t0:.1f} s: {db}")
-        else:
-            Store(db).close()
+        db = ready(args.db or Path(tmp) / "api.db", args.events)
         results = run(db, args.requests)
     print(f"{args.events} events, {results['commits']} numbered commits")
     for name in ("list", "sync", "baseline"):

@@ -36,8 +36,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from benchmarks.dashboard_scale import build  # noqa: E402
-from tracker.store import Store  # noqa: E402
+from benchmarks.dashboard_scale import ready  # noqa: E402
 
 CHROMIUM = "/usr/bin/chromium"
 ARGS = ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
@@ -145,13 +144,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--db", type=Path, help="keep the database here (reused if present)")
     args = parser.parse_args(argv)
     with tempfile.TemporaryDirectory() as tmp:
-        db = args.db or Path(tmp) / "browser.db"
-        if not db.exists():
-            t0 = time.perf_counter()
-            build(db, args.events)
-            print(f"built {args.events} events in {time.perf_counter() - t0:.1f} s: {db}")
-        else:
-            Store(db).close()
+        db = ready(args.db or Path(tmp) / "browser.db", args.events)
         proc, url = start_server(db)
         try:
             first, last = ten_thousand_range(url)

@@ -39,7 +39,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from benchmarks.dashboard_scale import build  # noqa: E402
+from benchmarks.dashboard_scale import ready  # noqa: E402
 from tracker.store import Store  # noqa: E402
 
 EVENTS_PER_SECOND = 50_000
@@ -187,13 +187,7 @@ def main(argv: list[str] | None = None) -> int:
         print(json.dumps(run_one(Path(db), fmt, parallel == "1")))
         return 0
     with tempfile.TemporaryDirectory() as tmp:
-        db = args.db or Path(tmp) / "export.db"
-        if not db.exists():
-            t0 = time.perf_counter()
-            build(db, args.events, evidence=True, merged_share=0.0)
-            print(f"built {args.events:,} events in {time.perf_counter() - t0:.0f} s: {db}")
-        else:
-            Store(db).close()  # bring an older file's schema up to date
+        db = ready(args.db or Path(tmp) / "export.db", args.events, evidence=True, merged_share=0.0)
         # The NDJSON export as shipped, three times, its median run kept: on a shared
         # machine one run can lose a tenth of its speed to a neighbour.
         tries = sorted((measure(db, "ndjson") for _ in range(REPEATS)),

@@ -99,7 +99,7 @@ def views(count: int) -> list[str]:
     searches, as many readers with their own filters would. One view is everyone asking the
     same thing (the server's response cache then answers nearly all); thousands defeat it."""
     months = [f"2025-{m:02d}" for m in range(1, 13)]
-    kinds = ["", "talks", "attack", "agreement", "protest", "election", "strike"]
+    kinds = ["", "diplomacy", "conflict", "politics", "economy", "disaster", "legal"]
     queries = ["", "ceasefire", "minister", "port", "election"]
     limits = [20, 50, 100]
     found: list[str] = []

@@ -50,10 +50,11 @@ UNKNOWN_OUTLET = "unknown source"
 IN_CHUNK = 500  # ids per "IN (...)" list: far below SQLite's limit, keeps statements small
 
 
-def in_chunks(ids: Sequence[str]) -> Iterator[tuple[list[str], str]]:
-    """The ids in chunks, each with its ``?,?,...`` placeholder list for an ``IN (...)``."""
-    for start in range(0, len(ids), IN_CHUNK):
-        chunk = list(ids[start:start + IN_CHUNK])
+def in_chunks(ids: Sequence[str], size: int = IN_CHUNK) -> Iterator[tuple[list[str], str]]:
+    """The ids in chunks of at most ``size``, each with its ``?,?,...`` placeholder list for
+    an ``IN (...)``."""
+    for start in range(0, len(ids), size):
+        chunk = list(ids[start:start + size])
         yield chunk, ",".join("?" * len(chunk))
 
 

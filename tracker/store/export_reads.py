@@ -42,13 +42,13 @@ LOCK_WAIT: Final = 2.0  # seconds ``writers_held`` waits for a writer to finish
 CHUNK: Final = 1000  # ids per IN list of the per-batch queries: one statement per batch
 
 
-def _chunks(ids: Sequence[str]) -> list[tuple[list[str], str]]:
-    """The ids in lists of at most ``CHUNK``, each with its placeholders."""
-    out = []
-    for start in range(0, len(ids), CHUNK):
-        chunk = list(ids[start:start + CHUNK])
-        out.append((chunk, ",".join("?" * len(chunk))))
-    return out
+def _rows_in(store: Store, select: str, ids: Sequence[str]) -> list[Row]:
+    """The rows of ``select`` (ending in ``IN ({marks})``) for all ``ids``, ``CHUNK`` ids a
+    statement: one statement for a batch's events."""
+    rows: list[Row] = []
+    for chunk, marks in in_chunks(ids, CHUNK):
+        rows += store.db.conn.execute(select.format(marks=marks), chunk).fetchall()
+    return rows
 
 
 def event_batch(store: Store, f: EventFilter, *, limit: int,
@@ -115,43 +115,27 @@ def writers_held(path: Path) -> Iterator[None]:
 
 def entity_links(store: Store, event_ids: Sequence[str]) -> list[tuple[str, str, int]]:
     """(event_id, entity_id, n_mentions) of every entity link of the events, in no order."""
-    rows: list[tuple[str, str, int]] = []
-    for chunk, marks in _chunks(event_ids):
-        rows += store.db.conn.execute(
-            f"SELECT event_id, entity_id, n_mentions FROM event_entities "
-            f"WHERE event_id IN ({marks})", chunk).fetchall()
-    return rows
+    return _rows_in(store, "SELECT event_id, entity_id, n_mentions FROM event_entities "
+                           "WHERE event_id IN ({marks})", event_ids)
 
 
 def entity_batch(store: Store, entity_ids: Sequence[str]) -> list[Row]:
     """The entities of these ids (``ENTITY_COLUMNS``; ``aliases`` as stored, JSON text)."""
-    rows: list[Row] = []
-    columns = ", ".join(ENTITY_COLUMNS)
-    for chunk, marks in in_chunks(entity_ids):
-        rows += store.db.conn.execute(
-            f"SELECT {columns} FROM entities WHERE id IN ({marks})", chunk).fetchall()
-    return rows
+    return _rows_in(store, f"SELECT {', '.join(ENTITY_COLUMNS)} FROM entities "
+                           f"WHERE id IN ({{marks}})", entity_ids)
 
 
 def mention_batch(store: Store, event_ids: Sequence[str]) -> list[Row]:
     """The mentions of the events (``MENTION_COLUMNS``), each event's in stored order (not
     sorted: ``reads.mention_rows_of_events``' order needs each article's publication time,
     which ``article_batch`` reads once per article rather than once per mention)."""
-    rows: list[Row] = []
-    columns = ", ".join(MENTION_COLUMNS)
-    for chunk, marks in _chunks(event_ids):
-        rows += store.db.conn.execute(
-            f"SELECT {columns} FROM mentions WHERE event_id IN ({marks})", chunk).fetchall()
-    return rows
+    return _rows_in(store, f"SELECT {', '.join(MENTION_COLUMNS)} FROM mentions "
+                           f"WHERE event_id IN ({{marks}})", event_ids)
 
 
 def article_batch(store: Store, article_ids: Sequence[str]) -> list[Row]:
     """The articles of these ids, with the name their outlet gives and their configured
     source's (``ARTICLE_COLUMNS``); never their text."""
-    rows: list[Row] = []
-    for chunk, marks in in_chunks(article_ids):
-        rows += store.db.conn.execute(
-            f"SELECT a.id, a.url, a.title, a.source_name, s.name, a.published_at "
-            f"FROM articles a LEFT JOIN sources s ON s.id = a.source_id "
-            f"WHERE a.id IN ({marks})", chunk).fetchall()
-    return rows
+    return _rows_in(store, "SELECT a.id, a.url, a.title, a.source_name, s.name, "
+                           "a.published_at FROM articles a LEFT JOIN sources s "
+                           "ON s.id = a.source_id WHERE a.id IN ({marks})", article_ids)
